@@ -1,0 +1,66 @@
+# Confiance: `make demo` runs the platform, `make test` runs every test, `make bench` prints the figures.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+VENDOR := confiance/static/vendor
+
+.PHONY: install vendor migrate demo demo-load serve test lint test-sqlite test-postgres browser-deps bench clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed vendor
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/leaflet $(VENDOR)/htmx
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	touch $@
+
+vendor: $(VENDOR)/.copied
+
+migrate: install
+	$(BIN)/confiance migrate --noinput
+
+# The demo: embedded SQLite, demo territory and accounts, served on http://127.0.0.1:$(PORT).
+demo: export CONFIANCE_ENV = demo
+demo: install
+	$(BIN)/confiance migrate --noinput
+	$(BIN)/confiance demo load
+	@echo "Comptes : policier, operateur, chef, technicien, elu, dpo, admin — mot de passe : confiance-demo"
+	$(BIN)/confiance serve --port $(PORT)
+
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Installez Chromium : sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test-sqlite: install browser-deps
+	CONFIANCE_ENV=test $(BIN)/pytest -q
+
+# On PostgreSQL when CI=true or when DATABASE_URL is given.
+test-postgres: install
+	@if [ -n "$$DATABASE_URL" ] || [ "$$CI" = "true" ]; then \
+	  CONFIANCE_ENV=test DATABASE_URL="$${DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/pytest -q -m "not browser"; \
+	else echo "PostgreSQL : ignoré (ni CI=true ni DATABASE_URL)"; fi
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var

@@ -1,0 +1,42 @@
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What an agent does in a commune; a membership gives one role in one commune."""
+
+    POLICE_AGENT = "police_agent", _("Agent de police municipale")
+    CSU_OPERATOR = "csu_operator", _("Opérateur CSU")
+    SHIFT_SUPERVISOR = "shift_supervisor", _("Chef de poste")
+    TECHNICAL_AGENT = "technical_agent", _("Agent des services techniques")
+    ELECTED_OFFICIAL = "elected_official", _("Élu")
+    DPO = "dpo", _("Délégué à la protection des données")
+    ADMINISTRATOR = "administrator", _("Administrateur")
+
+
+class Permission(StrEnum):
+    """What a role allows in a commune. API tokens are scoped to a subset of these."""
+
+    TERRITORY_VIEW = "territory.view"
+    TERRITORY_MANAGE = "territory.manage"
+    LIVE_VIEW = "live.view"
+    AUDIT_VIEW = "privacy.audit_view"
+    ACCOUNTS_MANAGE = "accounts.manage"
+
+
+# Roles whose holders must pass TOTP two-factor authentication.
+SECOND_FACTOR_ROLES = frozenset({Role.SHIFT_SUPERVISOR, Role.DPO, Role.ADMINISTRATOR})
+
+_EVERY_AGENT = {Permission.TERRITORY_VIEW, Permission.LIVE_VIEW}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.POLICE_AGENT: frozenset(_EVERY_AGENT),
+    Role.CSU_OPERATOR: frozenset(_EVERY_AGENT),
+    Role.SHIFT_SUPERVISOR: frozenset(_EVERY_AGENT | {Permission.TERRITORY_MANAGE}),
+    Role.TECHNICAL_AGENT: frozenset(_EVERY_AGENT),
+    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT),
+    Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),
+    Role.ADMINISTRATOR: frozenset(set(Permission)),
+}

@@ -1,0 +1,45 @@
+"""Login and second-factor forms."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from confiance.accounts.models import Agent
+from confiance.accounts.services import is_locked
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, telling a locked-out agent why and for how long."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Identifiant ou mot de passe incorrect."),
+        "locked": _("Compte verrouillé après plusieurs échecs. Réessayez après %(until)s "
+                    "ou contactez votre administrateur."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        agent = Agent.objects.filter(username=username).first() if username else None
+        if agent is not None and is_locked(agent):
+            until = formats.time_format(timezone.localtime(agent.locked_until), "H:i")
+            raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"until": until})
+        return super().clean()
+
+
+class OneTimeCodeForm(forms.Form):
+    """The 6-digit code of an authenticator application."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres de votre application d'authentification"),
+        min_length=6, max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                      "pattern": "[0-9]{6}", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError(_("Le code ne contient que des chiffres."))
+        return code

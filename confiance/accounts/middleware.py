@@ -1,0 +1,39 @@
+"""Agents whose role demands it must pass the second factor before anything but the login pages."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+
+from confiance.accounts.access import requires_second_factor
+from confiance.accounts.errors import AccountErrorCode
+
+SESSION_KEY = "confiance_2fa_required"
+OPEN_PREFIXES = ("/comptes/", "/static/", "/i18n/", "/favicon")
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._must_verify(request):
+            if request.path.startswith(("/api/", "/live/")):
+                return JsonResponse(
+                    {"code": AccountErrorCode.SECOND_FACTOR_REQUIRED,
+                     "message": "Double authentification requise : validez votre code à usage unique.",
+                     "details": {}},
+                    status=401,
+                )
+            return redirect(f"{settings.CONFIANCE_2FA_URL}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+    def _must_verify(self, request) -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or settings.CONFIANCE_2FA_RELAXED:
+            return False
+        if request.path.startswith(OPEN_PREFIXES) or user.is_verified():
+            return False
+        required = request.session.get(SESSION_KEY)
+        if required is None:
+            required = request.session[SESSION_KEY] = requires_second_factor(user)
+        return bool(required)

@@ -1,0 +1,188 @@
+"""Writes about agents: creation, memberships, login failures and lockout, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_otp import devices_for_user, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission, Role
+from confiance.accounts.errors import AccountError, AccountErrorCode
+from confiance.accounts.models import Agent, ApiToken, Membership
+from confiance.core.errors import NotAuthenticatedError
+from confiance.privacy.services import audit_record
+from confiance.territory.models import Commune
+
+TOKEN_PREFIX = "cft"  # noqa: S105 - a public marker, not a secret
+
+
+@transaction.atomic
+def agent_create(
+    *, actor: Actor | None, username: str, password: str, first_name: str = "", last_name: str = "",
+    email: str = "", is_superuser: bool = False,
+) -> Agent:
+    """Create an agent with an Argon2-hashed password."""
+    if Agent.objects.filter(username=username).exists():
+        raise AccountError(AccountErrorCode.AGENT_INVALID, f"L'identifiant {username} est déjà pris.", status_code=409)
+    agent = Agent(username=username, first_name=first_name, last_name=last_name, email=email,
+                  is_superuser=is_superuser, is_staff=is_superuser)
+    agent.set_password(password)
+    agent.save()
+    audit_record(actor=actor, action="accounts.agent_create", target=agent,
+                 extra={"username": username, "superuser": is_superuser})
+    return agent
+
+
+@transaction.atomic
+def membership_grant(*, actor: Actor | None, agent: Agent, commune: Commune, role: str) -> Membership:
+    """Give an agent a role in a commune (idempotent)."""
+    if role not in Role.values:
+        raise AccountError(AccountErrorCode.AGENT_INVALID, f"Rôle inconnu : {role}.")
+    if actor is not None:
+        actor.require(Permission.ACCOUNTS_MANAGE, commune.pk)
+    membership, created = Membership.objects.get_or_create(agent=agent, commune=commune, role=role)
+    if created:
+        audit_record(actor=actor, action="accounts.membership_grant", target=membership,
+                     extra={"agent": agent.username, "role": role}, commune_id=commune.pk)
+    return membership
+
+
+def is_locked(agent: Agent, now: datetime | None = None) -> bool:
+    return agent.locked_until is not None and agent.locked_until > (now or timezone.now())
+
+
+@transaction.atomic
+def agent_login_failed(*, agent: Agent) -> bool:
+    """Count a wrong password; lock the account past the threshold. Returns True when now locked."""
+    Agent.objects.filter(pk=agent.pk).update(failed_login_count=F("failed_login_count") + 1)
+    agent.refresh_from_db(fields=["failed_login_count", "locked_until"])
+    if agent.failed_login_count < settings.CONFIANCE_LOCKOUT_THRESHOLD:
+        return False
+    agent.locked_until = timezone.now() + timedelta(minutes=settings.CONFIANCE_LOCKOUT_MINUTES)
+    agent.failed_login_count = 0
+    agent.save(update_fields=["locked_until", "failed_login_count"])
+    audit_record(actor=None, action="accounts.lockout", target=agent,
+                 extra={"minutes": settings.CONFIANCE_LOCKOUT_MINUTES})
+    return True
+
+
+def agent_login_succeeded(*, agent: Agent) -> None:
+    """Reset the failure counter after a good password."""
+    if agent.failed_login_count or agent.locked_until:
+        Agent.objects.filter(pk=agent.pk).update(failed_login_count=0, locked_until=None)
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: the secret is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Actor | None, agent: Agent, name: str, communes: list[Commune], permissions: list[str],
+    days: int = 90,
+) -> IssuedToken:
+    """Issue a token for an agent, limited to some of their communes and permissions."""
+    unknown = sorted(set(permissions) - {p.value for p in Permission})
+    if unknown or not permissions:
+        raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID,
+                           f"Permissions inconnues ou absentes : {', '.join(unknown) or 'aucune'}.",
+                           details={"allowed": [p.value for p in Permission]})
+    if not communes:
+        raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID, "Un jeton doit viser au moins une commune.")
+    if not 1 <= days <= settings.CONFIANCE_API_TOKEN_MAX_DAYS:
+        raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID,
+                           f"Durée de validité entre 1 et {settings.CONFIANCE_API_TOKEN_MAX_DAYS} jours.")
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        agent=agent, name=name[:120], prefix=prefix, key_hash=_hash_key(secret), permissions=sorted(permissions),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    token.communes.set(communes)
+    audit_record(actor=actor, action="accounts.token_create", target=token,
+                 extra={"agent": agent.username, "communes": [c.insee_code for c in communes],
+                        "permissions": sorted(permissions), "days": days})
+    return IssuedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor | None, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; it is refused from the next request on."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="accounts.token_revoke", target=token)
+    return token
+
+
+def api_token_authenticate(secret: str) -> Actor:
+    """The actor behind a bearer token, or NotAuthenticatedError saying why it is refused."""
+    parts = (secret or "").split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, "Jeton d'API invalide.")
+    token = ApiToken.objects.select_related("agent").filter(prefix=parts[1]).first()
+    if token is None or not secrets.compare_digest(token.key_hash, _hash_key(secret)):
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, "Jeton d'API invalide.")
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_REVOKED, "Ce jeton d'API a été révoqué.")
+    if token.expires_at <= now:
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_EXPIRED, "Ce jeton d'API a expiré.")
+    if not token.agent.is_active:
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, "Le compte de ce jeton est désactivé.")
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return Actor(agent=token.agent, token=token)
+
+
+# --- Second factor (TOTP, through django-otp) ------------------------------------------------
+
+
+def totp_device_pending(*, agent: Agent):
+    """The agent's unconfirmed authenticator, created on first call (enrolment in progress)."""
+    device = TOTPDevice.objects.filter(user=agent, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=agent, name="Application d'authentification", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, agent: Agent, code: str):
+    """Confirm enrolment with a first valid code; returns the device, or None if the code is wrong."""
+    device = totp_device_pending(agent=agent)
+    if not device.verify_token(code):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(actor=agent, action="accounts.totp_enrol", target=agent)
+    return device
+
+
+def totp_verify(*, agent: Agent, code: str):
+    """The confirmed device that accepts this code, or None."""
+    for device in devices_for_user(agent, confirmed=True):
+        if device.verify_token(code):
+            return device
+    return None
+
+
+def agent_has_confirmed_device(agent: Agent) -> bool:
+    return user_has_device(agent, confirmed=True)

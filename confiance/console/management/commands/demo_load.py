@@ -1,0 +1,32 @@
+import importlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+def demo_modules():
+    """Every app's demo_data module, in their declared ORDER."""
+    modules = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("confiance."):
+            continue
+        try:
+            modules.append(importlib.import_module(f"{config.name}.demo_data"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo_data":
+                raise
+    return sorted(modules, key=lambda module: module.ORDER)
+
+
+class Command(BaseCommand):
+    help = "Charge le territoire et les comptes de démonstration (rejouable sans doublon)."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("Refusé : la démo se charge seulement avec CONFIANCE_DEMO=1 (jamais en production).")
+        for module in demo_modules():
+            with transaction.atomic():
+                module.load(actor=None, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Démo prête."))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from confiance.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("agents/", views.home, name="home"),
+    path("agents/territoire/", views.territory, name="territory"),
+    path("agents/territoire/carte.geojson", views.territory_geojson, name="territory-geojson"),
+    path("live/events", views.live_events, name="live-events"),
+]

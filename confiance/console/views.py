@@ -1,0 +1,71 @@
+"""Agent pages: home, territory map, and the live-event stream (SSE)."""
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.accounts.selectors import membership_list_for_actor
+from confiance.accounts.services import api_token_authenticate
+from confiance.core.errors import ApplicationError, NotAuthenticatedError
+from confiance.core.live import StreamFilter, event_stream
+from confiance.territory.selectors import commune_list_for_actor, territory_feature_collection
+
+
+@login_required
+def home(request):
+    actor = Actor(agent=request.user)
+    memberships = membership_list_for_actor(actor=actor)
+    communes = commune_list_for_actor(actor=actor)
+    by_commune: dict[int, list[str]] = {}
+    for membership in memberships:
+        by_commune.setdefault(membership.commune_id, []).append(str(membership.get_role_display()))
+    rows = [{"commune": commune, "roles": by_commune.get(commune.pk, [])} for commune in communes]
+    return render(request, "console/home.html", {"rows": rows})
+
+
+@login_required
+def territory(request):
+    return render(request, "console/territory.html", {})
+
+
+@login_required
+def territory_geojson(request):
+    return JsonResponse(territory_feature_collection(actor=Actor(agent=request.user)))
+
+
+def _error_response(error: ApplicationError) -> JsonResponse:
+    return JsonResponse(error.as_dict(), status=error.status_code)
+
+
+async def _stream_actor(request: HttpRequest) -> Actor:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return await sync_to_async(api_token_authenticate)(header[7:].strip())
+    user = await request.auser()
+    if user.is_authenticated and user.is_active:
+        return Actor(agent=user)
+    raise NotAuthenticatedError(message="Authentification requise pour suivre les événements en direct.")
+
+
+async def live_events(request: HttpRequest):
+    """Server-sent events: what the agent may see, resumable with Last-Event-ID, heartbeat every 15 s."""
+    if request.method != "GET":
+        return JsonResponse({"code": "method_not_allowed", "message": "GET uniquement.", "details": {}}, status=405)
+    try:
+        actor = await _stream_actor(request)
+    except ApplicationError as error:
+        return _error_response(error)
+    commune_ids = await sync_to_async(actor.commune_ids)(Permission.LIVE_VIEW)
+    if not commune_ids:
+        return _error_response(ApplicationError("permission_denied", "Aucune commune à suivre en direct.",
+                                                status_code=403))
+    last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
+    response = StreamingHttpResponse(
+        event_stream(StreamFilter(commune_ids=commune_ids), last_id), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

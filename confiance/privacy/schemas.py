@@ -1,0 +1,25 @@
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+
+class AuditEntryOut(Schema):
+    sequence: int
+    kind: str
+    created_at: datetime
+    actor_label: str
+    action: str
+    target_type: str
+    target_id: str
+    commune_id: int | None
+    motive: str
+    extra: dict[str, Any]
+    entry_hash: str
+
+
+class ChainReportOut(Schema):
+    ok: bool
+    checked: int
+    first_broken_sequence: int | None
+    reason: str

@@ -1,0 +1,26 @@
+"""Reads of the audit journal, limited to the communes where the actor may audit."""
+
+from django.db.models import Q, QuerySet
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.privacy.models import AuditEntry
+
+
+def audit_list_for_actor(*, actor: Actor, action: str = "", target_type: str = "", target_id: str = "",
+                         kind: str = "") -> QuerySet[AuditEntry]:
+    """Journal entries of the communes the actor audits (platform-wide entries for superusers), newest first."""
+    communes = actor.commune_ids(Permission.AUDIT_VIEW)
+    scope = Q(commune_id__in=communes)
+    if actor.agent.is_superuser and actor.token is None:
+        scope |= Q(commune_id__isnull=True)
+    entries = AuditEntry.objects.filter(scope)
+    if action:
+        entries = entries.filter(action=action)
+    if target_type:
+        entries = entries.filter(target_type=target_type)
+    if target_id:
+        entries = entries.filter(target_id=target_id)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.order_by("-sequence")

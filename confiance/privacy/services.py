@@ -1,0 +1,70 @@
+"""Writes of the privacy app: audit entries and access-log entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confiance.privacy.choices import JournalKind
+from confiance.privacy.errors import PrivacyError, PrivacyErrorCode
+from confiance.privacy.journal import append_entry, describe_target
+from confiance.privacy.models import AuditEntry
+from confiance.privacy.retention_engine import run_all
+
+MOTIVE_MIN_LENGTH = 5
+SYSTEM_LABEL = "système"
+
+
+def _actor_fields(actor: Any) -> tuple[int | None, str]:
+    """(agent id, label) for an Actor, an Agent, or None (the system, from a command)."""
+    if actor is None:
+        return None, SYSTEM_LABEL
+    agent = getattr(actor, "agent", actor)
+    label = getattr(actor, "label", None) or agent.username
+    return agent.pk, label
+
+
+def audit_record(
+    *, actor: Any, action: str, target: Any = None, extra: dict[str, Any] | None = None,
+    commune_id: int | None = None,
+) -> AuditEntry:
+    """Append a write to the audit journal; call it inside the service's transaction."""
+    actor_id, actor_label = _actor_fields(actor)
+    target_type, target_id, target_commune = describe_target(target)
+    entry = AuditEntry(
+        kind=JournalKind.WRITE, actor_id=actor_id, actor_label=actor_label, action=action,
+        target_type=target_type, target_id=target_id,
+        commune_id=commune_id if commune_id is not None else target_commune, extra=extra or {},
+    )
+    return append_entry(entry)
+
+
+def access_log_record(*, actor: Any, target: Any, motive: str, extra: dict[str, Any] | None = None) -> AuditEntry:
+    """Log a consultation of a person-bearing record, with its motive; refuse without motive."""
+    motive = (motive or "").strip()
+    if len(motive) < MOTIVE_MIN_LENGTH:
+        raise PrivacyError(
+            PrivacyErrorCode.MOTIVE_REQUIRED,
+            "Indiquez le motif de la consultation (5 caractères au moins).",
+            details={"field": "motive"},
+        )
+    actor_id, actor_label = _actor_fields(actor)
+    target_type, target_id, commune_id = describe_target(target)
+    entry = AuditEntry(
+        kind=JournalKind.ACCESS, actor_id=actor_id, actor_label=actor_label, action="access.read",
+        target_type=target_type, target_id=target_id, commune_id=commune_id, motive=motive[:500],
+        extra=extra or {},
+    )
+    return append_entry(entry)
+
+
+def retention_run(*, actor: Any, now=None, dry_run: bool = False, batch_size: int | None = None):
+    """Apply every retention rule, then audit what was done (one entry per rule that acted)."""
+    outcomes = run_all(now=now, batch_size=batch_size, dry_run=dry_run)
+    if not dry_run:
+        for outcome in outcomes:
+            if outcome.processed:
+                audit_record(
+                    actor=actor, action="privacy.retention_applied", target=("retention_rule", outcome.rule),
+                    extra={"action": outcome.action, "processed": outcome.processed, "archive": outcome.archive},
+                )
+    return outcomes

@@ -1,0 +1,27 @@
+// Live feed of the agent home page: EventSource resumes by itself with Last-Event-ID.
+(function () {
+  "use strict";
+  var feed = document.getElementById("live-feed");
+  var status = document.getElementById("live-status");
+  if (!feed || !window.EventSource) { return; }
+  var source = new EventSource("/live/events");
+  var labels = {
+    "territory.imported": "Territoire importé",
+    "territory.zone_created": "Zone créée",
+    "territory.zone_deleted": "Zone supprimée"
+  };
+  function show(message) {
+    var data = JSON.parse(message.data);
+    var item = document.createElement("li");
+    var time = new Date(data.at).toLocaleTimeString("fr-FR", {timeZone: "Europe/Paris"});
+    var label = labels[data.type] || data.type;
+    var detail = data.payload && (data.payload.name || data.payload.level || "");
+    item.textContent = time + " — " + label + (detail ? " : " + detail : "");
+    feed.insertBefore(item, feed.firstChild);
+    while (feed.children.length > 50) { feed.removeChild(feed.lastChild); }
+  }
+  Object.keys(labels).forEach(function (type) { source.addEventListener(type, show); });
+  source.addEventListener("reset", function () { window.location.reload(); });
+  source.onopen = function () { status.textContent = status.dataset.connected; };
+  source.onerror = function () { status.textContent = status.dataset.disconnected; };
+})();

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from confiance.privacy.admin import AuditedAdminMixin
+from confiance.territory.models import Commune, Intercommunality, Sector, Zone
+
+AREA_READONLY = ["geometry", "centroid_lat", "centroid_lon", "h3_cell", "created_at", "updated_at"]
+
+
+@admin.register(Intercommunality)
+class IntercommunalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "siren"]
+    search_fields = ["name", "siren"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "insee_code", "intercommunality"]
+    list_select_related = ["intercommunality"]
+    search_fields = ["name", "insee_code"]
+    readonly_fields = AREA_READONLY
+
+
+@admin.register(Sector)
+class SectorAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "commune"]
+    list_select_related = ["commune"]
+    list_filter = ["commune"]
+    readonly_fields = AREA_READONLY
+
+
+@admin.register(Zone)
+class ZoneAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "commune"]
+    list_select_related = ["commune"]
+    list_filter = ["commune", "kind"]
+    readonly_fields = AREA_READONLY

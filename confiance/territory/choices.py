@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IntercommunalityKind(models.TextChoices):
+    """Legal forms of a grouping of communes."""
+
+    COMMUNAUTE_COMMUNES = "cc", _("Communauté de communes")
+    COMMUNAUTE_AGGLOMERATION = "ca", _("Communauté d'agglomération")
+    COMMUNAUTE_URBAINE = "cu", _("Communauté urbaine")
+    METROPOLE = "metropole", _("Métropole")
+    SYNDICAT_MIXTE = "syndicat_mixte", _("Syndicat mixte")
+    SYNDICAT_INTERCOMMUNAL = "syndicat", _("Syndicat intercommunal")
+
+
+class ZoneKind(models.TextChoices):
+    """What a named zone of a commune is used for."""
+
+    SENSITIVE = "sensible", _("Secteur sensible")
+    SCHOOL = "ecole", _("Abords d'école")
+    MARKET = "marche", _("Marché")
+    PARK = "parc", _("Parc, jardin")
+    EVENT = "evenement", _("Périmètre d'événement")
+    FLOOD = "inondation", _("Zone inondable")
+    OTHER = "autre", _("Autre")
+
+
+class TerritoryLevel(models.TextChoices):
+    """What a GeoJSON import file describes."""
+
+    COMMUNES = "communes", _("Communes")
+    SECTORS = "sectors", _("Secteurs (quartiers)")

@@ -1,0 +1,122 @@
+"""Reads of the territory, filtered by what the actor may see, and point lookup."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, QuerySet
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.core.errors import NotFoundError
+from confiance.core.geo import IndexedArea, PolygonIndex, polygon_from_geojson
+from confiance.territory.models import Commune, Sector, TerritoryRevision, Zone
+
+
+def commune_list_for_actor(*, actor: Actor, permission: Permission = Permission.TERRITORY_VIEW) -> QuerySet[Commune]:
+    """The communes the actor may see, by name."""
+    return (Commune.objects.filter(pk__in=actor.commune_ids(permission))
+            .select_related("intercommunality").order_by("name"))
+
+
+def commune_get_for_actor(*, actor: Actor, insee_code: str) -> Commune:
+    """One commune the actor may see, by INSEE code, or NotFoundError."""
+    commune = commune_list_for_actor(actor=actor).filter(insee_code=insee_code).first()
+    if commune is None:
+        raise NotFoundError(message="Commune introuvable.")
+    return commune
+
+
+def sector_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) -> QuerySet[Sector]:
+    visible = actor.commune_ids(Permission.TERRITORY_VIEW)
+    if commune_ids is not None:
+        visible = visible & frozenset(commune_ids)
+    return Sector.objects.filter(commune_id__in=visible).select_related("commune").order_by("commune__name", "name")
+
+
+def zone_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) -> QuerySet[Zone]:
+    visible = actor.commune_ids(Permission.TERRITORY_VIEW)
+    if commune_ids is not None:
+        visible = visible & frozenset(commune_ids)
+    return Zone.objects.filter(commune_id__in=visible).select_related("commune").order_by("commune__name", "name")
+
+
+def zone_get_for_actor(*, actor: Actor, zone_id: int) -> Zone:
+    zone = zone_list_for_actor(actor=actor).filter(pk=zone_id).first()
+    if zone is None:
+        raise NotFoundError(message="Zone introuvable.")
+    return zone
+
+
+def territory_feature_collection(*, actor: Actor) -> dict[str, Any]:
+    """Communes, sectors and zones the actor may see, as one GeoJSON FeatureCollection for the map."""
+    features = []
+    for commune in commune_list_for_actor(actor=actor):
+        features.append(_feature(commune.geometry, layer="commune", name=commune.name, code=commune.insee_code))
+    for sector in sector_list_for_actor(actor=actor):
+        features.append(_feature(sector.geometry, layer="sector", name=sector.name, code=sector.code,
+                                 commune=sector.commune.name))
+    for zone in zone_list_for_actor(actor=actor):
+        features.append(_feature(zone.geometry, layer="zone", name=zone.name, code=str(zone.pk),
+                                 commune=zone.commune.name, kind=zone.get_kind_display()))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(geometry: dict, **properties: Any) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+# --- Point -> commune and sector ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a point falls: its commune and sector, when any."""
+
+    commune_id: int | None
+    sector_id: int | None
+
+
+class TerritoryLocator:
+    """Prepared indexes of communes and sectors, rebuilt when the territory changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._revision: int | None = -1
+        self.communes: PolygonIndex | None = None
+        self.sectors: PolygonIndex | None = None
+
+    def _current(self) -> None:
+        revision = TerritoryRevision.objects.aggregate(last=Max("id"))["last"]
+        with self._lock:
+            if revision == self._revision and self.communes is not None:
+                return
+            self.communes = PolygonIndex([
+                IndexedArea(pk, polygon_from_geojson(geometry))
+                for pk, geometry in Commune.objects.values_list("id", "geometry")
+            ])
+            self.sectors = PolygonIndex([
+                IndexedArea((pk, commune_id), polygon_from_geojson(geometry))
+                for pk, commune_id, geometry in Sector.objects.values_list("id", "commune_id", "geometry")
+            ])
+            self._revision = revision
+
+    def locate(self, lat: float, lon: float) -> Location:
+        self._current()
+        commune_id = self.communes.locate(lon, lat) if len(self.communes) else None
+        sector_id = None
+        if commune_id is not None and len(self.sectors):
+            hit = self.sectors.locate(lon, lat)
+            if hit is not None and hit[1] == commune_id:
+                sector_id = hit[0]
+        return Location(commune_id=commune_id, sector_id=sector_id)
+
+
+territory_locator = TerritoryLocator()
+
+
+def locate_point(*, lat: float, lon: float) -> Location:
+    """The commune and sector containing a WGS84 point (ids, or None outside the territory)."""
+    return territory_locator.locate(lat, lon)

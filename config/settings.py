@@ -1,0 +1,223 @@
+"""Django settings: every value comes from an environment variable (docs/configuration.md)."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENVIRONMENT = env_str("CONFIANCE_ENV", "development")
+if ENVIRONMENT not in {"development", "demo", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"CONFIANCE_ENV={ENVIRONMENT!r}: expected development, demo, test or production."
+    )
+PRODUCTION = ENVIRONMENT == "production"
+DEMO_MODE = env_bool("CONFIANCE_DEMO", ENVIRONMENT == "demo") and not PRODUCTION
+
+DEBUG = env_bool("CONFIANCE_DEBUG", False) and not PRODUCTION
+
+SECRET_KEY = env_str("CONFIANCE_SECRET_KEY")
+ALLOWED_HOSTS = env_list("CONFIANCE_ALLOWED_HOSTS")
+if PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "CONFIANCE_SECRET_KEY must be set to a random value of at least 50 characters in production."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("CONFIANCE_ALLOWED_HOSTS must list the host names served in production.")
+else:
+    # A fixed key is acceptable only outside production, where nothing real is protected.
+    SECRET_KEY = SECRET_KEY or "confiance-insecure-development-key-never-used-in-production-0123456789"
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+CSRF_TRUSTED_ORIGINS = env_list("CONFIANCE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "ninja",
+    "confiance.core",
+    "confiance.accounts",
+    "confiance.territory",
+    "confiance.privacy",
+    "confiance.portal",
+    "confiance.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "confiance.accounts.middleware.SecondFactorRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "confiance" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "confiance.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- Database: embedded SQLite by default, anything dj-database-url reads otherwise.
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONFIANCE_DB_CONN_MAX_AGE", 0))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("CONFIANCE_TEST_DB_NAME", "test_confiance")
+else:
+    DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "confiance.sqlite3",
+            "OPTIONS": {
+                "timeout": env_int("CONFIANCE_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000;"
+                ),
+            },
+            "TEST": {"NAME": env_str("CONFIANCE_TEST_SQLITE", "") or None},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and authentication.
+AUTH_USER_MODEL = "accounts.Agent"
+AUTHENTICATION_BACKENDS = ["confiance.accounts.backends.LockoutModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+CONFIANCE_LOCKOUT_THRESHOLD = env_int("CONFIANCE_LOCKOUT_THRESHOLD", 5, minimum=1)
+CONFIANCE_LOCKOUT_MINUTES = env_int("CONFIANCE_LOCKOUT_MINUTES", 15, minimum=1)
+# Two-factor authentication is mandatory for sensitive roles; only demo mode may relax it.
+CONFIANCE_2FA_RELAXED = DEMO_MODE and env_bool("CONFIANCE_DEMO_RELAX_2FA", True)
+OTP_TOTP_ISSUER = env_str("CONFIANCE_OTP_ISSUER", "Confiance")
+CONFIANCE_API_TOKEN_MAX_DAYS = env_int("CONFIANCE_API_TOKEN_MAX_DAYS", 365, minimum=1, maximum=3650)
+
+SESSION_COOKIE_AGE = env_int("CONFIANCE_SESSION_HOURS", 10, minimum=1) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Internationalisation: French first, English available; stored in UTC, shown in Paris time.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "confiance" / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: front-end libraries are installed from the npm registry and served locally.
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("CONFIANCE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "confiance" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+MEDIA_ROOT = Path(env_str("CONFIANCE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+CONFIANCE_ARCHIVE_DIR = Path(env_str("CONFIANCE_ARCHIVE_DIR", str(BASE_DIR / "var" / "archives")))
+
+# --- Map: tiles come from a configurable URL; layers still show when it is unreachable.
+CONFIANCE_TILE_URL = env_str("CONFIANCE_TILE_URL", "")
+CONFIANCE_TILE_ATTRIBUTION = env_str("CONFIANCE_TILE_ATTRIBUTION", "")
+
+# --- Geography.
+CONFIANCE_H3_RESOLUTION = env_int("CONFIANCE_H3_RESOLUTION", 10, minimum=5, maximum=12)
+
+# --- Live events.
+REDIS_URL = env_str("REDIS_URL")
+CONFIANCE_SSE_HEARTBEAT_SECONDS = env_int("CONFIANCE_SSE_HEARTBEAT_SECONDS", 15, minimum=1)
+CONFIANCE_SSE_POLL_SECONDS = env_int("CONFIANCE_SSE_POLL_SECONDS", 2, minimum=1)
+CONFIANCE_OUTBOX_RETENTION_DAYS = env_int("CONFIANCE_OUTBOX_RETENTION_DAYS", 7, minimum=1)
+
+# --- Privacy.
+CONFIANCE_RETENTION_BATCH_SIZE = env_int("CONFIANCE_RETENTION_BATCH_SIZE", 500, minimum=1)
+
+# --- API.
+CONFIANCE_API_PAGE_SIZE = env_int("CONFIANCE_API_PAGE_SIZE", 50, minimum=1, maximum=1000)
+NINJA_PAGINATION_PER_PAGE = CONFIANCE_API_PAGE_SIZE
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 1000
+
+# --- Security headers (production).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("CONFIANCE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("CONFIANCE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("CONFIANCE_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+EMAIL_BACKEND = env_str(
+    "CONFIANCE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("CONFIANCE_FROM_EMAIL", "confiance@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CONFIANCE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+CONFIANCE_2FA_URL = "/comptes/double-authentification/"

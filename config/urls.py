@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+admin.site.site_header = "Confiance — administration"
+admin.site.site_title = "Confiance"
+admin.site.index_title = "Configuration de la plateforme"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("comptes/", include("confiance.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("confiance.console.urls")),
+    path("", include("confiance.portal.urls")),
+]
