@@ -168,6 +168,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("CONFIANCE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 CONFIANCE_ARCHIVE_DIR = Path(env_str("CONFIANCE_ARCHIVE_DIR", str(BASE_DIR / "var" / "archives")))
 

@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from confiance.accounts.errors import AccountError
+from confiance.accounts.models import ApiToken
+from confiance.accounts.services import api_token_create, api_token_revoke
+from confiance.accounts.tests.factories import make_agent
+from confiance.territory.tests.factories import make_commune
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    mine, other = make_commune(name="Mine"), make_commune(name="Other", lon=2.5)
+    agent = make_agent(communes=[mine, other], role="administrator")
+    issued = api_token_create(actor=None, agent=agent, name="SIG", communes=[mine],
+                              permissions=["territory.view"], days=30)
+    return mine, other, agent, issued
+
+
+def get(path, secret):
+    return Client().get(path, headers={"Authorization": f"Bearer {secret}"})
+
+
+def test_token_is_stored_hashed_and_scoped(setup):
+    mine, other, agent, issued = setup
+    token = ApiToken.objects.get()
+    assert issued.secret not in (token.key_hash, token.prefix) and len(token.key_hash) == 64
+    response = get("/api/v1/territory/communes", issued.secret)
+    assert response.status_code == 200
+    assert [c["insee_code"] for c in response.json()["items"]] == [mine.insee_code]
+    assert get(f"/api/v1/territory/communes/{other.insee_code}", issued.secret).status_code == 404
+    me = get("/api/v1/accounts/me", issued.secret).json()
+    assert me["permissions"] == {mine.insee_code: ["territory.view"]}
+
+
+def test_token_cannot_write_beyond_its_permissions(setup):
+    mine, _, _, issued = setup
+    response = Client().post("/api/v1/territory/zones", content_type="application/json",
+                             headers={"Authorization": f"Bearer {issued.secret}"},
+                             data={"commune_insee": mine.insee_code, "name": "Z", "kind": "autre",
+                                   "geometry": {"type": "Polygon", "coordinates": [[[2.401, 48.551], [2.402, 48.551],
+                                                                                    [2.402, 48.552], [2.401, 48.551]]]}})
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"expires_at": timezone.now() - timedelta(seconds=1)}, "token_expired"),
+    ({"revoked_at": timezone.now()}, "token_revoked"),
+])
+def test_expired_or_revoked_token_gets_401_in_the_error_shape(setup, change, code):
+    *_, issued = setup
+    ApiToken.objects.update(**change)
+    response = get("/api/v1/territory/communes", issued.secret)
+    assert response.status_code == 401
+    assert response.json() == {"code": code, "message": response.json()["message"], "details": {}}
+
+
+def test_revoke_service_and_forged_secrets(setup):
+    *_, issued = setup
+    api_token_revoke(actor=None, token=issued.token)
+    assert get("/api/v1/accounts/me", issued.secret).json()["code"] == "token_revoked"
+    forged = issued.secret[:-4] + "AAAA"
+    assert get("/api/v1/accounts/me", forged).json()["code"] == "token_invalid"
+    assert get("/api/v1/accounts/me", "garbage").json()["code"] == "token_invalid"
+
+
+def test_token_scope_is_checked_on_issue(setup):
+    mine, _, agent, _ = setup
+    with pytest.raises(AccountError):
+        api_token_create(actor=None, agent=agent, name="x", communes=[mine], permissions=["everything"])
+    with pytest.raises(AccountError):
+        api_token_create(actor=None, agent=agent, name="x", communes=[], permissions=["territory.view"])
+    with pytest.raises(AccountError):
+        api_token_create(actor=None, agent=agent, name="x", communes=[mine], permissions=["territory.view"],
+                         days=100_000)

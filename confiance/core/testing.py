@@ -1,0 +1,122 @@
+"""Testing helpers: real server processes on a throwaway database, and a small SSE reader."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONFIANCE = str(Path(sys.executable).with_name("confiance"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def service_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class ThrowawayDatabase:
+    """An environment pointing at a fresh database: a SQLite file, or a new PostgreSQL database."""
+
+    env: dict[str, str]
+    drop: callable = field(default=lambda: None)
+
+
+@contextmanager
+def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
+    env = {**os.environ, "CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(tmp_path), **(extra_env or {})}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    base_url = os.environ.get("DATABASE_URL", "")
+    name = f"confiance_e2e_{uuid.uuid4().hex[:10]}"
+    if base_url.startswith("postgres"):
+        import psycopg
+
+        parts = urlparse(base_url)
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunparse(parts._replace(path=f"/{name}"))
+    try:
+        subprocess.run([CONFIANCE, "migrate", "--noinput"], env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+        subprocess.run([CONFIANCE, "demo", "load"], env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+        yield env
+    finally:
+        if base_url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(base_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def server_process(env: dict[str, str], *, port: int | None = None):
+    """`confiance serve` in a child process; yields its base URL once it answers."""
+    port = port or free_port()
+    log = open(Path(env["CONFIANCE_DATA_DIR"]) / f"server-{port}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen([CONFIANCE, "serve", "--port", str(port)], env=env, stdout=log, stderr=log,
+                               cwd=PROJECT_ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {Path(log.name).read_text()}")
+            if service_reachable("127.0.0.1", port, 0.2):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start in 30 s")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def login_client(base: str, username: str, password: str) -> httpx.Client:
+    """An httpx client holding an agent's session cookie (demo mode: no second factor)."""
+    client = httpx.Client(base_url=base, timeout=10)
+    client.get("/comptes/connexion/")
+    response = client.post("/comptes/connexion/", data={
+        "username": username, "password": password, "csrfmiddlewaretoken": client.cookies["csrftoken"],
+    })
+    assert response.status_code == 302, response.text[:500]
+    return client
+
+
+def parse_sse(text: str) -> list[dict]:
+    """SSE text -> list of {id, event, data} for the messages that carry data."""
+    messages = []
+    for block in text.split("\n\n"):
+        message: dict = {}
+        for line in block.splitlines():
+            if line.startswith(":") or ":" not in line:
+                continue
+            key, _, value = line.partition(":")
+            message[key] = value.lstrip(" ")
+        if "data" in message:
+            message["data"] = json.loads(message["data"])
+            messages.append(message)
+    return messages

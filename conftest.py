@@ -1,0 +1,26 @@
+"""Fixtures shared by every test: services that must be real in CI, and the demo-mode switch."""
+
+import os
+
+import pytest
+
+from confiance.core.testing import service_reachable
+
+SERVICES = {"redis": ("127.0.0.1", 6379), "postgresql": ("127.0.0.1", 5432)}
+
+
+def require_service(name: str) -> None:
+    """In CI a missing service fails the test; elsewhere it skips it with the reason."""
+    host, port = SERVICES[name]
+    if service_reachable(host, port):
+        return
+    message = f"{name} unreachable on {host}:{port}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url():
+    require_service("redis")
+    return "redis://127.0.0.1:6379/15"
