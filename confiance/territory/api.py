@@ -1,4 +1,4 @@
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from confiance.core.errors import ApplicationError
@@ -77,7 +77,7 @@ def create_zone(request, payload: ZoneCreate):
     commune = commune_get_for_actor(actor=request.auth, insee_code=payload.commune_insee)
     zone = zone_create(actor=request.auth, commune=commune, name=payload.name, kind=payload.kind,
                        geometry=payload.geometry, description=payload.description)
-    return 201, zone_get_for_actor(actor=request.auth, zone_id=zone.pk)
+    return Status(201, zone_get_for_actor(actor=request.auth, zone_id=zone.pk))
 
 
 @router.get("/zones/{zone_id}", response=ZoneOut, summary="Une zone nommée")
@@ -88,4 +88,4 @@ def zone_detail(request, zone_id: int):
 @router.delete("/zones/{zone_id}", response={204: None}, summary="Supprimer une zone nommée")
 def delete_zone(request, zone_id: int):
     zone_delete(actor=request.auth, zone=zone_get_for_actor(actor=request.auth, zone_id=zone_id))
-    return 204, None
+    return Status(204, None)

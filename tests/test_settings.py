@@ -1,0 +1,58 @@
+"""Production fails closed; `check --deploy` is clean with real values; SQLite runs in WAL mode."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from confiance.core.testing import PROJECT_ROOT
+
+
+def run_django(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFIANCE_", "DJANGO_"))}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=60)
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_django({"CONFIANCE_ENV": "production", "CONFIANCE_ALLOWED_HOSTS": "confiance.example.fr"}, "check")
+    assert result.returncode != 0 and "CONFIANCE_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_django({"CONFIANCE_ENV": "production", "CONFIANCE_SECRET_KEY": "k" * 64}, "check")
+    assert result.returncode != 0 and "CONFIANCE_ALLOWED_HOSTS" in result.stderr
+
+
+def test_check_deploy_reports_nothing_in_production(tmp_path):
+    result = run_django({
+        "CONFIANCE_ENV": "production", "CONFIANCE_SECRET_KEY": "x7#Qp2!vL9zR4mT8wB1nK6cY3hJ5dF0gS2aE7uI9oP4lZ8-Wq3@Ht6",
+        "CONFIANCE_ALLOWED_HOSTS": "confiance.example.fr", "CONFIANCE_DATA_DIR": str(tmp_path),
+        "CONFIANCE_STATIC_ROOT": str(tmp_path / "static"),
+    }, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_unknown_environment_name_is_refused():
+    result = run_django({"CONFIANCE_ENV": "prod"}, "check")
+    assert result.returncode != 0 and "CONFIANCE_ENV" in result.stderr
+
+
+@pytest.mark.django_db
+def test_sqlite_connection_uses_wal_busy_timeout_and_foreign_keys(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only settings")  # the PostgreSQL run checks the same suite on PostgreSQL
+    import sqlite3
+
+    from django.conf import settings
+
+    options = settings.DATABASES["default"]["OPTIONS"]
+    probe = sqlite3.connect(tmp_path / "probe.sqlite3", timeout=options["timeout"])
+    probe.executescript(options["init_command"])
+    assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert probe.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert probe.execute("PRAGMA busy_timeout").fetchone()[0] == 20000
