@@ -4,8 +4,9 @@ import threading
 import time
 
 import httpx
-from conftest import require_service
+
 from confiance.core.testing import login_client, parse_sse, server_process, throwaway_database
+from conftest import require_service
 
 PASSWORD = "confiance-demo"
 SLOW_POLL = {"CONFIANCE_SSE_POLL_SECONDS": "60"}  # delivery within seconds then proves the wake-up worked
@@ -55,7 +56,8 @@ class StreamReader:
 
 def zone_payload(insee: str, name: str, lon: float, lat: float) -> dict:
     ring = [[lon, lat], [lon + 0.001, lat], [lon + 0.001, lat + 0.001], [lon, lat + 0.001], [lon, lat]]
-    return {"commune_insee": insee, "name": name, "kind": "autre", "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    return {"commune_insee": insee, "name": name, "kind": "autre", "geometry": geometry}
 
 
 def create_zone(client: httpx.Client, insee: str, name: str) -> dict:

@@ -9,6 +9,9 @@ from confiance.accounts.models import Agent, ApiToken, Membership
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.territory.models import Commune
 
+# Session flag: whether this signed-in agent must still pass the second factor.
+SECOND_FACTOR_SESSION_KEY = "confiance_2fa_required"
+
 
 @dataclass
 class Actor:

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
+from confiance.accounts.access import SECOND_FACTOR_SESSION_KEY as SESSION_KEY
 from confiance.accounts.access import requires_second_factor
 from confiance.accounts.errors import AccountErrorCode
 
-SESSION_KEY = "confiance_2fa_required"
 OPEN_PREFIXES = ("/comptes/", "/static/", "/i18n/", "/favicon")
 
 

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from confiance.accounts.access import requires_second_factor
+from confiance.accounts.access import SECOND_FACTOR_SESSION_KEY, requires_second_factor
 from confiance.accounts.forms import LoginForm, OneTimeCodeForm
-from confiance.accounts.middleware import SESSION_KEY
 from confiance.accounts.services import (
     agent_has_confirmed_device,
     totp_device_confirm,
@@ -32,7 +31,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         required = requires_second_factor(form.get_user()) and not settings.CONFIANCE_2FA_RELAXED
-        self.request.session[SESSION_KEY] = required
+        self.request.session[SECOND_FACTOR_SESSION_KEY] = required
         if required:
             return redirect(f"{settings.CONFIANCE_2FA_URL}?next={self.get_success_url()}")
         return response

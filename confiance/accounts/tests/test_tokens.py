@@ -27,7 +27,7 @@ def get(path, secret):
 
 
 def test_token_is_stored_hashed_and_scoped(setup):
-    mine, other, agent, issued = setup
+    mine, other, _, issued = setup
     token = ApiToken.objects.get()
     assert issued.secret not in (token.key_hash, token.prefix) and len(token.key_hash) == 64
     response = get("/api/v1/territory/communes", issued.secret)
@@ -40,11 +40,11 @@ def test_token_is_stored_hashed_and_scoped(setup):
 
 def test_token_cannot_write_beyond_its_permissions(setup):
     mine, _, _, issued = setup
+    ring = [[2.401, 48.551], [2.402, 48.551], [2.402, 48.552], [2.401, 48.551]]
     response = Client().post("/api/v1/territory/zones", content_type="application/json",
                              headers={"Authorization": f"Bearer {issued.secret}"},
                              data={"commune_insee": mine.insee_code, "name": "Z", "kind": "autre",
-                                   "geometry": {"type": "Polygon", "coordinates": [[[2.401, 48.551], [2.402, 48.551],
-                                                                                    [2.402, 48.552], [2.401, 48.551]]]}})
+                                   "geometry": {"type": "Polygon", "coordinates": [ring]}})
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
 
 
