@@ -1,0 +1,47 @@
+"""Helper process of bench/live_events.py: N SSE clients; prints one JSON list of latencies (ms)."""
+
+import asyncio
+import json
+import sys
+import time
+
+import httpx
+
+
+async def client(base: str, token: str, expected: int, latencies: list, ready: asyncio.Event, counter: list):
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(120, connect=10)) as http:  # noqa: SIM117
+        async with http.stream("GET", "/live/events", headers=headers) as response:
+            received = 0
+            buffer = ""
+            async for chunk in response.aiter_text():
+                if (not received and "connecté" in chunk) or ": connect" in chunk:
+                    counter[0] += 1
+                    if counter[0] == counter[1]:
+                        ready.set()
+                buffer += chunk
+                while "\n\n" in buffer:
+                    block, buffer = buffer.split("\n\n", 1)
+                    for line in block.splitlines():
+                        if line.startswith("data: "):
+                            data = json.loads(line[6:])
+                            if data["type"] == "bench.tick":
+                                latencies.append((time.time() - data["payload"]["sent"]) * 1000)
+                                received += 1
+                if received >= expected:
+                    return
+
+
+async def main(base: str, token: str, clients: int, expected: int) -> None:
+    latencies: list[float] = []
+    ready = asyncio.Event()
+    counter = [0, clients]
+    tasks = [asyncio.create_task(client(base, token, expected, latencies, ready, counter)) for _ in range(clients)]
+    await asyncio.wait_for(ready.wait(), 60)
+    print("READY", flush=True)
+    await asyncio.wait_for(asyncio.gather(*tasks), 300)
+    print(json.dumps(latencies), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
