@@ -4,9 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-from django.db import connection
-
 from confiance.core.testing import PROJECT_ROOT
 
 
@@ -42,17 +39,12 @@ def test_unknown_environment_name_is_refused():
     assert result.returncode != 0 and "CONFIANCE_ENV" in result.stderr
 
 
-@pytest.mark.django_db
-def test_sqlite_connection_uses_wal_busy_timeout_and_foreign_keys(tmp_path):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only settings")  # the PostgreSQL run checks the same suite on PostgreSQL
-    import sqlite3
-
-    from django.conf import settings
-
-    options = settings.DATABASES["default"]["OPTIONS"]
-    probe = sqlite3.connect(tmp_path / "probe.sqlite3", timeout=options["timeout"])
-    probe.executescript(options["init_command"])
-    assert probe.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert probe.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert probe.execute("PRAGMA busy_timeout").fetchone()[0] == 20000
+def test_embedded_sqlite_uses_wal_busy_timeout_and_foreign_keys(tmp_path):
+    probe = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print([c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode', 'foreign_keys', 'busy_timeout')])"
+    )
+    result = run_django({"CONFIANCE_ENV": "development", "CONFIANCE_DATA_DIR": str(tmp_path)}, "shell", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['wal', 1, 20000]"
+    assert (tmp_path / "confiance.sqlite3").exists()

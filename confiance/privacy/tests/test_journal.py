@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from confiance.accounts.tests.factories import make_actor
@@ -14,7 +14,7 @@ from confiance.privacy.services import access_log_record, audit_record
 
 pytestmark = pytest.mark.django_db
 
-DB_REFUSALS = (IntegrityError, InternalError, OperationalError)
+DB_REFUSALS = DatabaseError  # SQLite raises IntegrityError, PostgreSQL ProgrammingError
 
 
 def drop_guard_triggers():
