@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
@@ -84,12 +84,13 @@ class TerritoryLocator:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._revision: int | None = -1
+        self._revision: tuple | None = ()
         self.communes: PolygonIndex | None = None
         self.sectors: PolygonIndex | None = None
 
     def _current(self) -> None:
-        revision = TerritoryRevision.objects.aggregate(last=Max("id"))["last"]
+        # id and time: a rolled-back revision's id can be reused, never with the same time
+        revision = TerritoryRevision.objects.order_by("-id").values_list("id", "created_at").first()
         with self._lock:
             if revision == self._revision and self.communes is not None:
                 return
