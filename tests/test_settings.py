@@ -8,7 +8,8 @@ from confiance.core.testing import PROJECT_ROOT
 
 
 def run_django(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONFIANCE_", "DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    outer = ("CONFIANCE_", "DJANGO_", "DATABASE_URL", "REDIS_URL")  # the child reads only what the test gives
+    env = {k: v for k, v in os.environ.items() if not k.startswith(outer)}
     env.update(env_extra)
     return subprocess.run([sys.executable, "manage.py", *args], env=env, capture_output=True, text=True,
                           cwd=PROJECT_ROOT, timeout=60)
