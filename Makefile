@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 VENDOR := confiance/static/vendor
 
-.PHONY: install vendor migrate demo demo-load serve test lint test-sqlite test-postgres browser-deps bench clean
+.PHONY: install vendor migrate demo demo-load serve test lint test-sqlite test-postgres browser-deps bench clean messages
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ test: lint test-sqlite test-postgres
 
 bench: install
 	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+# Refresh the English catalogue after changing interface strings (needs GNU gettext); commit the .po and .mo.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*" --ignore "bench/*"
+	msgfmt -o confiance/locale/en/LC_MESSAGES/django.mo confiance/locale/en/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var
