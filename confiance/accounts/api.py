@@ -2,7 +2,7 @@ from ninja import Router
 
 from confiance.accounts.schemas import MeOut
 from confiance.accounts.selectors import membership_list_for_actor
-from confiance.territory.models import Commune
+from confiance.territory.selectors import commune_codes
 
 router = Router(tags=["agents"])
 
@@ -11,7 +11,7 @@ router = Router(tags=["agents"])
 def me(request):
     actor = request.auth
     memberships = list(membership_list_for_actor(actor=actor))
-    codes = dict(Commune.objects.filter(pk__in=actor.grants().keys()).values_list("id", "insee_code"))
+    codes = commune_codes(commune_ids=set(actor.grants()))
     return {
         "username": actor.agent.username,
         "full_name": actor.agent.get_full_name(),

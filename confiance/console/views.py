@@ -4,6 +4,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
@@ -12,6 +13,13 @@ from confiance.accounts.services import api_token_authenticate
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
 from confiance.territory.selectors import commune_list_for_actor, territory_feature_collection
+
+# Labels of the live events shown on the agent home page (the script reads them from the page).
+EVENT_LABELS = {
+    "territory.imported": _("Territoire importé"),
+    "territory.zone_created": _("Zone créée"),
+    "territory.zone_deleted": _("Zone supprimée"),
+}
 
 
 @login_required
@@ -23,7 +31,8 @@ def home(request):
     for membership in memberships:
         by_commune.setdefault(membership.commune_id, []).append(str(membership.get_role_display()))
     rows = [{"commune": commune, "roles": by_commune.get(commune.pk, [])} for commune in communes]
-    return render(request, "console/home.html", {"rows": rows})
+    labels = {key: str(label) for key, label in EVENT_LABELS.items()}
+    return render(request, "console/home.html", {"rows": rows, "event_labels": labels})
 
 
 @login_required

@@ -197,23 +197,24 @@ class Broadcaster:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confiance-outbox")
         self._task: asyncio.Task | None = None
         self._redis_task: asyncio.Task | None = None
-        self._ready = asyncio.Event()
+        self.ready = asyncio.Event()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         local_wakeups.register(loop, self._wake)
-        self.position = await self._db(last_event_id)
+        self.position = await self.run_db(last_event_id)
         self._task = asyncio.create_task(self._run(), name="confiance-broadcaster")
         if settings.REDIS_URL:
             self._redis_task = asyncio.create_task(self._listen_redis(), name="confiance-redis-wakeups")
-        self._ready.set()
+        self.ready.set()
 
-    async def _db(self, function, *args, **kwargs):
+    async def run_db(self, function, *args, **kwargs):
+        """Run a database read on the broadcaster's own thread (one connection per process)."""
         def call():
             close_old_connections()
             return function(*args, **kwargs)
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, lambda: call())
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def _run(self) -> None:
         poll = settings.CONFIANCE_SSE_POLL_SECONDS
@@ -228,7 +229,7 @@ class Broadcaster:
 
     async def _fetch_and_dispatch(self) -> None:
         while True:
-            rows = await self._db(read_events_after, self.position, limit=BACKLOG_PAGE)
+            rows = await self.run_db(read_events_after, self.position, limit=BACKLOG_PAGE)
             if not rows:
                 return
             self.position = rows[-1].id
@@ -283,7 +284,7 @@ async def get_broadcaster() -> Broadcaster:
     if broadcaster is None:
         broadcaster = _broadcasters[loop] = Broadcaster()
         await broadcaster.start()
-    await broadcaster._ready.wait()
+    await broadcaster.ready.wait()
     return broadcaster
 
 
@@ -312,11 +313,11 @@ async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | 
         resume_from = _parse_last_event_id(last_event_id_header)
         last_sent = broadcaster.position if resume_from is None else resume_from
         if resume_from is not None:
-            if await broadcaster._db(_position_lost, resume_from):
+            if await broadcaster.run_db(_position_lost, resume_from):
                 yield 'event: reset\ndata: {"reason":"position_lost"}\n\n'
                 return
             while True:
-                backlog = await broadcaster._db(
+                backlog = await broadcaster.run_db(
                     read_events_after, last_sent, limit=BACKLOG_PAGE, stream_filter=stream_filter
                 )
                 for row in backlog:

@@ -2,9 +2,8 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from confiance.core.errors import ApplicationError
-from confiance.core.geo import h3_cell, valid_lat_lon
+from confiance.core.geo import valid_lat_lon
 from confiance.territory.errors import TerritoryErrorCode
-from confiance.territory.models import Commune, Sector
 from confiance.territory.schemas import (
     CommuneDetailOut,
     CommuneOut,
@@ -16,7 +15,7 @@ from confiance.territory.schemas import (
 from confiance.territory.selectors import (
     commune_get_for_actor,
     commune_list_for_actor,
-    locate_point,
+    location_describe,
     sector_list_for_actor,
     zone_get_for_actor,
     zone_list_for_actor,
@@ -54,16 +53,7 @@ def locate(request, point: Query[PointQuery]):
     if not valid_lat_lon(point.lat, point.lon):
         raise ApplicationError(TerritoryErrorCode.POINT_INVALID, "Latitude ou longitude hors limites.",
                                details={"lat": point.lat, "lon": point.lon})
-    location = locate_point(lat=point.lat, lon=point.lon)
-    commune = Commune.objects.filter(pk=location.commune_id).first() if location.commune_id else None
-    sector = Sector.objects.filter(pk=location.sector_id).first() if location.sector_id else None
-    return {
-        "commune_insee": commune.insee_code if commune else None,
-        "commune_name": commune.name if commune else None,
-        "sector_code": sector.code if sector else None,
-        "sector_name": sector.name if sector else None,
-        "h3_cell": h3_cell(point.lat, point.lon),
-    }
+    return location_describe(lat=point.lat, lon=point.lon)
 
 
 @router.get("/zones", response=list[ZoneOut], summary="Zones nommées visibles")

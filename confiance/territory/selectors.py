@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
-from confiance.core.geo import IndexedArea, PolygonIndex, polygon_from_geojson
+from confiance.core.geo import IndexedArea, PolygonIndex, h3_cell, polygon_from_geojson
 from confiance.territory.models import Commune, Sector, TerritoryRevision, Zone
 
 
@@ -27,6 +27,11 @@ def commune_get_for_actor(*, actor: Actor, insee_code: str) -> Commune:
     if commune is None:
         raise NotFoundError(message="Commune introuvable.")
     return commune
+
+
+def commune_codes(*, commune_ids: set[int]) -> dict[int, str]:
+    """INSEE code of each commune id."""
+    return dict(Commune.objects.filter(pk__in=commune_ids).values_list("id", "insee_code"))
 
 
 def sector_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) -> QuerySet[Sector]:
@@ -121,3 +126,17 @@ territory_locator = TerritoryLocator()
 def locate_point(*, lat: float, lon: float) -> Location:
     """The commune and sector containing a WGS84 point (ids, or None outside the territory)."""
     return territory_locator.locate(lat, lon)
+
+
+def location_describe(*, lat: float, lon: float) -> dict[str, Any]:
+    """Codes and names of the commune and sector of a point (boundaries are public data)."""
+    location = locate_point(lat=lat, lon=lon)
+    commune = Commune.objects.filter(pk=location.commune_id).only("insee_code", "name").first()
+    sector = Sector.objects.filter(pk=location.sector_id).only("code", "name").first()
+    return {
+        "commune_insee": commune.insee_code if commune else None,
+        "commune_name": commune.name if commune else None,
+        "sector_code": sector.code if sector else None,
+        "sector_name": sector.name if sector else None,
+        "h3_cell": h3_cell(lat, lon),
+    }

@@ -5,15 +5,11 @@
   var status = document.getElementById("live-status");
   if (!feed || !window.EventSource) { return; }
   var source = new EventSource("/live/events");
-  var labels = {
-    "territory.imported": "Territoire importé",
-    "territory.zone_created": "Zone créée",
-    "territory.zone_deleted": "Zone supprimée"
-  };
+  var labels = JSON.parse(document.getElementById("live-labels").textContent);
   function show(message) {
     var data = JSON.parse(message.data);
     var item = document.createElement("li");
-    var time = new Date(data.at).toLocaleTimeString("fr-FR", {timeZone: "Europe/Paris"});
+    var time = new Date(data.at).toLocaleTimeString(document.documentElement.lang, {timeZone: "Europe/Paris"});
     var label = labels[data.type] || data.type;
     var detail = data.payload && (data.payload.name || data.payload.level || "");
     item.textContent = time + " — " + label + (detail ? " : " + detail : "");

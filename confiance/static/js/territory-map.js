@@ -25,7 +25,7 @@
           if (list) {
             var item = document.createElement("li");
             item.className = "layer-" + p.layer;
-            item.textContent = ({commune: "Commune", sector: "Secteur", zone: "Zone"}[p.layer] || "") + " : " + label;
+            item.textContent = (element.dataset["label" + p.layer.charAt(0).toUpperCase() + p.layer.slice(1)] || "") + " : " + label;
             list.appendChild(item);
           }
         }
