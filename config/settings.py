@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "confiance.accounts",
     "confiance.territory",
     "confiance.privacy",
+    "confiance.reports",
     "confiance.portal",
     "confiance.console",
 ]
@@ -189,6 +190,18 @@ CONFIANCE_OUTBOX_RETENTION_DAYS = env_int("CONFIANCE_OUTBOX_RETENTION_DAYS", 7, 
 # --- Privacy.
 CONFIANCE_RETENTION_BATCH_SIZE = env_int("CONFIANCE_RETENTION_BATCH_SIZE", 500, minimum=1)
 
+# --- Citizen reports.
+# Address of the platform as citizens reach it, used in e-mails and Open311 media links.
+CONFIANCE_PUBLIC_URL = env_str("CONFIANCE_PUBLIC_URL", "http://127.0.0.1:8000")
+CONFIANCE_REPORT_PHOTO_MAX_BYTES = env_int("CONFIANCE_REPORT_PHOTO_MAX_MB", 8, minimum=1, maximum=50) * 1024 * 1024
+CONFIANCE_REPORT_PHOTO_LINK_DAYS = env_int("CONFIANCE_REPORT_PHOTO_LINK_DAYS", 30, minimum=1)
+CONFIANCE_REPORT_PERSONAL_DATA_DAYS = env_int("CONFIANCE_REPORT_PERSONAL_DATA_DAYS", 365, minimum=1)
+CONFIANCE_DEMO_OPEN311_KEY = env_str("CONFIANCE_DEMO_OPEN311_KEY", "demo-open311-key") if DEMO_MODE else ""
+CONFIANCE_OPEN311_MAX_PAGE_SIZE = env_int("CONFIANCE_OPEN311_MAX_PAGE_SIZE", 200, minimum=1, maximum=1000)
+# Uploads: three photos and the form must fit; larger bodies are refused before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * CONFIANCE_REPORT_PHOTO_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = CONFIANCE_REPORT_PHOTO_MAX_BYTES + 1024 * 1024
+
 # --- API.
 CONFIANCE_API_PAGE_SIZE = env_int("CONFIANCE_API_PAGE_SIZE", 50, minimum=1, maximum=1000)
 NINJA_PAGINATION_PER_PAGE = CONFIANCE_API_PAGE_SIZE
@@ -210,8 +223,16 @@ if PRODUCTION:
 
 EMAIL_BACKEND = env_str(
     "CONFIANCE_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend" if DEMO_MODE
+    else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = env_str("CONFIANCE_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("CONFIANCE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CONFIANCE_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("CONFIANCE_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("CONFIANCE_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("CONFIANCE_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("CONFIANCE_FROM_EMAIL", "confiance@localhost")
 
 LOGGING = {

@@ -24,18 +24,22 @@ class Permission(StrEnum):
     LIVE_VIEW = "live.view"
     AUDIT_VIEW = "privacy.audit_view"
     ACCOUNTS_MANAGE = "accounts.manage"
+    REPORTS_VIEW = "reports.view"
+    REPORTS_HANDLE = "reports.handle"
+    REPORTS_MANAGE = "reports.manage"
 
 
 # Roles whose holders must pass TOTP two-factor authentication.
 SECOND_FACTOR_ROLES = frozenset({Role.SHIFT_SUPERVISOR, Role.DPO, Role.ADMINISTRATOR})
 
-_EVERY_AGENT = {Permission.TERRITORY_VIEW, Permission.LIVE_VIEW}
+_EVERY_AGENT = {Permission.TERRITORY_VIEW, Permission.LIVE_VIEW, Permission.REPORTS_VIEW}
+_HANDLERS = _EVERY_AGENT | {Permission.REPORTS_HANDLE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.POLICE_AGENT: frozenset(_EVERY_AGENT),
-    Role.CSU_OPERATOR: frozenset(_EVERY_AGENT),
-    Role.SHIFT_SUPERVISOR: frozenset(_EVERY_AGENT | {Permission.TERRITORY_MANAGE}),
-    Role.TECHNICAL_AGENT: frozenset(_EVERY_AGENT),
+    Role.POLICE_AGENT: frozenset(_HANDLERS),
+    Role.CSU_OPERATOR: frozenset(_HANDLERS),
+    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | {Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE}),
+    Role.TECHNICAL_AGENT: frozenset(_HANDLERS),
     Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT),
     Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),
     Role.ADMINISTRATOR: frozenset(set(Permission)),

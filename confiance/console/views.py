@@ -19,6 +19,10 @@ EVENT_LABELS = {
     "territory.imported": _("Territoire importé"),
     "territory.zone_created": _("Zone créée"),
     "territory.zone_deleted": _("Zone supprimée"),
+    "reports.created": _("Nouveau signalement"),
+    "reports.status_changed": _("Signalement mis à jour"),
+    "reports.overdue": _("Signalement en retard"),
+    "reports.reopen_requested": _("Réouverture demandée"),
 }
 
 

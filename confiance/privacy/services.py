@@ -20,7 +20,7 @@ def _actor_fields(actor: Any) -> tuple[int | None, str]:
         return None, SYSTEM_LABEL
     agent = getattr(actor, "agent", actor)
     label = getattr(actor, "label", None) or agent.username
-    return agent.pk, label
+    return (agent.pk if agent is not None else None), label
 
 
 def audit_record(

@@ -69,6 +69,14 @@ def territory_feature_collection(*, actor: Actor) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def public_commune_collection() -> dict[str, Any]:
+    """Outlines of every commune served (public data), for the citizens' map."""
+    features = [_feature(geometry, layer="commune", name=name, code=code)
+                for code, name, geometry in Commune.objects.order_by("name").values_list("insee_code", "name",
+                                                                                            "geometry")]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _feature(geometry: dict, **properties: Any) -> dict[str, Any]:
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 

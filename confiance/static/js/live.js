@@ -11,7 +11,9 @@
     var item = document.createElement("li");
     var time = new Date(data.at).toLocaleTimeString(document.documentElement.lang, {timeZone: "Europe/Paris"});
     var label = labels[data.type] || data.type;
-    var detail = data.payload && (data.payload.name || data.payload.level || "");
+    var p = data.payload || {};
+    var detail = p.report_id ? "n° " + p.report_id + (p.category ? " — " + p.category : "") + (p.commune ? ", " + p.commune : "")
+      : (p.name || p.level || "");
     item.textContent = time + " — " + label + (detail ? " : " + detail : "");
     feed.insertBefore(item, feed.firstChild);
     while (feed.children.length > 50) { feed.removeChild(feed.lastChild); }

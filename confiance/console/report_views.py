@@ -1,0 +1,284 @@
+"""Agent pages of reports: filtered list, map, exports, detail with handling actions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, time
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.accounts.selectors import agent_list_with_permission
+from confiance.core.errors import ApplicationError
+from confiance.reports.choices import ReportStatus
+from confiance.reports.forms import AssignForm, BulkForm, DuplicateForm, ModerationForm, RespondForm, RevealForm
+from confiance.reports.selectors import (
+    ReportFilters,
+    category_list,
+    destination_list,
+    export_rows,
+    photo_for_actor,
+    report_get_for_actor,
+    report_history,
+    report_list_for_actor,
+    template_list,
+)
+from confiance.reports.services import (
+    report_assign,
+    report_bulk_done,
+    report_bulk_requalify,
+    report_mark_duplicate,
+    report_moderate,
+    report_reporter_reveal,
+    report_respond,
+)
+from confiance.territory.selectors import commune_list_for_actor
+
+PAGE_SIZE = 50
+
+
+def _actor(request) -> Actor:
+    return Actor(agent=request.user)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None):
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+def _filters(request, actor: Actor) -> tuple[ReportFilters, dict[str, str]]:
+    """Filters from the query string; unknown or malformed values are ignored, never an error page."""
+    get = request.GET
+    filters = ReportFilters()
+    communes = {c.insee_code: c.pk for c in commune_list_for_actor(actor=actor, permission=Permission.REPORTS_VIEW)}
+    if get.get("commune") in communes:
+        filters.commune_ids = {communes[get["commune"]]}
+    filters.service_code = (get.get("categorie") or "")[:64]
+    status = get.get("etat") or ""
+    if status in ReportStatus.values or status in {"open", "closed"}:
+        filters.status = status
+    destination = get.get("destinataire")
+    filters.destination_id = 0 if destination == "aucun" else _int(destination)
+    filters.overdue = get.get("retard") == "1"
+    filters.reopen_requested = get.get("reouverture") == "1"
+    if get.get("moi") == "1":
+        filters.assigned_to_id = request.user.pk
+    bbox = (get.get("bbox") or "").split(",")
+    if len(bbox) == 4:
+        try:
+            south, west, north, east = (float(part) for part in bbox)
+            filters.bbox = (south, west, north, east)
+        except ValueError:
+            pass
+    since, until = _date(get.get("depuis")), _date(get.get("jusqu"))
+    if since:
+        filters.since = timezone.make_aware(datetime.combine(since, time.min))
+    if until:
+        filters.until = timezone.make_aware(datetime.combine(until, time.max))
+    filters.text = (get.get("q") or "")[:100]
+    kept = {key: get[key] for key in ("commune", "categorie", "etat", "destinataire", "retard", "reouverture", "moi",
+                                      "bbox", "depuis", "jusqu", "q") if get.get(key)}
+    return filters, kept
+
+
+@login_required
+@require_GET
+def report_list(request):
+    actor = _actor(request)
+    if not actor.can_anywhere(Permission.REPORTS_VIEW):
+        raise Http404
+    filters, kept = _filters(request, actor)
+    queryset = report_list_for_actor(actor=actor, filters=filters)
+    export = request.GET.get("format")
+    if export == "csv":
+        return _csv(queryset)
+    if export == "geojson":
+        return _geojson(queryset)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    commune_ids = actor.commune_ids(Permission.REPORTS_VIEW)
+    codes = {}
+    for category in category_list(commune_ids=commune_ids):
+        codes.setdefault(category.service_code, category.name)
+    return render(request, "console/reports_list.html", {
+        "page": page, "kept": kept, "query": urlencode(kept),
+        "communes": commune_list_for_actor(actor=actor, permission=Permission.REPORTS_VIEW),
+        "categories": sorted(codes.items(), key=lambda item: item[1]),
+        "statuses": ReportStatus.choices, "destinations": destination_list(commune_ids=commune_ids),
+        "can_handle": actor.can_anywhere(Permission.REPORTS_HANDLE), "now": timezone.now(),
+        "status_labels": {value: str(label) for value, label in ReportStatus.choices},
+    })
+
+
+def _csv(queryset) -> HttpResponse:
+    rows = export_rows(queryset)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # spreadsheet programs then read UTF-8
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()) if rows else ["id"], delimiter=";")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="signalements.csv"'
+    return response
+
+
+def _geojson(queryset) -> HttpResponse:
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row.pop("lon"), row.pop("lat")]},
+         "properties": row}
+        for row in export_rows(queryset)
+    ]
+    response = HttpResponse(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                            content_type="application/geo+json")
+    response["Content-Disposition"] = 'attachment; filename="signalements.geojson"'
+    return response
+
+
+@login_required
+@require_GET
+def report_map_data(request):
+    """Points of the filtered reports for the list's map (at most 5,000)."""
+    actor = _actor(request)
+    filters, _kept = _filters(request, actor)
+    rows = report_list_for_actor(actor=actor, filters=filters).values(
+        "id", "lat", "lon", "status", "category__name", "is_open", "expected_at")[:5000]
+    now = timezone.now()
+    return JsonResponse({"reports": [
+        {"id": row["id"], "lat": row["lat"], "lon": row["lon"], "status": row["status"],
+         "category": row["category__name"],
+         "overdue": bool(row["is_open"] and row["expected_at"] and row["expected_at"] < now)}
+        for row in rows
+    ]})
+
+
+@login_required
+@require_POST
+def report_bulk(request):
+    actor = _actor(request)
+    form = BulkForm(request.POST)
+    back = request.POST.get("next") or "?"
+    if not back.startswith("?"):
+        back = "?"
+    if not form.is_valid():
+        messages.error(request, _("Sélectionnez au moins un signalement et une action."))
+        return redirect(request.path.rsplit("lot/", 1)[0] + back)
+    reports = list(report_list_for_actor(actor=actor).filter(pk__in=form.cleaned_data["ids"]))
+    if form.cleaned_data["action"] == "done":
+        result = report_bulk_done(actor=actor, reports=reports, public_message=form.cleaned_data["public_message"])
+    else:
+        result = report_bulk_requalify(actor=actor, reports=reports, service_code=form.cleaned_data["service_code"])
+    if result.done:
+        messages.success(request, _("%(n)s signalement(s) traité(s).") % {"n": len(result.done)})
+    for report_id, reason in list(result.refused.items())[:10]:
+        messages.error(request, _("n° %(id)s refusé : %(reason)s") % {"id": report_id, "reason": reason})
+    return redirect(request.path.rsplit("lot/", 1)[0] + back)
+
+
+def _detail_context(request, actor: Actor, report, **forms) -> dict:
+    agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
+    destinations = list(destination_list(commune_ids={report.commune_id}))
+    return {
+        "report": report, "history": report_history(report=report),
+        "photos": list(report.photos.order_by("position").values("id", "hidden", "width", "height")),
+        "dispatches": report.dispatches.select_related("destination").order_by("id"),
+        "templates": template_list(report=report),
+        "can_handle": actor.can(Permission.REPORTS_HANDLE, report.commune_id),
+        "respond_form": forms.get("respond_form") or RespondForm(),
+        "assign_form": forms.get("assign_form") or AssignForm(agents=agents, destinations=destinations),
+        "duplicate_form": forms.get("duplicate_form") or DuplicateForm(),
+        "reveal_form": forms.get("reveal_form") or RevealForm(),
+        "reporter": forms.get("reporter"),
+        "has_reporter": bool(report.reporter_name or report.reporter_email or report.reporter_phone),
+    }
+
+
+@login_required
+def report_detail(request, report_id: int):
+    actor = _actor(request)
+    try:
+        report = report_get_for_actor(actor=actor, report_id=report_id)
+    except ApplicationError:
+        raise Http404 from None
+    if request.method != "POST":
+        return render(request, "console/report_detail.html", _detail_context(request, actor, report))
+    action = request.POST.get("action")
+    forms: dict = {}
+    try:
+        if action == "respond":
+            form = forms["respond_form"] = RespondForm(request.POST)
+            if form.is_valid():
+                report_respond(actor=actor, report=report, **form.cleaned_data)
+                messages.success(request, _("Mise à jour enregistrée."))
+                return redirect("console:report-detail", report_id=report.pk)
+        elif action == "assign":
+            agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
+            form = forms["assign_form"] = AssignForm(request.POST, agents=agents,
+                                                     destinations=destination_list(commune_ids={report.commune_id}))
+            if form.is_valid():
+                destination = next((d for d in destination_list(commune_ids={report.commune_id})
+                                    if d.pk == form.cleaned_data["destination"]), None)
+                report_assign(actor=actor, report=report, agent_id=form.cleaned_data["agent"],
+                              destination=destination, internal_note=form.cleaned_data["internal_note"])
+                messages.success(request, _("Attribution enregistrée."))
+                return redirect("console:report-detail", report_id=report.pk)
+        elif action == "duplicate":
+            form = forms["duplicate_form"] = DuplicateForm(request.POST)
+            if form.is_valid():
+                original = report_get_for_actor(actor=actor, report_id=form.cleaned_data["original"])
+                report_mark_duplicate(actor=actor, report=report, original=original,
+                                      public_message=form.cleaned_data["public_message"])
+                messages.success(request, _("Marqué comme doublon ; les personnes qui suivaient ont été prévenues."))
+                return redirect("console:report-detail", report_id=report.pk)
+        elif action == "moderate":
+            form = ModerationForm(request.POST)
+            if form.is_valid():
+                target, hide = form.cleaned_data["target"], form.cleaned_data["hide"]
+                if target == "description":
+                    report_moderate(actor=actor, report=report, hide_description=hide,
+                                    reason=form.cleaned_data["reason"])
+                elif target.isdigit():
+                    report_moderate(actor=actor, report=report, photo_id=int(target), hide_photo=hide,
+                                    reason=form.cleaned_data["reason"])
+                messages.success(request, _("Modération enregistrée."))
+                return redirect("console:report-detail", report_id=report.pk)
+        elif action == "reveal":
+            form = forms["reveal_form"] = RevealForm(request.POST)
+            if form.is_valid():
+                forms["reporter"] = report_reporter_reveal(actor=actor, report=report,
+                                                           motive=form.cleaned_data["motive"])
+                return render(request, "console/report_detail.html", _detail_context(request, actor, report, **forms))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    report = report_get_for_actor(actor=actor, report_id=report_id)
+    return render(request, "console/report_detail.html", _detail_context(request, actor, report, **forms),
+                  status=400)
+
+
+@login_required
+@require_GET
+def report_photo(request, photo_id: int):
+    try:
+        photo = photo_for_actor(actor=_actor(request), photo_id=photo_id)
+    except ApplicationError:
+        raise Http404 from None
+    content = photo.thumbnail if request.GET.get("miniature") else photo.content
+    response = HttpResponse(bytes(content), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=600"
+    return response

@@ -1,0 +1,87 @@
+"""E-mails of the reports app: rendered from templates into an outbox table, sent after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from confiance.reports.choices import NotificationStatus
+from confiance.reports.models import Report, ReportFollower, ReportNotification
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def _absolute(path: str) -> str:
+    return settings.CONFIANCE_PUBLIC_URL.rstrip("/") + path
+
+
+def tracking_url(report: Report) -> str:
+    return _absolute(reverse("portal:report-track", args=[report.tracking_token]))
+
+
+def notification_queue(*, report: Report, recipients: Iterable[str], template: str,
+                       context: dict[str, Any] | None = None) -> list[int]:
+    """Render `reports/email/<template>.txt` (first line: subject) for each recipient; send after commit."""
+    recipients = sorted({r.strip().lower() for r in recipients if r and r.strip()})
+    if not recipients:
+        return []
+    base = {
+        "report": report, "public_url": _absolute(reverse("portal:report-public", args=[report.pk])),
+        "agent_url": _absolute(reverse("console:report-detail", args=[report.pk])), **(context or {}),
+    }
+    if "original" in base:
+        base["original_url"] = _absolute(reverse("portal:report-public", args=[base["original"].pk]))
+    unfollow = dict(ReportFollower.objects.filter(report=report, email__in=recipients).values_list("email", "token"))
+    now = timezone.now()
+    rows = []
+    for email in recipients:
+        token = unfollow.get(email)
+        extra = {"unfollow_url": _absolute(reverse("portal:report-unfollow", args=[token])) if token else ""}
+        if email == report.reporter_email:
+            extra["tracking_url"] = tracking_url(report)
+        with translation.override("fr"):
+            text = render_to_string(f"reports/email/{template}.txt", base | extra)
+        subject, _, body = text.strip().partition("\n")
+        rows.append(ReportNotification(report=report, recipient=email, subject=subject.strip()[:200],
+                                       body=body.strip(), created_at=now))
+    rows = ReportNotification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows if row.pk is not None]
+    if not ids:  # backends that do not return ids from bulk_create
+        ids = list(ReportNotification.objects.filter(report=report, created_at=now).values_list("id", flat=True))
+    transaction.on_commit(lambda: notification_send(ids=ids))
+    return ids
+
+
+def notification_send(*, ids: Iterable[int] | None = None, limit: int = 200) -> tuple[int, int]:
+    """Send pending notifications (the given ones, or the oldest pending); return (sent, failed)."""
+    pending = ReportNotification.objects.filter(status=NotificationStatus.PENDING, attempts__lt=MAX_ATTEMPTS)
+    if ids is not None:
+        pending = pending.filter(pk__in=list(ids))
+    sent = failed = 0
+    for notification in pending.order_by("created_at")[:limit]:
+        try:
+            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
+        except Exception as exc:  # any transport failure: keep the row, retry at the next sweep
+            logger.warning("notification %s not sent: %s", notification.pk, exc)
+            notification.attempts += 1
+            notification.last_error = str(exc)[:300]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+            notification.save(update_fields=["attempts", "last_error", "status"])
+            failed += 1
+            continue
+        notification.status = NotificationStatus.SENT
+        notification.attempts += 1
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["status", "attempts", "sent_at"])
+        sent += 1
+    return sent, failed

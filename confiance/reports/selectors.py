@@ -1,0 +1,256 @@
+"""Reads of the reports app: lists for agents, public views, nearby reports, Open311 queries."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.core.errors import NotFoundError
+from confiance.reports.choices import ReportStatus, UpdateKind
+from confiance.reports.models import (
+    Category,
+    Destination,
+    Report,
+    ReportPhoto,
+    ReportUpdate,
+    ResponseTemplate,
+)
+
+METRES_PER_DEGREE_LAT = 110_574.0
+METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
+PHOTO_SALT = "confiance.reports.photo"
+
+
+# --- Geometry helpers: an equirectangular distance, exact enough below a few kilometres ----------
+
+
+def _degree_lengths(lat: float) -> tuple[float, float]:
+    return METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    ky, kx = _degree_lengths((lat1 + lat2) / 2)
+    return math.hypot((lat2 - lat1) * ky, (lon2 - lon1) * kx)
+
+
+def within_radius(queryset: QuerySet[Report], *, lat: float, lon: float, radius_m: float) -> QuerySet[Report]:
+    """Reports within `radius_m` of a point: a bounding box the indexes can use, then the exact circle in SQL."""
+    ky, kx = _degree_lengths(lat)
+    dlat, dlon = radius_m / ky, radius_m / max(kx, 1e-9)
+    dy = (F("lat") - lat) * ky
+    dx = (F("lon") - lon) * kx
+    return (queryset.filter(lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon)
+            .alias(distance2=dy * dy + dx * dx).filter(distance2__lte=radius_m * radius_m))
+
+
+# --- Agents ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportFilters:
+    commune_ids: set[int] | None = None
+    service_code: str = ""
+    category_id: int | None = None
+    status: str = ""
+    destination_id: int | None = None
+    overdue: bool = False
+    open_only: bool = False
+    reopen_requested: bool = False
+    assigned_to_id: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
+
+
+def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None) -> QuerySet[Report]:
+    """Reports of the communes where the actor may see reports, filtered, newest first."""
+    filters = filters or ReportFilters()
+    visible = actor.commune_ids(Permission.REPORTS_VIEW)
+    if filters.commune_ids is not None:
+        visible = visible & frozenset(filters.commune_ids)
+    queryset = Report.objects.filter(commune_id__in=visible)
+    if filters.service_code:
+        queryset = queryset.filter(category__service_code=filters.service_code)
+    if filters.category_id:
+        queryset = queryset.filter(category_id=filters.category_id)
+    if filters.status == "open":
+        queryset = queryset.filter(is_open=True)
+    elif filters.status == "closed":
+        queryset = queryset.filter(is_open=False)
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.open_only:
+        queryset = queryset.filter(is_open=True)
+    if filters.destination_id == 0:
+        queryset = queryset.filter(dispatches__isnull=True)
+    elif filters.destination_id:
+        queryset = queryset.filter(dispatches__destination_id=filters.destination_id)
+    if filters.overdue:
+        queryset = queryset.filter(is_open=True, expected_at__lt=timezone.now())
+    if filters.reopen_requested:
+        queryset = queryset.filter(reopen_requested=True)
+    if filters.assigned_to_id:
+        queryset = queryset.filter(assigned_to_id=filters.assigned_to_id)
+    if filters.bbox:
+        south, west, north, east = filters.bbox
+        queryset = queryset.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
+    if filters.since:
+        queryset = queryset.filter(created_at__gte=filters.since)
+    if filters.until:
+        queryset = queryset.filter(created_at__lt=filters.until)
+    if filters.text:
+        term = filters.text.strip()
+        if term.isdigit():
+            queryset = queryset.filter(pk=int(term))
+        else:
+            queryset = queryset.filter(Q(description__icontains=term) | Q(address__icontains=term))
+    return queryset.select_related("category", "commune", "sector", "assigned_to").order_by("-created_at", "-id")
+
+
+def report_get_for_actor(*, actor: Actor, report_id: int) -> Report:
+    report = (Report.objects.filter(pk=report_id, commune_id__in=actor.commune_ids(Permission.REPORTS_VIEW))
+              .select_related("category", "commune", "sector", "assigned_to", "duplicate_of", "client").first())
+    if report is None:
+        raise NotFoundError(message="Signalement introuvable.")
+    return report
+
+
+def report_history(*, report: Report) -> list[ReportUpdate]:
+    return list(report.updates.select_related("actor").order_by("created_at", "id"))
+
+
+def destination_list(*, commune_ids: set[int] | frozenset[int]) -> QuerySet[Destination]:
+    return Destination.objects.filter(commune_id__in=commune_ids, active=True).select_related("commune")
+
+
+def category_list(*, commune_ids: set[int] | frozenset[int] | None = None, active: bool = True) -> QuerySet[Category]:
+    queryset = Category.objects.all()
+    if commune_ids is not None:
+        queryset = queryset.filter(commune_id__in=commune_ids)
+    if active:
+        queryset = queryset.filter(active=True)
+    return queryset.select_related("commune").prefetch_related("attributes").order_by(
+        "commune__name", "group", "position", "name")
+
+
+def template_list(*, report: Report) -> list[ResponseTemplate]:
+    """Response templates of the report's commune that fit its category (or any category)."""
+    return list(ResponseTemplate.objects.filter(commune_id=report.commune_id)
+                .filter(Q(category__isnull=True) | Q(category_id=report.category_id)).order_by("title"))
+
+
+def export_rows(queryset: QuerySet[Report], *, limit: int = 50_000) -> list[dict[str, Any]]:
+    """Rows for CSV/GeoJSON export: no personal data of reporters."""
+    rows = []
+    for report in queryset[:limit]:
+        rows.append({
+            "id": report.pk, "commune_insee": report.commune.insee_code, "commune": report.commune.name,
+            "secteur": report.sector.name if report.sector else "", "categorie": report.category.name,
+            "code_service": report.category.service_code, "etat": report.status,
+            "etat_libelle": str(report.get_status_display()), "ouvert": report.is_open,
+            "en_retard": report.is_overdue, "recu_le": report.created_at.isoformat(),
+            "mis_a_jour_le": report.updated_at.isoformat(),
+            "echeance": report.expected_at.isoformat() if report.expected_at else "",
+            "clos_le": report.closed_at.isoformat() if report.closed_at else "",
+            "adresse": report.address, "description": "" if report.description_hidden else report.description,
+            "lat": report.lat, "lon": report.lon,
+        })
+    return rows
+
+
+# --- Citizens --------------------------------------------------------------------------------
+
+
+def report_public_get(*, token: str) -> Report:
+    report = (Report.objects.filter(tracking_token=token).select_related("category", "commune", "duplicate_of")
+              .first())
+    if report is None or not token:
+        raise NotFoundError(message="Signalement introuvable.")
+    return report
+
+
+def public_history(*, report: Report) -> list[dict[str, Any]]:
+    """What the public may read of a report's history: status changes and public messages."""
+    entries = []
+    for update in report.updates.order_by("created_at", "id"):
+        if update.kind in {UpdateKind.NOTE, UpdateKind.ASSIGNMENT, UpdateKind.MODERATION, UpdateKind.FEEDBACK,
+                           UpdateKind.OVERDUE, UpdateKind.COMMENT, UpdateKind.REOPEN_REQUEST, UpdateKind.REQUALIFY}:
+            continue
+        if not (update.status or update.public_message):
+            continue
+        entries.append({"id": update.pk, "created_at": update.created_at, "status": update.status,
+                        "status_label": ReportStatus(update.status).label if update.status else "",
+                        "message": update.public_message})
+    return entries
+
+
+def nearby_open_reports(*, category: Category, lat: float, lon: float, limit: int = 5,
+                        exclude_id: int | None = None) -> list[dict[str, Any]]:
+    """Open reports of the same category within the category's radius, nearest first."""
+    queryset = within_radius(Report.objects.filter(category=category, is_open=True),
+                             lat=lat, lon=lon, radius_m=category.duplicate_radius_m)
+    if exclude_id:
+        queryset = queryset.exclude(pk=exclude_id)
+    rows = list(queryset.values("id", "lat", "lon", "address", "status", "created_at")[:50])
+    for row in rows:
+        row["distance_m"] = round(distance_m(lat, lon, row["lat"], row["lon"]))
+        row["status_label"] = str(ReportStatus(row["status"]).label)
+    rows.sort(key=lambda row: row["distance_m"])
+    return rows[:limit]
+
+
+def public_categories(*, commune_id: int) -> list[dict[str, Any]]:
+    """The categories a citizen may choose in a commune, with notices and questions, for the form."""
+    return [
+        {"code": category.service_code, "name": category.name, "group": category.group,
+         "description": category.description, "notice": category.notice, "radius": category.duplicate_radius_m,
+         "attributes": [
+             {"code": attribute.code, "datatype": attribute.datatype, "required": attribute.required,
+              "description": attribute.description, "help": attribute.datatype_description,
+              "values": attribute.values or []}
+             for attribute in category.attributes.all()
+         ]}
+        for category in category_list(commune_ids={commune_id})
+    ]
+
+
+def photo_signed_url(photo_id: int, *, thumbnail: bool = False) -> str:
+    """A link to a public photo that only this platform could have issued (expires, see settings)."""
+    value = signing.dumps({"p": photo_id, "t": int(thumbnail)}, salt=PHOTO_SALT, compress=True)
+    return reverse("portal:report-photo", args=[value])
+
+
+def photo_from_signed(value: str) -> tuple[ReportPhoto, bool]:
+    max_age = settings.CONFIANCE_REPORT_PHOTO_LINK_DAYS * 86400
+    try:
+        data = signing.loads(value, salt=PHOTO_SALT, max_age=max_age)
+    except signing.BadSignature:
+        raise NotFoundError(message="Photo introuvable ou lien expiré.") from None
+    photo = ReportPhoto.objects.filter(pk=data.get("p"), hidden=False).only("content", "thumbnail").first()
+    if photo is None:
+        raise NotFoundError(message="Photo introuvable.")
+    return photo, bool(data.get("t"))
+
+
+def photo_for_actor(*, actor: Actor, photo_id: int) -> ReportPhoto:
+    photo = (ReportPhoto.objects.filter(pk=photo_id, report__commune_id__in=actor.commune_ids(Permission.REPORTS_VIEW))
+             .first())
+    if photo is None:
+        raise NotFoundError(message="Photo introuvable.")
+    return photo
+
+
+def visible_photo_ids(*, report: Report) -> list[int]:
+    return list(report.photos.filter(hidden=False).order_by("position").values_list("id", flat=True))
+
