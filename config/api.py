@@ -8,6 +8,7 @@ from confiance.accounts.api import router as accounts_router
 from confiance.accounts.api_auth import AgentSessionAuth, BearerTokenAuth
 from confiance.core.errors import ApplicationError, ErrorCode
 from confiance.privacy.api import router as privacy_router
+from confiance.reports.api import router as reports_router
 from confiance.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -59,3 +60,4 @@ def http_error(request, exc: HttpError):
 api.add_router("/accounts", accounts_router)
 api.add_router("/territory", territory_router)
 api.add_router("/privacy", privacy_router)
+api.add_router("", reports_router)
