@@ -37,7 +37,8 @@ demo: install
 	$(BIN)/confiance migrate --noinput
 	$(BIN)/confiance demo load
 	@echo "Comptes : policier, operateur, chef, technicien, elu, dpo, admin — mot de passe : confiance-demo"
-	$(BIN)/confiance serve --port $(PORT)
+	@echo "Open311 : clé d'API de démonstration $${CONFIANCE_DEMO_OPEN311_KEY:-demo-open311-key}"
+	trap 'kill 0' EXIT INT TERM; $(BIN)/confiance simulate & $(BIN)/confiance serve --port $(PORT)
 
 browser-deps:
 	@command -v chromium >/dev/null || { \

@@ -33,7 +33,6 @@ from confiance.territory.models import Commune, Sector
 
 ORDER = 30
 DEMO_CLIENT = "Application citoyenne (démo)"
-HISTORY_REPORTS = 320
 HISTORY_DAYS = 150
 
 YES_NO = [{"key": "oui", "name": "Oui"}, {"key": "non", "name": "Non"}]
@@ -284,10 +283,11 @@ def _history(communes, categories_by_commune, client, stdout) -> None:
     hotspots = {commune.pk: hotspots_for(rng, commune) for commune in communes}
     weights = [3 if commune.insee_code == "91386" else 1 for commune in communes]
     created = []
-    for index in range(HISTORY_REPORTS):
+    total = settings.CONFIANCE_DEMO_REPORTS
+    for index in range(total):
         commune = rng.choices(communes, weights=weights)[0]
         category = rng.choice(list(categories_by_commune[commune.pk].values()))
-        at = now - timedelta(days=HISTORY_DAYS * (1 - index / HISTORY_REPORTS), hours=rng.uniform(0, 12))
+        at = now - timedelta(days=HISTORY_DAYS * (1 - index / total), hours=rng.uniform(0, 12))
         draft = draft_for(rng, commune, category, hotspots[commune.pk])
         submission = report_submit(actor=PublicActor("citoyen (site)"), draft=draft,
                                    client=client if draft.source == ReportSource.OPEN311 else None, now=at)

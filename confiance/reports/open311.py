@@ -7,6 +7,7 @@ commune (its INSEE code). Errors keep the Open311 format: a list of {code, descr
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,6 +46,8 @@ FMS_STATUS = {
     ReportStatus.DONE: "FIXED", ReportStatus.REJECTED: "NO_FURTHER_ACTION", ReportStatus.DUPLICATE: "DUPLICATE",
     ReportStatus.CLOSED: "CLOSED",
 }
+# Characters XML 1.0 cannot carry (control characters, lone surrogates); dropped from echoed input.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XML_ITEM = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
@@ -69,7 +72,7 @@ def _xml_value(parent: etree._Element, key: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = XML_FORBIDDEN.sub("", str(value))
 
 
 def _render(data: Any, fmt: str, *, root: str, item: str = "", status: int = 200) -> HttpResponse:

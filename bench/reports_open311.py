@@ -1,0 +1,194 @@
+"""Open311 with 1,000,000 reports stored, on SQLite and on PostgreSQL.
+
+- GET requests.json filtered by status, service code and a date window, page_size=50, 16 concurrent clients:
+  requests/s and p95 latency.
+- POST requests.json (routing, history, audit, live event): requests/s, 8 concurrent clients.
+- Nearby-duplicate suggestion (the selector behind the citizen form): p95 latency.
+
+CONFIANCE_BENCH_REPORTS sets the number of stored reports (default 1,000,000); BENCH_DATABASES the engines
+("sqlite,postgres"). The client threads run on the same machine as the server.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from _common import ROOT, emit
+
+sys.path.insert(0, str(ROOT))
+from confiance.core.testing import server_process, throwaway_database
+
+BENCH = "reports_open311"
+REPORTS = int(os.environ.get("CONFIANCE_BENCH_REPORTS", "1000000"))
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DURATION = float(os.environ.get("BENCH_SECONDS", "15"))
+
+FILL = r'''
+import random, secrets, sys, time
+from datetime import timedelta
+import django
+django.setup()
+from django.db import connection, transaction
+from django.utils import timezone
+from confiance.core.geo import h3_cell
+from confiance.reports.models import Category, Report
+from confiance.reports.demo_data import random_point
+from confiance.territory.models import Commune
+
+total = int(sys.argv[1])
+rng = random.Random(7)
+now = timezone.now()
+communes = list(Commune.objects.all())
+categories = {c.pk: list(Category.objects.filter(commune=c)) for c in communes}
+statuses = ["nouveau", "a_traiter", "programme", "en_cours", "service_fait", "clos", "rejete"]
+started = time.perf_counter()
+points = {c.pk: [random_point(rng, c, []) for _ in range(2000)] for c in communes}
+batch = []
+def flush():
+    with transaction.atomic():
+        Report.objects.bulk_create(batch, batch_size=5000)
+    batch.clear()
+for index in range(total):
+    commune = communes[index % len(communes)]
+    category = categories[commune.pk][index % len(categories[commune.pk])]
+    lat, lon = points[commune.pk][rng.randrange(2000)]
+    lat += rng.uniform(-0.0005, 0.0005); lon += rng.uniform(-0.0005, 0.0005)
+    status = statuses[rng.randrange(len(statuses))]
+    created = now - timedelta(days=730 * rng.random())
+    batch.append(Report(commune=commune, category=category, status=status,
+                        is_open=status not in ("service_fait", "clos", "rejete"), description="Signalement de charge",
+                        address="1 rue du Banc", lat=lat, lon=lon, h3_cell=h3_cell(lat, lon),
+                        tracking_token=secrets.token_urlsafe(32), created_at=created, updated_at=created,
+                        expected_at=created + timedelta(days=7)))
+    if len(batch) >= 20000:
+        flush()
+if batch:
+    flush()
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE reports_report")
+else:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+print(f"{total} {time.perf_counter() - started:.1f}")
+'''
+
+NEARBY = r'''
+import random, sys, time
+import django
+django.setup()
+from confiance.reports.models import Category
+from confiance.reports.selectors import nearby_open_reports
+from confiance.reports.demo_data import random_point
+from confiance.territory.models import Commune
+rng = random.Random(3)
+communes = list(Commune.objects.all())
+cats = {c.pk: list(Category.objects.filter(commune=c)) for c in communes}
+samples = []
+for i in range(2000):
+    commune = communes[i % len(communes)]
+    lat, lon = random_point(rng, commune, [])
+    category = cats[commune.pk][i % len(cats[commune.pk])]
+    t = time.perf_counter()
+    nearby_open_reports(category=category, lat=lat, lon=lon)
+    samples.append(time.perf_counter() - t)
+samples.sort()
+print(f"{samples[len(samples) // 2] * 1000:.3f} {samples[int(len(samples) * 0.95)] * 1000:.3f}")
+'''
+
+
+def run_child(script: str, env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-c", script, *args], env={**env, "DJANGO_SETTINGS_MODULE":
+                                                                       "config.settings"},
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def load(base: str, clients: int, make_request) -> tuple[float, np.ndarray, int]:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + DURATION
+
+    def worker(number: int) -> None:
+        local, failures, sequence = [], 0, 0
+        with httpx.Client(base_url=base, timeout=30) as client:
+            while time.monotonic() < stop:
+                sequence += 1
+                started = time.perf_counter()
+                response = make_request(client, number, sequence)
+                local.append(time.perf_counter() - started)
+                if response.status_code >= 400:
+                    failures += 1
+        with lock:
+            latencies.extend(local)
+            errors[0] += failures
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    return len(latencies) / elapsed, np.array(latencies) * 1000, errors[0]
+
+
+def run(engine: str, folder: Path) -> None:
+    extra = {"CONFIANCE_DEMO_REPORTS": "0", "CONFIANCE_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    previous = os.environ.get("DATABASE_URL")
+    if engine == "postgres":
+        os.environ["DATABASE_URL"] = PG_URL
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    try:
+        with throwaway_database(folder, extra) as env:
+            env = {**env, "CONFIANCE_ENV": "demo"}
+            count, seconds = run_child(FILL, env, str(REPORTS)).split()
+            emit(BENCH, "fill", float(seconds), "s", database=engine, reports=int(count))
+            median, p95 = run_child(NEARBY, env).split()
+            emit(BENCH, "nearby_duplicates_p50", float(median), "ms", database=engine, reports=REPORTS)
+            emit(BENCH, "nearby_duplicates_p95", float(p95), "ms", database=engine, reports=REPORTS, goal="< 10")
+            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING"}) as base:
+                query = {"status": "open", "service_code": "depot-sauvage", "page_size": 50,
+                         "start_date": "2025-06-01T00:00:00+02:00", "end_date": "2026-06-01T00:00:00+02:00"}
+                httpx.get(f"{base}/open311/v2/requests.json", params=query, timeout=60)  # warm up
+                rate, latencies, errors = load(
+                    base, 16, lambda client, n, i: client.get("/open311/v2/requests.json", params=query))
+                emit(BENCH, "get_requests_per_s", round(rate, 1), "req/s", database=engine, clients=16,
+                     reports=REPORTS, errors=errors, goal=">= 300")
+                emit(BENCH, "get_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
+                     database=engine, clients=16, reports=REPORTS, goal="< 50")
+
+                def post(client, number, sequence):
+                    return client.post("/open311/v2/requests.json", data={
+                        "api_key": "demo-open311-key", "service_code": "eclairage", "lat": 48.5671 + number * 1e-4,
+                        "long": 2.4364 + sequence * 1e-6, "description": f"charge {number}-{sequence}"})
+
+                rate, latencies, errors = load(base, 8, post)
+                emit(BENCH, "post_requests_per_s", round(rate, 1), "req/s", database=engine, clients=8,
+                     reports=REPORTS, errors=errors, goal=">= 150")
+                emit(BENCH, "post_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
+                     database=engine, clients=8, reports=REPORTS)
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+
+
+def main() -> None:
+    for engine in DATABASES:
+        with tempfile.TemporaryDirectory() as folder:
+            run(engine.strip(), Path(folder))
+
+
+if __name__ == "__main__":
+    main()
