@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -176,9 +177,10 @@ def report_bulk(request):
     back = request.POST.get("next") or "?"
     if not back.startswith("?"):
         back = "?"
+    back = reverse("console:report-list") + back
     if not form.is_valid():
         messages.error(request, _("Sélectionnez au moins un signalement et une action."))
-        return redirect(request.path.rsplit("lot/", 1)[0] + back)
+        return redirect(back)
     reports = list(report_list_for_actor(actor=actor).filter(pk__in=form.cleaned_data["ids"]))
     if form.cleaned_data["action"] == "done":
         result = report_bulk_done(actor=actor, reports=reports, public_message=form.cleaned_data["public_message"])
@@ -188,10 +190,10 @@ def report_bulk(request):
         messages.success(request, _("%(n)s signalement(s) traité(s).") % {"n": len(result.done)})
     for report_id, reason in list(result.refused.items())[:10]:
         messages.error(request, _("n° %(id)s refusé : %(reason)s") % {"id": report_id, "reason": reason})
-    return redirect(request.path.rsplit("lot/", 1)[0] + back)
+    return redirect(back)
 
 
-def _detail_context(request, actor: Actor, report, **forms) -> dict:
+def _detail_context(actor: Actor, report, **forms) -> dict:
     agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
     destinations = list(destination_list(commune_ids={report.commune_id}))
     return {
@@ -217,7 +219,7 @@ def report_detail(request, report_id: int):
     except ApplicationError:
         raise Http404 from None
     if request.method != "POST":
-        return render(request, "console/report_detail.html", _detail_context(request, actor, report))
+        return render(request, "console/report_detail.html", _detail_context(actor, report))
     action = request.POST.get("action")
     forms: dict = {}
     try:
@@ -263,11 +265,11 @@ def report_detail(request, report_id: int):
             if form.is_valid():
                 forms["reporter"] = report_reporter_reveal(actor=actor, report=report,
                                                            motive=form.cleaned_data["motive"])
-                return render(request, "console/report_detail.html", _detail_context(request, actor, report, **forms))
+                return render(request, "console/report_detail.html", _detail_context(actor, report, **forms))
     except ApplicationError as error:
         messages.error(request, error.message)
     report = report_get_for_actor(actor=actor, report_id=report_id)
-    return render(request, "console/report_detail.html", _detail_context(request, actor, report, **forms),
+    return render(request, "console/report_detail.html", _detail_context(actor, report, **forms),
                   status=400)
 
 

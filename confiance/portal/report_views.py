@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from confiance.core.errors import ApplicationError, NotFoundError
 from confiance.core.geo import valid_lat_lon
-from confiance.reports.forms import FeedbackForm, FollowForm, ReopenForm, ReportForm
+from confiance.reports.forms import FeedbackForm, FollowForm, ReopenForm, ReportForm, attributes_from_params
 from confiance.reports.models import Category, Report
 from confiance.reports.selectors import (
     category_list,
@@ -39,18 +39,6 @@ from confiance.territory.selectors import locate_point, location_describe, publi
 WEB_ACTOR = PublicActor("citoyen (site)")
 
 
-def _attributes_from_post(post) -> dict:
-    found = {}
-    for key in post:
-        if key.startswith("attribute[") and key.endswith("]"):
-            code = key[len("attribute["):-1]
-            values = post.getlist(key)
-            found[code] = values if len(values) > 1 else values[0]
-        elif key.startswith("attribute[") and key.endswith("][]"):
-            found[key[len("attribute["):-3]] = post.getlist(key)
-    return found
-
-
 def _code_choices() -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for category in category_list():
@@ -62,7 +50,7 @@ def _code_choices() -> list[tuple[str, str]]:
 def report_new(request):
     """The report form: a map pin, a category with its notice and questions, photos, optional contact."""
     form = ReportForm(request.POST or None, request.FILES or None, initial={"nonce": uuid.uuid4().hex})
-    attributes = _attributes_from_post(request.POST) if request.method == "POST" else {}
+    attributes = attributes_from_params(request.POST.lists()) if request.method == "POST" else {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = ReportDraft(

@@ -8,6 +8,18 @@ from confiance.reports.models import DESCRIPTION_MAX_LENGTH
 from confiance.reports.services import MAX_PHOTOS
 
 
+def attributes_from_params(items) -> dict:
+    """Answers to extra questions from `attribute[code]=v` and `attribute[code][]=v` pairs (Open311 form style)."""
+    found = {}
+    for key, raw in items:
+        if not key.startswith("attribute[") or "]" not in key:
+            continue
+        values = raw if isinstance(raw, list) else [raw]
+        code = key[len("attribute["):key.index("]")]
+        found[code] = values if key.endswith("[]") or len(values) > 1 else values[0]
+    return found
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -21,6 +21,7 @@ from lxml import etree
 
 from confiance.core.errors import ApplicationError
 from confiance.reports.choices import ReportSource, ReportStatus, UpdateKind
+from confiance.reports.forms import attributes_from_params
 from confiance.reports.models import Category, CategoryAttribute, Report, ReportPhoto, ReportUpdate
 from confiance.reports.selectors import photo_signed_url, within_radius
 from confiance.reports.services import (
@@ -343,17 +344,8 @@ def _request_list(request: HttpRequest, fmt: str):
 
 def _attributes_from(params: dict[str, Any]) -> dict[str, Any]:
     """attribute[code]=value and attribute[code][]=value (form), or an "attributes" object (JSON)."""
-    found: dict[str, Any] = {}
-    if isinstance(params.get("attributes"), dict):
-        found.update(params["attributes"])
-    for key, value in params.items():
-        if key.startswith("attribute[") and "]" in key:
-            code = key[len("attribute["):key.index("]")]
-            if key.endswith("[]"):
-                found[code] = value if isinstance(value, list) else [value]
-            else:
-                found[code] = value
-    return found
+    found: dict[str, Any] = dict(params["attributes"]) if isinstance(params.get("attributes"), dict) else {}
+    return found | attributes_from_params(params.items())
 
 
 def _request_create(request: HttpRequest, fmt: str):
@@ -418,7 +410,7 @@ def token_detail(request: HttpRequest, fmt: str, token: str):
                    item="request")
 
 
-def _update_row(request: HttpRequest, update: ReportUpdate) -> dict[str, Any]:
+def _update_row(update: ReportUpdate) -> dict[str, Any]:
     status = update.status or update.report.status
     return {
         "update_id": str(update.pk),
@@ -459,7 +451,7 @@ def service_request_updates(request: HttpRequest, fmt: str):
     size = _int(params, "page_size", DEFAULT_PAGE_SIZE, minimum=1, maximum=settings.CONFIANCE_OPEN311_MAX_PAGE_SIZE)
     offset = (page - 1) * size
     updates = queryset.select_related("report").order_by("created_at", "id")[offset:offset + size]
-    rows = [_update_row(request, update) for update in updates]
+    rows = [_update_row(update) for update in updates]
     return _render(rows, fmt, root="service_request_updates", item="request_update")
 
 

@@ -60,11 +60,9 @@ def within_radius(queryset: QuerySet[Report], *, lat: float, lon: float, radius_
 class ReportFilters:
     commune_ids: set[int] | None = None
     service_code: str = ""
-    category_id: int | None = None
     status: str = ""
     destination_id: int | None = None
     overdue: bool = False
-    open_only: bool = False
     reopen_requested: bool = False
     assigned_to_id: int | None = None
     bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
@@ -82,16 +80,12 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
     queryset = Report.objects.filter(commune_id__in=visible)
     if filters.service_code:
         queryset = queryset.filter(category__service_code=filters.service_code)
-    if filters.category_id:
-        queryset = queryset.filter(category_id=filters.category_id)
     if filters.status == "open":
         queryset = queryset.filter(is_open=True)
     elif filters.status == "closed":
         queryset = queryset.filter(is_open=False)
     elif filters.status:
         queryset = queryset.filter(status=filters.status)
-    if filters.open_only:
-        queryset = queryset.filter(is_open=True)
     if filters.destination_id == 0:
         queryset = queryset.filter(dispatches__isnull=True)
     elif filters.destination_id:
@@ -195,13 +189,10 @@ def public_history(*, report: Report) -> list[dict[str, Any]]:
     return entries
 
 
-def nearby_open_reports(*, category: Category, lat: float, lon: float, limit: int = 5,
-                        exclude_id: int | None = None) -> list[dict[str, Any]]:
+def nearby_open_reports(*, category: Category, lat: float, lon: float, limit: int = 5) -> list[dict[str, Any]]:
     """Open reports of the same category within the category's radius, nearest first."""
     queryset = within_radius(Report.objects.filter(category=category, is_open=True),
                              lat=lat, lon=lon, radius_m=category.duplicate_radius_m)
-    if exclude_id:
-        queryset = queryset.exclude(pk=exclude_id)
     rows = list(queryset.values("id", "lat", "lon", "address", "status", "created_at")[:50])
     for row in rows:
         row["distance_m"] = round(distance_m(lat, lon, row["lat"], row["lon"]))

@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_can_in_commune
+from confiance.core.errors import ApplicationError
 from confiance.core.geo import h3_cell, valid_lat_lon
 from confiance.core.live import publish_on_commit
 from confiance.privacy.services import access_log_record, audit_record
@@ -491,7 +492,9 @@ def report_mark_duplicate(*, actor: Actor, report: Report, original: Report, pub
         raise ReportError(ReportErrorCode.DUPLICATE_INVALID,
                           "Le signalement d'origine doit être un autre signalement de la même commune.")
     previous = _apply_status(report, ReportStatus.DUPLICATE, now)
+    message = public_message.strip() or f"Ce signalement fait doublon avec le signalement n° {original.pk}."
     report.duplicate_of = original
+    report.status_notes = message
     report.save()
     moved = []
     for follower in report.followers.all():
@@ -500,8 +503,6 @@ def report_mark_duplicate(*, actor: Actor, report: Report, original: Report, pub
             defaults={"token": secrets.token_urlsafe(32), "created_at": now})
         if created:
             moved.append(follower.email)
-    message = public_message.strip() or f"Ce signalement fait doublon avec le signalement n° {original.pk}."
-    Report.objects.filter(pk=report.pk).update(status_notes=message)
     _history(report, actor=actor, kind=UpdateKind.DUPLICATE, now=now, status=ReportStatus.DUPLICATE,
              status_from=previous, public_message=message, data={"original": original.pk})
     notification_queue(report=report, recipients=_followers(report), template="duplicate",
@@ -527,9 +528,7 @@ def report_bulk_requalify(*, actor: Actor, reports: Iterable[Report], service_co
     now = now or timezone.now()
     done, refused = [], {}
     for report in reports:
-        try:
-            _require_handle(actor, report)
-        except Exception:
+        if not actor.can(Permission.REPORTS_HANDLE, report.commune_id):
             refused[report.pk] = "non autorisé"
             continue
         report = _locked(report)
@@ -565,10 +564,8 @@ def report_bulk_done(*, actor: Actor, reports: Iterable[Report], public_message:
         try:
             report_respond(actor=actor, report=report, status=ReportStatus.DONE, public_message=public_message,
                            now=now)
-        except ReportError as error:
+        except ApplicationError as error:
             refused[report.pk] = error.message
-        except Exception as error:  # permission errors carry their own message
-            refused[report.pk] = getattr(error, "message", "non autorisé")
         else:
             done.append(report.pk)
     return BulkResult(done=done, refused=refused)

@@ -32,6 +32,7 @@ def test_citizen_reports_follows_and_gives_feedback(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     form = {"lat": POINT_A[0], "lon": POINT_A[1], "service_code": "depot", "attribute[volume]": "gros",
+            "attribute[nature][]": ["verts", "gravats"],
             "description": "Gravats", "email": "ana@example.org", "nonce": "n-1",
             "photos": SimpleUploadedFile("p.jpg", jpeg_with_exif(), content_type="image/jpeg")}
     refused = client.post("/signaler/", form)  # contact details without consent
@@ -40,6 +41,7 @@ def test_citizen_reports_follows_and_gives_feedback(world):
     response = client.post("/signaler/", {**form, "consent": "on"})
     assert response.status_code == 302
     report = Report.objects.get()
+    assert report.attributes["nature"] == ["gravats", "verts"]
     assert response["Location"] == f"/signalements/suivi/{report.tracking_token}/"
     again = client.post("/signaler/", {**form, "consent": "on",
                                        "photos": SimpleUploadedFile("p.jpg", jpeg_with_exif())})
