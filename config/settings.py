@@ -93,7 +93,8 @@ TEMPLATES = [
 # --- Database: embedded SQLite by default, anything dj-database-url reads otherwise.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONFIANCE_DB_CONN_MAX_AGE", 0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONFIANCE_DB_CONN_MAX_AGE", 60),
+                                                  conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("CONFIANCE_TEST_DB_NAME", "test_confiance")
 else:
@@ -114,6 +115,7 @@ else:
                 ),
             },
             "TEST": {"NAME": env_str("CONFIANCE_TEST_SQLITE", "") or None},
+            "CONN_MAX_AGE": env_int("CONFIANCE_DB_CONN_MAX_AGE", 60),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -184,6 +186,8 @@ CONFIANCE_H3_RESOLUTION = env_int("CONFIANCE_H3_RESOLUTION", 10, minimum=5, maxi
 # --- Live events.
 REDIS_URL = env_str("REDIS_URL")
 CONFIANCE_SSE_HEARTBEAT_SECONDS = env_int("CONFIANCE_SSE_HEARTBEAT_SECONDS", 15, minimum=1)
+# Threads that serve ordinary requests in each process (confiance/core/asgi.py); each keeps its own connection.
+CONFIANCE_REQUEST_THREADS = env_int("CONFIANCE_REQUEST_THREADS", 4, minimum=1)
 CONFIANCE_SSE_POLL_SECONDS = env_int("CONFIANCE_SSE_POLL_SECONDS", 2, minimum=1)
 CONFIANCE_OUTBOX_RETENTION_DAYS = env_int("CONFIANCE_OUTBOX_RETENTION_DAYS", 7, minimum=1)
 
@@ -235,6 +239,9 @@ EMAIL_HOST_USER = env_str("CONFIANCE_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("CONFIANCE_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("CONFIANCE_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("CONFIANCE_FROM_EMAIL", "confiance@localhost")
+# E-mails leave from a background thread after commit, so a slow mail server never holds a request; the sweep
+# (confiance reports_sweep) retries what failed. Tests send them in line, after commit, to see the result.
+CONFIANCE_MAIL_IN_BACKGROUND = env_bool("CONFIANCE_MAIL_IN_BACKGROUND", ENVIRONMENT != "test")
 
 LOGGING = {
     "version": 1,

@@ -207,7 +207,8 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["category", "created_at"], name="report_category_created"),
             models.Index(fields=["commune", "created_at"], name="report_commune_created"),
-            models.Index(fields=["is_open", "created_at"], name="report_open_created"),
+            # Open311 lists: open or closed, in a date window, newest first, often for a few categories.
+            models.Index(fields=["is_open", "created_at", "category"], name="report_open_created_cat"),
             models.Index(fields=["category", "is_open", "lat"], name="report_category_open_lat"),
             models.Index(fields=["is_open", "expected_at"], name="report_open_expected"),
         ]

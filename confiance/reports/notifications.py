@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,6 +19,7 @@ from confiance.reports.models import Report, ReportFollower, ReportNotification
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confiance-mail")
 
 
 def _absolute(path: str) -> str:
@@ -57,8 +59,26 @@ def notification_queue(*, report: Report, recipients: Iterable[str], template: s
     ids = [row.pk for row in rows if row.pk is not None]
     if not ids:  # backends that do not return ids from bulk_create
         ids = list(ReportNotification.objects.filter(report=report, created_at=now).values_list("id", flat=True))
-    transaction.on_commit(lambda: notification_send(ids=ids))
+    transaction.on_commit(lambda: notification_send_soon(ids))
     return ids
+
+
+def notification_send_soon(ids: list[int]) -> Future | None:
+    """Send these notifications on the mail thread (or now, when CONFIANCE_MAIL_IN_BACKGROUND is off)."""
+    if not settings.CONFIANCE_MAIL_IN_BACKGROUND:
+        notification_send(ids=ids)
+        return None
+
+    def run() -> None:
+        close_old_connections()
+        try:
+            notification_send(ids=ids)
+        except Exception:  # the rows stay pending; the sweep sends them
+            logger.exception("background send of notifications %s failed", ids)
+        finally:
+            close_old_connections()
+
+    return _sender.submit(run)
 
 
 def notification_send(*, ids: Iterable[int] | None = None, limit: int = 200) -> tuple[int, int]:

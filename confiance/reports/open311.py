@@ -111,7 +111,7 @@ def _endpoint(handler):
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+    return moment.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds") if moment else None
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -313,7 +313,8 @@ def _request_list(request: HttpRequest, fmt: str):
     if statuses - {"open", "closed"}:
         raise Open311Error(400, "status : open ou closed.")
     if len(statuses) == 1:
-        queryset = queryset.filter(is_open=statuses == {"open"})
+        # "IN (x)" rather than a bare boolean column, which SQLite's planner cannot match to an index.
+        queryset = queryset.filter(is_open__in=[statuses == {"open"}])
     start, end = _date(params, "start_date"), _date(params, "end_date")
     updated_after = _date(params, "updated_after")
     if start and end and start > end:

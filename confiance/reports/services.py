@@ -116,7 +116,7 @@ def _located_commune(draft: ReportDraft) -> tuple[Commune, int | None]:
         raise ReportError(ReportErrorCode.OUTSIDE_TERRITORY,
                           "Ce lieu n'est dans aucune commune servie par cette plateforme.",
                           details={"lat": draft.lat, "long": draft.lon})
-    commune = Commune.objects.get(pk=location.commune_id)
+    commune = Commune.objects.only("id", "name", "insee_code").get(pk=location.commune_id)
     if draft.jurisdiction and draft.jurisdiction != commune.insee_code:
         raise ReportError(ReportErrorCode.WRONG_JURISDICTION,
                           f"Ce lieu est dans la commune {commune.name} ({commune.insee_code}), "
@@ -270,27 +270,26 @@ def _history(report: Report, *, actor: Any, kind: str, now: datetime, status: st
     )
 
 
+def _dispatch_row(report: Report, destination: Destination, now: datetime) -> ReportDispatch:
+    row = ReportDispatch(report=report, destination=destination, created_at=now, sent_at=now)
+    if destination.kind == DestinationKind.POLICE or not destination.email:
+        # Handled inside Confiance: the report is on the service's list as soon as it is committed.
+        row.status = DispatchStatus.DELIVERED
+    else:
+        notification_queue(report=report, recipients=[destination.email], template="new_for_service",
+                           context={"destination": destination})
+        row.status = DispatchStatus.SENT
+        row.attempts = 1
+    return row
+
+
 def _dispatch(report: Report, destinations: Iterable[Destination], now: datetime) -> list[ReportDispatch]:
-    rows = []
-    for destination in destinations:
-        dispatch, created = ReportDispatch.objects.get_or_create(
-            report=report, destination=destination, defaults={"created_at": now})
-        if not created:
-            continue
-        if destination.kind == DestinationKind.POLICE or not destination.email:
-            # Handled inside Confiance: the report is on the service's list as soon as it is committed.
-            dispatch.status = DispatchStatus.DELIVERED
-            dispatch.sent_at = now
-            dispatch.save(update_fields=["status", "sent_at"])
-        else:
-            notification_queue(report=report, recipients=[destination.email], template="new_for_service",
-                               context={"destination": destination})
-            dispatch.status = DispatchStatus.SENT
-            dispatch.attempts = 1
-            dispatch.sent_at = now
-            dispatch.save(update_fields=["status", "attempts", "sent_at"])
-        rows.append(dispatch)
+    """Send the report to destinations it was not sent to yet; agency_responsible lists all of them."""
+    already = set(report.dispatches.values_list("destination_id", flat=True))
+    rows = [_dispatch_row(report, destination, now) for destination in destinations
+            if destination.pk not in already]
     if rows:
+        ReportDispatch.objects.bulk_create(rows)
         names = report.dispatches.order_by("id").values_list("destination__name", flat=True)
         report.agency_responsible = ", ".join(names)[:300]
         Report.objects.filter(pk=report.pk).update(agency_responsible=report.agency_responsible)
@@ -336,8 +335,10 @@ def report_submit(*, actor: Any, draft: ReportDraft, client: ClientApplication |
 
 def _report_store(*, actor, draft, client, commune, sector_id, category, attributes, reporter, photos,
                   description, key, now) -> Report:
+    destinations = routing_destinations(commune_id=commune.pk, category_id=category.pk, sector_id=sector_id)
     report = Report.objects.create(
         commune=commune, sector_id=sector_id, category=category, status=ReportStatus.NEW, is_open=True,
+        agency_responsible=", ".join(destination.name for destination in destinations)[:300],
         description=description, address=(draft.address or "").strip()[:300], lat=draft.lat, lon=draft.lon,
         h3_cell=h3_cell(draft.lat, draft.lon), attributes=attributes, reporter_name=reporter.name,
         reporter_email=reporter.email, reporter_phone=reporter.phone, reporter_device_id=reporter.device_id,
@@ -354,8 +355,8 @@ def _report_store(*, actor, draft, client, commune, sector_id, category, attribu
     ])
     _history(report, actor=actor, kind=UpdateKind.CREATED, now=now, status=ReportStatus.NEW,
              public_message="Signalement reçu.")
-    destinations = routing_destinations(commune_id=commune.pk, category_id=category.pk, sector_id=sector_id)
-    _dispatch(report, destinations, now)
+    # A new report has no dispatch yet: one insert, and the agency is known before the report is written.
+    ReportDispatch.objects.bulk_create([_dispatch_row(report, destination, now) for destination in destinations])
     if reporter.email:
         ReportFollower.objects.create(report=report, email=reporter.email, token=secrets.token_urlsafe(32),
                                       created_at=now)

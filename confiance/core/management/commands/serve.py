@@ -1,3 +1,4 @@
+import logging
 import os
 
 import uvicorn
@@ -18,4 +19,5 @@ class Command(BaseCommand):
             self.stderr.write("Plusieurs processus sans REDIS_URL : le direct arrivera avec le délai du sondage.")
         self.stdout.write(f"Confiance sur http://{options['host']}:{options['port']}/")
         uvicorn.run("config.asgi:application", host=options["host"], port=options["port"],
-                    workers=options["workers"], log_level="info", proxy_headers=True, lifespan="off")
+                    workers=options["workers"], proxy_headers=True, lifespan="off",
+                    log_level=logging.getLevelName(logging.getLogger().level).lower())
