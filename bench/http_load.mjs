@@ -4,7 +4,8 @@
 //
 // Input (JSON on stdin): {"base": "http://127.0.0.1:8000", "clients": 16, "seconds": 15,
 //   "method": "GET" | "POST", "path": "/open311/...", "form": {...}}  (POST sends form fields,
-//   with "{client}" and "{seq}" replaced so that each request is distinct).
+//   with "{client}" and "{seq}" replaced so that each request is distinct; the path too, and "{now}" (epoch
+//   seconds) and "{jitter}" (six random digits)).
 // Output (JSON on stdout): {"requests", "seconds", "errors", "latencies_ms": [...]}.
 
 import http from "node:http";
@@ -18,11 +19,17 @@ const latencies = [];
 let errors = 0;
 const statuses = {};
 
+function fill(template, client, seq) {
+  return template.replaceAll("{client}", String(client)).replaceAll("{seq}", String(seq))
+    .replaceAll("{now}", String(Math.floor(Date.now() / 1000)))
+    .replaceAll("{jitter}", String(Math.floor(Math.random() * 1e6)).padStart(6, "0"));
+}
+
 function body(client, seq) {
   if (!spec.form) return null;
   const fields = {};
   for (const [key, value] of Object.entries(spec.form)) {
-    fields[key] = String(value).replaceAll("{client}", String(client)).replaceAll("{seq}", String(seq));
+    fields[key] = fill(String(value), client, seq);
   }
   if (spec.form_numbers) {
     for (const [key, [start, step_client, step_seq]] of Object.entries(spec.form_numbers)) {
@@ -38,7 +45,8 @@ function once(agent, client, seq) {
     const headers = payload ? { "content-type": "application/x-www-form-urlencoded",
                                 "content-length": Buffer.byteLength(payload) } : {};
     const started = performance.now();
-    const request = http.request({ host: url.hostname, port: url.port, path: spec.path, method: spec.method,
+    const request = http.request({ host: url.hostname, port: url.port, path: fill(spec.path, client, seq),
+                                   method: spec.method,
                                    agent, headers }, (response) => {
       response.on("data", () => {});
       response.on("end", () => {

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "confiance.territory",
     "confiance.privacy",
     "confiance.reports",
+    "confiance.operations",
     "confiance.portal",
     "confiance.console",
 ]
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "confiance.core.context_processors.platform",
+                "confiance.console.context_processors.navigation",
             ],
         },
     },
@@ -200,8 +202,27 @@ CONFIANCE_PUBLIC_URL = env_str("CONFIANCE_PUBLIC_URL", "http://127.0.0.1:8000")
 CONFIANCE_REPORT_PHOTO_MAX_BYTES = env_int("CONFIANCE_REPORT_PHOTO_MAX_MB", 8, minimum=1, maximum=50) * 1024 * 1024
 CONFIANCE_REPORT_PHOTO_LINK_DAYS = env_int("CONFIANCE_REPORT_PHOTO_LINK_DAYS", 30, minimum=1)
 CONFIANCE_REPORT_PERSONAL_DATA_DAYS = env_int("CONFIANCE_REPORT_PERSONAL_DATA_DAYS", 365, minimum=1)
+
+# --- Police municipale operations.
+# Minutes during which the author may still fix a main courante entry; after that, corrections are new entries.
+CONFIANCE_LOGBOOK_GRACE_MINUTES = env_int("CONFIANCE_LOGBOOK_GRACE_MINUTES", 15, minimum=0, maximum=24 * 60)
+# A unit's position older than this is flagged stale and the unit is not recommended for dispatch.
+CONFIANCE_POSITION_STALE_SECONDS = env_int("CONFIANCE_POSITION_STALE_SECONDS", 300, minimum=10)
+# Positions recorded longer ago than this are refused (a tracker replaying an old buffer).
+CONFIANCE_POSITION_MAX_AGE_HOURS = env_int("CONFIANCE_POSITION_MAX_AGE_HOURS", 24, minimum=1)
+# Position history is deleted after this many days (retention engine).
+CONFIANCE_POSITION_HISTORY_DAYS = env_int("CONFIANCE_POSITION_HISTORY_DAYS", 30, minimum=1)
+# Main courante, interventions: kept 3 years, then exported for the archives and deleted (LEGAL.md).
+CONFIANCE_POLICE_FILE_YEARS = env_int("CONFIANCE_POLICE_FILE_YEARS", 3, minimum=1, maximum=3)
+# Dispatch: units compared by straight line, then the shortlist by road travel time when a graph is loaded.
+CONFIANCE_DISPATCH_SHORTLIST = env_int("CONFIANCE_DISPATCH_SHORTLIST", 8, minimum=1, maximum=100)
+# Engage the first recommended unit without the operator's confirmation (off by default).
+CONFIANCE_AUTO_DISPATCH = env_bool("CONFIANCE_AUTO_DISPATCH", False)
 CONFIANCE_DEMO_OPEN311_KEY = env_str("CONFIANCE_DEMO_OPEN311_KEY", "demo-open311-key") if DEMO_MODE else ""
 CONFIANCE_DEMO_REPORTS = env_int("CONFIANCE_DEMO_REPORTS", 320, minimum=0, maximum=100_000)
+# The demo GPS tracker's key (OsmAnd / OwnTracks); such a fixed key exists only in demo mode.
+CONFIANCE_DEMO_TRACKER_KEY = env_str("CONFIANCE_DEMO_TRACKER_KEY", "demo-tracker-key") if DEMO_MODE else ""
+CONFIANCE_DEMO_INTERVENTIONS = env_int("CONFIANCE_DEMO_INTERVENTIONS", 80, minimum=0, maximum=100_000)
 CONFIANCE_OPEN311_MAX_PAGE_SIZE = env_int("CONFIANCE_OPEN311_MAX_PAGE_SIZE", 200, minimum=1, maximum=1000)
 # Uploads: three photos and the form must fit; larger bodies are refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * CONFIANCE_REPORT_PHOTO_MAX_BYTES

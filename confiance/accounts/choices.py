@@ -27,6 +27,11 @@ class Permission(StrEnum):
     REPORTS_VIEW = "reports.view"
     REPORTS_HANDLE = "reports.handle"
     REPORTS_MANAGE = "reports.manage"
+    OPERATIONS_VIEW = "operations.view"
+    OPERATIONS_LOG = "operations.log"
+    OPERATIONS_FIELD = "operations.field"
+    OPERATIONS_DISPATCH = "operations.dispatch"
+    OPERATIONS_MANAGE = "operations.manage"
 
 
 # Roles whose holders must pass TOTP two-factor authentication.
@@ -34,11 +39,15 @@ SECOND_FACTOR_ROLES = frozenset({Role.SHIFT_SUPERVISOR, Role.DPO, Role.ADMINISTR
 
 _EVERY_AGENT = {Permission.TERRITORY_VIEW, Permission.LIVE_VIEW, Permission.REPORTS_VIEW}
 _HANDLERS = _EVERY_AGENT | {Permission.REPORTS_HANDLE}
+# Police files are for the police municipale and the supervision centre only (LEGAL.md).
+_POLICE = {Permission.OPERATIONS_VIEW, Permission.OPERATIONS_LOG}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.POLICE_AGENT: frozenset(_HANDLERS),
-    Role.CSU_OPERATOR: frozenset(_HANDLERS),
-    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | {Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE}),
+    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | {Permission.OPERATIONS_FIELD}),
+    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | {Permission.OPERATIONS_DISPATCH}),
+    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | {
+        Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
+        Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE}),
     Role.TECHNICAL_AGENT: frozenset(_HANDLERS),
     Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT),
     Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),

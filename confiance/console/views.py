@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.access import Actor
-from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
-from confiance.core.live import StreamFilter, event_stream
+from confiance.core.live import event_stream
+from confiance.operations.selectors import stream_filter_for
 from confiance.territory.selectors import commune_list_for_actor, territory_feature_collection
 
 # Labels of the live events shown on the agent home page (the script reads them from the page).
@@ -23,6 +23,11 @@ EVENT_LABELS = {
     "reports.status_changed": _("Signalement mis à jour"),
     "reports.overdue": _("Signalement en retard"),
     "reports.reopen_requested": _("Réouverture demandée"),
+    "operations.intervention_created": _("Nouvelle intervention"),
+    "operations.intervention_changed": _("Intervention mise à jour"),
+    "operations.log_entry": _("Main courante"),
+    "operations.step_skipped": _("Étape obligatoire sautée"),
+    "operations.unit": _("Unité"),
 }
 
 
@@ -71,13 +76,13 @@ async def live_events(request: HttpRequest):
         actor = await _stream_actor(request)
     except ApplicationError as error:
         return _error_response(error)
-    commune_ids = await sync_to_async(actor.commune_ids)(Permission.LIVE_VIEW)
-    if not commune_ids:
+    stream_filter = await sync_to_async(stream_filter_for)(actor)
+    if not stream_filter.commune_ids:
         return _error_response(ApplicationError("permission_denied", "Aucune commune à suivre en direct.",
                                                 status_code=403))
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     response = StreamingHttpResponse(
-        event_stream(StreamFilter(commune_ids=commune_ids), last_id), content_type="text/event-stream"
+        event_stream(stream_filter, last_id), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

@@ -6,7 +6,8 @@ are per thread), and under load as many threads fight for the interpreter as the
 every synchronous request runs whole (request signals, middleware, view, response close) on one thread of a fixed
 pool, as under a WSGI server: connections live as long as ``CONN_MAX_AGE`` allows, and concurrency is bounded.
 
-Paths that stream for a long time (server-sent events) keep Django's async handler: they hold no thread.
+Paths that stream for a long time (server-sent events) keep Django's async handler: they hold no thread. Apps may
+mount lean ASGI applications on a path prefix for high-rate machine traffic (GPS trackers).
 """
 
 import asyncio
@@ -22,14 +23,20 @@ from django.urls import set_script_prefix
 
 
 class PooledASGIHandler(ASGIHandler):
-    def __init__(self, *, threads: int, async_prefixes: tuple[str, ...]):
+    def __init__(self, *, threads: int, async_prefixes: tuple[str, ...], mounts: dict | None = None):
         super().__init__()
         self.async_prefixes = async_prefixes
+        self.mounts = tuple((mounts or {}).items())
         self.sync_handler = BaseHandler()
         self.sync_handler.load_middleware(is_async=False)
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="confiance-request")
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            for prefix, app in self.mounts:
+                if scope["path"].startswith(prefix):
+                    await app(scope, receive, send)
+                    return
         if scope["type"] != "http" or scope["path"].startswith(self.async_prefixes):
             await super().__call__(scope, receive, send)
             return
@@ -79,5 +86,5 @@ class PooledASGIHandler(ASGIHandler):
         await send({"type": "http.response.body"})
 
 
-def application_for_settings() -> PooledASGIHandler:
-    return PooledASGIHandler(threads=settings.CONFIANCE_REQUEST_THREADS, async_prefixes=("/live/",))
+def application_for_settings(mounts: dict | None = None) -> PooledASGIHandler:
+    return PooledASGIHandler(threads=settings.CONFIANCE_REQUEST_THREADS, async_prefixes=("/live/",), mounts=mounts)

@@ -25,6 +25,21 @@ def valid_lat_lon(lat: float, lon: float) -> bool:
     )
 
 
+METRES_PER_DEGREE_LAT = 110_574.0
+METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
+
+
+def degree_lengths(lat: float) -> tuple[float, float]:
+    """Metres per degree of latitude and of longitude around a latitude."""
+    return METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance in metres, exact enough below a few tens of kilometres."""
+    ky, kx = degree_lengths((lat1 + lat2) / 2)
+    return math.hypot((lat2 - lat1) * ky, (lon2 - lon1) * kx)
+
+
 def h3_cell(lat: float, lon: float, resolution: int | None = None) -> str:
     """The H3 cell (hex string) of a point, at the platform's resolution unless told."""
     return h3.latlng_to_cell(lat, lon, resolution or settings.CONFIANCE_H3_RESOLUTION)

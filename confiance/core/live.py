@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 
 from confiance.core.models import OutboxEvent
 
@@ -117,12 +118,21 @@ def wake_all(event_id: int) -> None:
 
 @dataclass(frozen=True)
 class StreamFilter:
-    """What one stream may receive: events of these communes, and platform-wide events."""
+    """What one stream may receive: events of these communes, and platform-wide events.
+
+    `restricted` narrows event families further, the first matching prefix deciding: (("operations.", ids),)
+    lets events whose type starts with "operations." through only for those communes (police data is not for
+    every agent who follows a commune). `commune_ids` must include every commune some prefix allows.
+    """
 
     commune_ids: frozenset[int]
     include_platform: bool = True
+    restricted: tuple[tuple[str, frozenset[int]], ...] = ()
 
-    def allows(self, commune_id: int | None) -> bool:
+    def allows(self, commune_id: int | None, event_type: str = "") -> bool:
+        for prefix, allowed in self.restricted:
+            if event_type.startswith(prefix):
+                return commune_id is not None and commune_id in allowed
         if commune_id is None:
             return self.include_platform
         return commune_id in self.commune_ids
@@ -161,6 +171,10 @@ def read_events_after(last_id: int, *, limit: int, stream_filter: StreamFilter |
         if stream_filter.include_platform:
             visible = visible | query.filter(commune_id__isnull=True)
         query = visible
+        earlier = Q(pk__in=[])
+        for prefix, allowed in stream_filter.restricted:  # first matching prefix decides, as in allows()
+            query = query.exclude(~earlier & Q(event_type__startswith=prefix) & ~Q(commune_id__in=allowed))
+            earlier |= Q(event_type__startswith=prefix)
     return [_to_streamed(row) for row in query.order_by("id")[:limit]]
 
 
@@ -240,7 +254,7 @@ class Broadcaster:
     def _dispatch(self, rows: Iterable[StreamedEvent]) -> None:
         for subscription in list(self.subscriptions):
             for row in rows:
-                if not subscription.stream_filter.allows(row.commune_id):
+                if not subscription.stream_filter.allows(row.commune_id, row.event_type):
                     continue
                 try:
                     subscription.queue.put_nowait(row)

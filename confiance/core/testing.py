@@ -45,7 +45,8 @@ class ThrowawayDatabase:
 @contextmanager
 def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
     env = {**os.environ, "CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(tmp_path),
-           "CONFIANCE_DEMO_REPORTS": "0", "CONFIANCE_EMAIL_FILE_PATH": str(tmp_path / "mail"), **(extra_env or {})}
+           "CONFIANCE_DEMO_REPORTS": "0", "CONFIANCE_DEMO_INTERVENTIONS": "0",
+           "CONFIANCE_EMAIL_FILE_PATH": str(tmp_path / "mail"), **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     base_url = os.environ.get("DATABASE_URL", "")
     name = f"confiance_e2e_{uuid.uuid4().hex[:10]}"

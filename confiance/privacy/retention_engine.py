@@ -35,6 +35,8 @@ class RetentionRule:
     pending: Callable[[], models.Q] = field(default=lambda: models.Q())
     anonymise: dict[str, Any] = field(default_factory=dict)
     before_delete: Callable[[models.QuerySet], None] | None = None
+    # Rules run by (order, name): rows that point to others go first (their own archive, then deletion).
+    order: int = 100
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
@@ -52,7 +54,7 @@ def register(rule: RetentionRule) -> RetentionRule:
 
 def registered_rules() -> list[RetentionRule]:
     autodiscover_modules("retention")
-    return sorted(_rules.values(), key=lambda rule: rule.name)
+    return sorted(_rules.values(), key=lambda rule: (rule.order, rule.name))
 
 
 @dataclass

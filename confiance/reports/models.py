@@ -209,7 +209,8 @@ class Report(models.Model):
             models.Index(fields=["commune", "created_at"], name="report_commune_created"),
             # Open311 lists: open or closed, in a date window, newest first, often for a few categories.
             models.Index(fields=["is_open", "created_at", "category"], name="report_open_created_cat"),
-            models.Index(fields=["category", "is_open", "lat"], name="report_category_open_lat"),
+            # Nearby duplicates: a latitude band, then longitude read from the index itself.
+            models.Index(fields=["category", "is_open", "lat", "lon"], name="report_category_open_lat_lon"),
             models.Index(fields=["is_open", "expected_at"], name="report_open_expected"),
         ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils import timezone
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
+from confiance.core.geo import degree_lengths, distance_m
 from confiance.reports.choices import ReportStatus, UpdateKind
 from confiance.reports.models import (
     Category,
@@ -26,26 +26,15 @@ from confiance.reports.models import (
     ResponseTemplate,
 )
 
-METRES_PER_DEGREE_LAT = 110_574.0
-METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
 PHOTO_SALT = "confiance.reports.photo"
 
 
 # --- Geometry helpers: an equirectangular distance, exact enough below a few kilometres ----------
 
 
-def _degree_lengths(lat: float) -> tuple[float, float]:
-    return METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(lat))
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    ky, kx = _degree_lengths((lat1 + lat2) / 2)
-    return math.hypot((lat2 - lat1) * ky, (lon2 - lon1) * kx)
-
-
 def within_radius(queryset: QuerySet[Report], *, lat: float, lon: float, radius_m: float) -> QuerySet[Report]:
     """Reports within `radius_m` of a point: a bounding box the indexes can use, then the exact circle in SQL."""
-    ky, kx = _degree_lengths(lat)
+    ky, kx = degree_lengths(lat)
     dlat, dlon = radius_m / ky, radius_m / max(kx, 1e-9)
     dy = (F("lat") - lat) * ky
     dx = (F("lon") - lon) * kx
@@ -189,16 +178,22 @@ def public_history(*, report: Report) -> list[dict[str, Any]]:
     return entries
 
 
+def reports_exist_in_commune(report_ids: list[int], commune_id: int) -> bool:
+    """True when every id is a report of this commune (used to link reports from other apps)."""
+    ids = set(report_ids)
+    return Report.objects.filter(pk__in=ids, commune_id=commune_id).count() == len(ids)
+
+
 def nearby_open_reports(*, category: Category, lat: float, lon: float, limit: int = 5) -> list[dict[str, Any]]:
     """Open reports of the same category within the category's radius, nearest first."""
-    queryset = within_radius(Report.objects.filter(category=category, is_open=True),
+    # "is_open IN (true)": SQLite matches it to the (category, is_open, lat) index, not a bare boolean column.
+    queryset = within_radius(Report.objects.filter(category=category, is_open__in=[True]),
                              lat=lat, lon=lon, radius_m=category.duplicate_radius_m)
-    rows = list(queryset.values("id", "lat", "lon", "address", "status", "created_at")[:50])
+    rows = list(queryset.order_by("distance2").values("id", "lat", "lon", "address", "status", "created_at")[:limit])
     for row in rows:
         row["distance_m"] = round(distance_m(lat, lon, row["lat"], row["lon"]))
         row["status_label"] = str(ReportStatus(row["status"]).label)
-    rows.sort(key=lambda row: row["distance_m"])
-    return rows[:limit]
+    return rows
 
 
 def public_categories(*, commune_id: int) -> list[dict[str, Any]]:

@@ -9,9 +9,14 @@ PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)
 
 
-def make_agent(*, communes=(), role="police_agent", username="", superuser=False) -> Agent:
+def make_agent(*, communes=(), role="police_agent", username="", superuser=False,
+               password: str | None = PASSWORD) -> Agent:
+    """An agent with memberships; password=None skips the (deliberately slow) Argon2 hashing."""
     agent = Agent(username=username or f"agent{next(_numbers)}", is_superuser=superuser, is_staff=superuser)
-    agent.set_password(PASSWORD)
+    if password is None:
+        agent.set_unusable_password()
+    else:
+        agent.set_password(password)
     agent.save()
     for commune in communes:
         Membership.objects.create(agent=agent, commune=commune, role=role)

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 
 
 def demo_modules():
@@ -26,7 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError("Refusé : la démo se charge seulement avec CONFIANCE_DEMO=1 (jamais en production).")
-        for module in demo_modules():
-            with transaction.atomic():
-                module.load(actor=None, stdout=self.stdout)
+        # E-mails in line: each module loads in one long transaction that a mail thread would wait behind.
+        with override_settings(CONFIANCE_MAIL_IN_BACKGROUND=False):
+            for module in demo_modules():
+                with transaction.atomic():
+                    module.load(actor=None, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Démo prête."))

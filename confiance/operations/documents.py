@@ -1,0 +1,99 @@
+"""Documents: the main courante of one day for one commune as PDF (fpdf2), the interval report as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from django.utils import timezone
+from fpdf import FPDF
+
+from confiance.operations.choices import EntrySource, PersonRole, Purpose
+from confiance.operations.models import LogEntry
+from confiance.operations.selectors import INTERVALS
+
+# The PDF core fonts speak Latin-1: a few typographic characters get their plain equivalents.
+_PLAIN = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2019": "'", "\u2018": "'", "\u201c": '"',
+                        "\u201d": '"', "\u2026": "...", "\u0153": "oe", "\u0152": "OE", "\u20ac": "EUR",
+                        "\u202f": " ", "\u00a0": " "})
+
+
+def _latin1(text: str) -> str:
+    return str(text).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+class _Logbook(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.title_text = title
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_title(_latin1(title))
+        self.set_creator("Confiance")
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "B", 12)
+        self.cell(0, 8, _latin1(self.title_text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 5, _latin1("Document de police municipale - données personnelles - diffusion restreinte"),
+                  new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 6, _latin1(f"Page {self.page_no()}/{{nb}} - édité le "
+                                f"{timezone.localtime():%d/%m/%Y à %H:%M}"), align="C")
+
+
+def logbook_pdf(*, commune_name: str, day: date, entries: list[LogEntry], edited_by: str) -> bytes:
+    pdf = _Logbook(f"Main courante - {commune_name} - {day:%d/%m/%Y}")
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(0, 5, _latin1(f"{len(entries)} entrée(s). Édité par {edited_by}."), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    for entry in entries:
+        pdf.set_font("Helvetica", "B", 10)
+        head = (f"{entry.number} - {timezone.localtime(entry.occurred_at):%H:%M} - {entry.nature.label} "
+                f"({EntrySource(entry.source).label})")
+        pdf.multi_cell(0, 5, _latin1(head), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 9)
+        details = [f"Finalité : {Purpose(entry.purpose).label}"]
+        if entry.address:
+            details.append(f"Lieu : {entry.address}")
+        if entry.corrects_id:
+            details.append(f"Rectifie l'entrée {entry.corrects.number}")
+        details.append(f"Saisie le {timezone.localtime(entry.created_at):%d/%m/%Y %H:%M} par "
+                       f"{entry.author.get_full_name() or entry.author.username if entry.author else 'système'}")
+        pdf.multi_cell(0, 4.5, _latin1(" | ".join(details)), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, _latin1(entry.text), new_x="LMARGIN", new_y="NEXT")
+        for person in entry.persons.all():
+            born = f", né(e) le {person.birth_date:%d/%m/%Y}" if person.birth_date else ""
+            phone = f", tél. {person.phone}" if person.phone else ""
+            line = f"- {PersonRole(person.role).label} : {person.last_name} {person.first_name}{born}{phone}"
+            pdf.multi_cell(0, 4.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        pdf.set_draw_color(200, 200, 200)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def interval_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    header = ["commune", "mois", "priorité", "interventions"]
+    for name in INTERVALS:
+        header += [f"{name} (nb)", f"{name} médiane (min)", f"{name} 90e centile (min)"]
+    writer.writerow(header)
+    for row in rows:
+        line = [row["commune"], row["month"], row["priority_label"], row["interventions"]]
+        for name in INTERVALS:
+            line += [row[f"{name}_n"], _decimal(row[f"{name}_p50_min"]), _decimal(row[f"{name}_p90_min"])]
+        writer.writerow(line)
+    return out.getvalue()
+
+
+def _decimal(value) -> str:
+    return "" if value is None else str(value).replace(".", ",")

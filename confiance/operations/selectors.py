@@ -1,0 +1,267 @@
+"""Reads of police operations: what an actor may see (their communes, plus crisis sharing), lists, intervals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.core.errors import NotFoundError
+from confiance.core.live import StreamFilter
+from confiance.operations.choices import InterventionStatus, Milestone, Priority
+from confiance.operations.models import (
+    Assignment,
+    CrisisSharing,
+    Intervention,
+    InterventionType,
+    LogEntry,
+    Nature,
+    Unit,
+    UnitStatus,
+)
+
+# --- Visibility ---------------------------------------------------------------------------------
+
+
+def active_sharings() -> list[CrisisSharing]:
+    return list(CrisisSharing.objects.filter(ended_at__isnull=True).prefetch_related("communes"))
+
+
+def shared_with(commune_ids: frozenset[int] | set[int]) -> set[int]:
+    """Communes that an active crisis sharing links to any of these communes (them included)."""
+    linked = set(commune_ids)
+    for sharing in active_sharings():
+        members = {commune.pk for commune in sharing.communes.all()}
+        if members & set(commune_ids):
+            linked |= members
+    return linked
+
+
+def visible_commune_ids(actor: Actor, permission: Permission = Permission.OPERATIONS_VIEW) -> set[int]:
+    """The actor's communes for this permission, widened by active crisis sharings."""
+    own = actor.commune_ids(permission)
+    return shared_with(own) if own else set()
+
+
+def require_visible(actor: Actor, commune_id: int, permission: Permission = Permission.OPERATIONS_VIEW) -> None:
+    if commune_id not in visible_commune_ids(actor, permission):
+        if actor.can(Permission.OPERATIONS_VIEW, commune_id):
+            actor.require(permission, commune_id)  # raises "permission denied"
+        raise NotFoundError()
+
+
+def stream_filter_for(actor: Actor) -> StreamFilter:
+    """What an agent's live stream may carry: their communes; police events only where they may see operations
+    (crisis sharing included)."""
+    live = actor.commune_ids(Permission.LIVE_VIEW)
+    police = frozenset(visible_commune_ids(actor))
+    return StreamFilter(commune_ids=frozenset(live | police), restricted=(("operations.", police), ("", live)))
+
+
+def units_shareable(commune_a: int, commune_b: int) -> bool:
+    return commune_a == commune_b or commune_b in shared_with({commune_a})
+
+
+# --- Configuration ------------------------------------------------------------------------------
+
+
+def nature_list(*, commune_ids: set[int]) -> QuerySet[Nature]:
+    return Nature.objects.filter(commune_id__in=commune_ids, active=True).order_by("commune_id", "position", "label")
+
+
+def intervention_type_list(*, commune_ids: set[int]) -> QuerySet[InterventionType]:
+    return (InterventionType.objects.filter(commune_id__in=commune_ids, active=True)
+            .prefetch_related("steps").order_by("commune_id", "label"))
+
+
+def unit_status_list(*, commune_ids: set[int]) -> QuerySet[UnitStatus]:
+    return UnitStatus.objects.filter(commune_id__in=commune_ids).order_by("commune_id", "position", "code")
+
+
+def status_for_milestone(commune_id: int, milestone: str) -> UnitStatus | None:
+    return (UnitStatus.objects.filter(commune_id=commune_id, milestone=milestone)
+            .order_by("position", "id").first())
+
+
+# --- Units --------------------------------------------------------------------------------------
+
+
+def stale_before(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.CONFIANCE_POSITION_STALE_SECONDS)
+
+
+def unit_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) -> QuerySet[Unit]:
+    visible = visible_commune_ids(actor)
+    if commune_ids is not None:
+        visible &= set(commune_ids)
+    current = Prefetch("assignments", queryset=Assignment.objects.filter(finished_at__isnull=True)
+                       .select_related("intervention"), to_attr="current_assignments")
+    return (Unit.objects.filter(commune_id__in=visible, active=True)
+            .select_related("status", "commune").prefetch_related("agents", current).order_by("commune_id", "name"))
+
+
+def unit_get_for_actor(*, actor: Actor, unit_id: int) -> Unit:
+    unit = Unit.objects.select_related("status", "commune").filter(pk=unit_id).first()
+    if unit is None or unit.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return unit
+
+
+def unit_as_dict(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
+    limit = stale_before(now)
+    current = getattr(unit, "current_assignments", None)
+    if current is None:
+        current = list(unit.assignments.filter(finished_at__isnull=True).select_related("intervention"))
+    assignment = current[0] if current else None
+    return {
+        "id": unit.pk, "name": unit.name, "commune_id": unit.commune_id, "commune": unit.commune.name,
+        "status_code": unit.status.code, "status_label": unit.status.label, "milestone": unit.milestone,
+        "milestone_label": str(Milestone(unit.milestone).label), "color": unit.status.color,
+        "status_at": unit.status_at.isoformat(),
+        "lat": unit.lat, "lon": unit.lon, "position_at": unit.position_at.isoformat() if unit.position_at else None,
+        "stale": unit.position_at is None or unit.position_at < limit,
+        "assignment": {"id": assignment.pk, "intervention_id": assignment.intervention_id,
+                       "intervention_number": assignment.intervention.number} if assignment else None,
+    }
+
+
+def unit_for_agent(agent) -> Unit | None:
+    """The unit a field agent belongs to (the most recently updated, if several)."""
+    return (Unit.objects.filter(agents=agent, active=True).select_related("status", "commune")
+            .order_by("-status_at").first())
+
+
+def current_assignment(unit: Unit) -> Assignment | None:
+    return (Assignment.objects.filter(unit=unit, finished_at__isnull=True)
+            .select_related("intervention", "intervention__intervention_type").first())
+
+
+# --- Interventions ------------------------------------------------------------------------------
+
+
+def intervention_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None,
+                                open_only: bool = True) -> QuerySet[Intervention]:
+    visible = visible_commune_ids(actor)
+    if commune_ids is not None:
+        visible &= set(commune_ids)
+    queryset = Intervention.objects.filter(commune_id__in=visible)
+    if open_only:
+        queryset = queryset.exclude(status=InterventionStatus.CLOSED)
+    return queryset.select_related("intervention_type", "commune").order_by("priority", "-created_at")
+
+
+def intervention_get_for_actor(*, actor: Actor, intervention_id: int) -> Intervention:
+    intervention = (Intervention.objects.select_related("intervention_type", "commune")
+                    .filter(pk=intervention_id).first())
+    if intervention is None or intervention.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return intervention
+
+
+def intervention_as_dict(intervention: Intervention) -> dict[str, Any]:
+    return {
+        "id": intervention.pk, "number": intervention.number, "commune_id": intervention.commune_id,
+        "commune": intervention.commune.name, "type": intervention.intervention_type.label,
+        "type_code": intervention.intervention_type.code, "priority": intervention.priority,
+        "priority_label": str(Priority(intervention.priority).label), "status": intervention.status,
+        "status_label": str(InterventionStatus(intervention.status).label), "origin": intervention.origin,
+        "address": intervention.address, "lat": intervention.lat, "lon": intervention.lon,
+        "description": intervention.description, "created_at": intervention.created_at.isoformat(),
+        "closure_reason": intervention.closure_reason, "report_ids": intervention.report_ids,
+    }
+
+
+# --- Main courante ------------------------------------------------------------------------------
+
+
+def log_entry_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None, day: date | None = None,
+                             limit: int | None = 50) -> QuerySet[LogEntry]:
+    visible = actor.commune_ids(Permission.OPERATIONS_VIEW)  # the logbook is not shared in crisis mode
+    if commune_ids is not None:
+        visible = visible & set(commune_ids)
+    queryset = (LogEntry.objects.filter(commune_id__in=visible)
+                .select_related("nature", "commune", "author", "corrects").prefetch_related("persons"))
+    if day is not None:
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        queryset = queryset.filter(occurred_at__gte=start, occurred_at__lt=start + timedelta(days=1))
+        return queryset.order_by("occurred_at", "id")
+    queryset = queryset.order_by("-created_at", "-id")
+    return queryset[:limit] if limit else queryset
+
+
+def log_entry_get_for_actor(*, actor: Actor, entry_id: int) -> LogEntry:
+    entry = LogEntry.objects.select_related("nature", "commune", "author").filter(pk=entry_id).first()
+    if entry is None or not actor.can(Permission.OPERATIONS_VIEW, entry.commune_id):
+        raise NotFoundError()
+    return entry
+
+
+# --- Interval figures ---------------------------------------------------------------------------
+
+INTERVALS = {
+    "prise_en_compte": "Délai de prise en compte (appel → engagement)",
+    "route": "Délai de route (départ → sur place)",
+    "intervention": "Délai d'intervention (appel → sur place)",
+    "sur_place": "Durée sur place (sur place → fin)",
+}
+
+
+def intervals_of(intervention: Intervention, assignments: list[Assignment]) -> dict[str, float | None]:
+    """The four delays of one intervention, in seconds (None when a milestone is missing)."""
+    def first(field: str) -> datetime | None:
+        values = [getattr(a, field) for a in assignments if getattr(a, field)]
+        return min(values) if values else None
+
+    engaged, en_route, on_scene = first("engaged_at"), first("en_route_at"), first("on_scene_at")
+    finished = [a.finished_at for a in assignments if a.finished_at and not a.ended_by_override]
+    end = max(finished) if finished else None
+    departure = en_route or engaged
+
+    def seconds(start: datetime | None, stop: datetime | None) -> float | None:
+        return (stop - start).total_seconds() if start and stop and stop >= start else None
+
+    return {
+        "prise_en_compte": seconds(intervention.created_at, engaged),
+        "route": seconds(departure, on_scene),
+        "intervention": seconds(intervention.created_at, on_scene),
+        "sur_place": seconds(on_scene, end),
+    }
+
+
+def interval_report(*, actor: Actor, start: date, end: date, commune_ids: set[int] | None = None
+                    ) -> list[dict[str, Any]]:
+    """Percentiles (50, 90) and counts of the delays, per commune, month and priority."""
+    visible = actor.commune_ids(Permission.OPERATIONS_VIEW)
+    if commune_ids is not None:
+        visible &= set(commune_ids)
+    since = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    interventions = (Intervention.objects.filter(commune_id__in=visible, created_at__gte=since, created_at__lt=until)
+                     .select_related("commune").prefetch_related("assignments"))
+    groups: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for intervention in interventions:
+        month = timezone.localtime(intervention.created_at).strftime("%Y-%m")
+        key = (intervention.commune.name, month, intervention.priority)
+        groups[key]["_count"].append(1)
+        for name, value in intervals_of(intervention, list(intervention.assignments.all())).items():
+            if value is not None:
+                groups[key][name].append(value)
+    rows = []
+    for (commune, month, priority), values in sorted(groups.items()):
+        row: dict[str, Any] = {"commune": commune, "month": month, "priority": priority,
+                               "priority_label": str(Priority(priority).label),
+                               "interventions": len(values["_count"])}
+        for name in INTERVALS:
+            series = np.array(values.get(name, []), dtype=float)
+            row[f"{name}_n"] = int(series.size)
+            row[f"{name}_p50_min"] = round(float(np.percentile(series, 50)) / 60, 1) if series.size else None
+            row[f"{name}_p90_min"] = round(float(np.percentile(series, 90)) / 60, 1) if series.size else None
+        rows.append(row)
+    return rows

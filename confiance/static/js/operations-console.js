@@ -1,0 +1,403 @@
+// Live console: units moving on the map, open interventions, dispatch from the recommendation, SSE updates.
+(function () {
+  "use strict";
+  var mapElement = document.getElementById("ops-map");
+  var labels = document.getElementById("ops-labels").dataset;
+  var types = JSON.parse(document.getElementById("ops-types").textContent);
+  var milestones = JSON.parse(document.getElementById("ops-milestones").textContent);
+  var canDispatch = labels.canDispatch === "1";
+  var state = {units: {}, interventions: {}, selected: null, recommendation: [], commune: "", sound: false};
+  var api = "/api/v1/operations/";
+  var map = L.map(mapElement, {keyboard: true});
+  if (mapElement.dataset.tiles) {
+    L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
+  }
+  var layers = {units: L.layerGroup().addTo(map), interventions: L.layerGroup().addTo(map),
+    log: L.layerGroup().addTo(map), reports: L.layerGroup().addTo(map)};
+  L.control.layers(null, {"Unités": layers.units, "Interventions": layers.interventions,
+    "Main courante": layers.log, "Signalements": layers.reports}, {collapsed: true}).addTo(map);
+  var markers = {units: {}, interventions: {}};
+  var pending = null;  // marker of the intervention being created
+
+  function csrf() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function call(method, path, body) {
+    return fetch(api + path, {method: method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+      body: body ? JSON.stringify(body) : undefined}).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) { var error = new Error(data.message || labels.error); error.data = data; throw error; }
+        return data;
+      });
+    });
+  }
+  function visible(item) { return !state.commune || String(item.commune_id) === state.commune; }
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString(document.documentElement.lang, {hour: "2-digit", minute: "2-digit",
+      timeZone: "Europe/Paris"});
+  }
+
+  // --- Units ---------------------------------------------------------------------------------
+  function unitIcon(unit) {
+    return L.divIcon({className: "unit-icon" + (unit.stale ? " stale" : ""), iconSize: null,
+      html: '<span style="background:' + unit.color + '"></span>' + unit.name.replace(/[<>&]/g, "")});
+  }
+  function drawUnit(unit) {
+    state.units[unit.id] = Object.assign(state.units[unit.id] || {}, unit);
+    unit = state.units[unit.id];
+    var marker = markers.units[unit.id];
+    if (unit.lat === null || !visible(unit)) {
+      if (marker) { layers.units.removeLayer(marker); delete markers.units[unit.id]; }
+      return;
+    }
+    if (!marker) {
+      marker = markers.units[unit.id] = L.marker([unit.lat, unit.lon], {icon: unitIcon(unit), keyboard: false});
+      layers.units.addLayer(marker);
+    } else {
+      marker.setLatLng([unit.lat, unit.lon]);
+      marker.setIcon(unitIcon(unit));
+    }
+    marker.bindTooltip(unit.name + " — " + unit.status_code + " " + unit.status_label);
+  }
+  function listUnits() {
+    var list = document.getElementById("c-units");
+    list.textContent = "";
+    Object.values(state.units).filter(visible).sort(function (a, b) { return a.name.localeCompare(b.name); })
+      .forEach(function (unit) {
+        var item = el("li");
+        item.dataset.unit = unit.id;
+        var swatch = el("span", "", "swatch");
+        swatch.style.background = unit.color;
+        item.appendChild(swatch);
+        item.appendChild(el("strong", unit.name + " "));
+        item.appendChild(el("span", unit.status_code + " · " + unit.status_label));
+        if (unit.assignment) { item.appendChild(el("span", " · " + labels.engagedOn + " " + unit.assignment.intervention_number)); }
+        if (unit.stale) { item.appendChild(el("span", " · " + labels.stale, "badge warn")); }
+        list.appendChild(item);
+      });
+  }
+
+  // --- Interventions -------------------------------------------------------------------------
+  function drawIntervention(row) {
+    state.interventions[row.id] = Object.assign(state.interventions[row.id] || {}, row);
+    row = state.interventions[row.id];
+    var marker = markers.interventions[row.id];
+    if (row.status === "clos" || !visible(row)) {
+      if (marker) { layers.interventions.removeLayer(marker); delete markers.interventions[row.id]; }
+      if (row.status === "clos") { delete state.interventions[row.id]; }
+      return;
+    }
+    if (!marker) {
+      marker = markers.interventions[row.id] = L.marker([row.lat, row.lon], {keyboard: false,
+        icon: L.divIcon({className: "intervention-icon p" + row.priority, iconSize: null, html: "<span>" + row.priority + "</span>"})});
+      marker.on("click", function () { select(row.id); });
+      layers.interventions.addLayer(marker);
+    }
+    marker.bindTooltip(row.number + " — " + row.type + (row.address ? " — " + row.address : ""));
+  }
+  function sortedInterventions() {
+    return Object.values(state.interventions).filter(visible).sort(function (a, b) {
+      return a.priority - b.priority || (a.created_at < b.created_at ? 1 : -1);
+    });
+  }
+  function listInterventions() {
+    var list = document.getElementById("c-interventions");
+    list.textContent = "";
+    var rows = sortedInterventions();
+    document.getElementById("c-int-count").textContent = rows.length;
+    rows.forEach(function (row) {
+      var item = el("li");
+      var button = el("button", "", "link-button intervention-row p" + row.priority);
+      button.type = "button";
+      button.setAttribute("aria-pressed", state.selected === row.id ? "true" : "false");
+      button.appendChild(el("strong", row.number + " "));
+      button.appendChild(el("span", row.priority_label + " · " + row.type + " · " + row.commune + " · " + row.status_label));
+      button.addEventListener("click", function () { select(row.id); });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+  }
+  function select(id) {
+    var row = state.interventions[id];
+    if (!row) { return; }
+    state.selected = id;
+    listInterventions();
+    var detail = document.getElementById("c-detail");
+    detail.hidden = false;
+    document.getElementById("c-detail-title").textContent = row.number + " — " + row.type;
+    document.getElementById("c-detail-body").textContent = [row.priority_label, row.status_label, row.address,
+      row.description].filter(Boolean).join(" · ");
+    document.getElementById("c-engage-error").hidden = true;
+    map.panTo([row.lat, row.lon]);
+    recommend(id);
+  }
+  function recommend(id) {
+    var list = document.getElementById("c-reco");
+    list.textContent = "";
+    call("GET", "interventions/" + id + "/recommendation").then(function (data) {
+      if (state.selected !== id) { return; }
+      state.recommendation = data.candidates;
+      document.getElementById("c-reco-mode").textContent = data.by_road ? labels.byRoad : labels.straight;
+      if (!data.candidates.length) { list.appendChild(el("li", labels.none)); }
+      data.candidates.forEach(function (candidate, index) {
+        var item = el("li");
+        item.appendChild(el("strong", candidate.name + " "));
+        item.appendChild(el("span", candidate.reasons.join(" · ")));
+        if (canDispatch) {
+          var button = el("button", labels.engage + " (" + (index + 1) + ")", "button primary small");
+          button.type = "button";
+          button.addEventListener("click", function () { engage(id, candidate.unit_id, index + 1, ""); });
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(button);
+        }
+        list.appendChild(item);
+      });
+      var excluded = document.getElementById("c-excluded");
+      excluded.textContent = "";
+      data.excluded.forEach(function (row) {
+        var item = el("li", row.name + " : " + row.reason);
+        if (canDispatch && row.reason.indexOf(labels.engagedOn) === 0) {
+          var button = el("button", labels.override, "button small");
+          button.type = "button";
+          button.addEventListener("click", function () {
+            var reason = window.prompt(labels.overridePrompt);
+            if (reason) { engage(id, row.unit_id, null, reason); }
+          });
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(button);
+        }
+        excluded.appendChild(item);
+      });
+    });
+  }
+  function engage(interventionId, unitId, rank, reason) {
+    var box = document.getElementById("c-engage-error");
+    box.hidden = true;
+    call("POST", "interventions/" + interventionId + "/engage",
+      {unit_id: unitId, recommended_rank: rank, override_reason: reason || ""}).then(function () {
+      recommend(interventionId);
+    }).catch(function (error) { box.textContent = error.message; box.hidden = false; });
+  }
+  document.getElementById("c-close").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!state.selected) { return; }
+    var box = document.getElementById("c-engage-error");
+    var id = state.selected;
+    call("POST", "interventions/" + id + "/close", {reason: document.getElementById("x-reason").value})
+      .then(function (row) {
+        drawIntervention(row); listInterventions();
+        document.getElementById("c-detail").hidden = true; state.selected = null;
+        announce(labels.closed);
+      }).catch(function (error) { box.textContent = error.message; box.hidden = false; });
+  });
+
+  // --- New intervention ----------------------------------------------------------------------
+  var form = document.getElementById("c-new");
+  var communeSelect = document.getElementById("n-commune");
+  function fillTypes() {
+    var communeId = communeSelect.selectedOptions[0] ? communeSelect.selectedOptions[0].dataset.id : "";
+    var select = document.getElementById("n-type");
+    select.textContent = "";
+    types.filter(function (t) { return String(t.commune_id) === communeId; }).forEach(function (t) {
+      var option = el("option", t.label); option.value = t.id; select.appendChild(option);
+    });
+  }
+  communeSelect.addEventListener("change", fillTypes);
+  fillTypes();
+  function openForm() {
+    document.getElementById("c-new-card").hidden = false;
+    document.getElementById("n-commune").focus();
+  }
+  function closeForm() {
+    document.getElementById("c-new-card").hidden = true;
+    if (pending) { map.removeLayer(pending); pending = null; }
+    form.reset(); fillTypes();
+    document.getElementById("n-ack-row").hidden = true;
+    document.getElementById("c-new-error").hidden = true;
+  }
+  document.getElementById("c-new-open").addEventListener("click", openForm);
+  document.getElementById("c-new-cancel").addEventListener("click", closeForm);
+  map.on("click", function (event) {
+    if (document.getElementById("c-new-card").hidden) { openForm(); }
+    document.getElementById("n-lat").value = event.latlng.lat.toFixed(6);
+    document.getElementById("n-lon").value = event.latlng.lng.toFixed(6);
+    if (pending) { pending.setLatLng(event.latlng); } else { pending = L.marker(event.latlng).addTo(map); }
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var box = document.getElementById("c-new-error");
+    box.hidden = true;
+    var data = new FormData(form);
+    var payload = {commune: data.get("commune"), type_id: parseInt(data.get("type_id"), 10),
+      lat: parseFloat(data.get("lat")), lon: parseFloat(data.get("lon")), origin: data.get("origin"),
+      address: data.get("address"), description: data.get("description"),
+      acknowledge_sensitive: document.getElementById("n-ack").checked};
+    if (data.get("priority")) { payload.priority = parseInt(data.get("priority"), 10); }
+    call("POST", "interventions", payload).then(function (row) {
+      drawIntervention(row); listInterventions(); closeForm(); select(row.id);
+      announce(labels.created + " : " + row.number);
+    }).catch(function (error) {
+      var message = error.message;
+      if (error.data && error.data.details && error.data.details.errors) {
+        message += " " + error.data.details.errors.map(function (e) { return e.field; }).join(", ");
+      }
+      if (error.data && error.data.code === "operations_sensitive_data") {
+        document.getElementById("n-ack-row").hidden = false;
+      }
+      box.textContent = message; box.hidden = false;
+    });
+  });
+
+  // --- Main courante and reports -------------------------------------------------------------
+  function drawLog(entry, prepend) {
+    if (!visible(entry)) { return; }
+    if (entry.lat !== null && entry.lat !== undefined) {
+      layers.log.addLayer(L.circleMarker([entry.lat, entry.lon], {radius: 4, color: "#444", fillOpacity: 0.6})
+        .bindTooltip(entry.number + " — " + entry.nature));
+    }
+    var list = document.getElementById("c-log");
+    var item = el("li");
+    item.appendChild(el("strong", time(entry.occurred_at) + " " + entry.number + " "));
+    item.appendChild(el("span", entry.nature + (entry.address ? " — " + entry.address : "")));
+    if (prepend) { list.insertBefore(item, list.firstChild); } else { list.appendChild(item); }
+    while (list.children.length > 30) { list.removeChild(list.lastChild); }
+  }
+  function drawReport(report) {
+    if (!visible(report)) { return; }
+    layers.reports.addLayer(L.circleMarker([report.lat, report.lon], {radius: 4, color: "#6a3d9a", fillOpacity: 0.5})
+      .bindTooltip("n° " + report.id + " — " + report.category));
+  }
+
+  // --- Loading and filtering -----------------------------------------------------------------
+  var snapshot = null;
+  function redraw() {
+    Object.keys(layers).forEach(function (key) { layers[key].clearLayers(); });
+    markers = {units: {}, interventions: {}};
+    state.units = {}; state.interventions = {};
+    document.getElementById("c-log").textContent = "";
+    snapshot.units.forEach(drawUnit);
+    snapshot.interventions.forEach(drawIntervention);
+    snapshot.log_entries.forEach(function (entry) { drawLog(entry, false); });
+    snapshot.reports.forEach(drawReport);
+    listUnits(); listInterventions();
+    mapElement.dataset.units = String(Object.keys(markers.units).length);
+  }
+  function load() {
+    return fetch(mapElement.dataset.state, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+      .then(function (data) { snapshot = data; redraw(); });
+  }
+  document.getElementById("c-commune").addEventListener("change", function (event) {
+    state.commune = event.target.value;
+    load();
+  });
+  fetch(mapElement.dataset.territory).then(function (r) { return r.json(); }).then(function (collection) {
+    var outline = L.geoJSON(collection, {style: {color: "#1d3b8f", weight: 2, fillOpacity: 0.03}, interactive: false}).addTo(map);
+    if (outline.getLayers().length) { map.fitBounds(outline.getBounds()); } else { map.setView([46.6, 2.4], 6); }
+  });
+  load().then(connect);
+
+  // --- Sound and announcements ---------------------------------------------------------------
+  var audio = null;
+  function beep() {
+    if (!state.sound) { return; }
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    [0, 0.25, 0.5].forEach(function (offset) {
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      oscillator.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, audio.currentTime + offset);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + offset + 0.2);
+      oscillator.connect(gain); gain.connect(audio.destination);
+      oscillator.start(audio.currentTime + offset); oscillator.stop(audio.currentTime + offset + 0.2);
+    });
+  }
+  var soundButton = document.getElementById("c-sound");
+  soundButton.addEventListener("click", function () {
+    state.sound = !state.sound;
+    soundButton.setAttribute("aria-pressed", state.sound ? "true" : "false");
+    soundButton.textContent = state.sound ? labels.soundOn : labels.soundOff;
+    if (state.sound) { beep(); }
+  });
+  var status = document.getElementById("live-status");
+  function announce(text) { status.textContent = text; }
+
+  // --- Live events ---------------------------------------------------------------------------
+  function connect() {
+    if (!window.EventSource) { return; }
+    var source = new EventSource("/live/events");
+    source.onopen = function () { announce(status.dataset.connected); mapElement.dataset.live = "1"; };
+    source.onerror = function () { announce(status.dataset.disconnected); };
+    function on(type, handler) {
+      source.addEventListener(type, function (message) {
+        var data = JSON.parse(message.data);
+        handler(data.payload, data);
+      });
+    }
+    on("operations.unit", function (unit) { drawUnit(unit); listUnits(); });
+    on("operations.units_moved", function (payload) {
+      payload.units.forEach(function (moved) {
+        var unit = state.units[moved.id];
+        if (!unit) { return; }
+        unit.lat = moved.lat; unit.lon = moved.lon; unit.position_at = moved.at; unit.stale = false;
+        drawUnit(unit);
+      });
+    });
+    on("operations.intervention_created", function (payload, data) {
+      call("GET", "interventions/" + payload.intervention_id).then(function (row) {
+        drawIntervention(row); listInterventions();
+      });
+      if (payload.urgent) { beep(); announce(labels.newUrgent + " : " + payload.number + " — " + payload.type); }
+    });
+    on("operations.intervention_changed", function (payload) {
+      var row = state.interventions[payload.intervention_id];
+      if (!row) { return; }
+      row.status = payload.status; row.status_label = payload.status_label;
+      drawIntervention(row); listInterventions();
+      if (state.selected === payload.intervention_id && payload.status !== "clos") { recommend(payload.intervention_id); }
+    });
+    on("operations.log_entry", function (payload, data) {
+      payload.commune_id = data.commune;
+      payload.nature = payload.nature;
+      drawLog(payload, true);
+    });
+    on("operations.step_skipped", function (payload) {
+      announce(payload.number + " : " + payload.step + " — " + payload.reason + " (" + payload.agent + ")");
+    });
+    on("reports.created", function (payload, data) {
+      drawReport({id: payload.report_id, lat: payload.lat, lon: payload.lon, category: payload.category,
+        commune_id: data.commune});
+    });
+  }
+
+  // --- Keyboard ------------------------------------------------------------------------------
+  document.getElementById("c-help-toggle").addEventListener("click", function (event) {
+    var help = document.getElementById("c-help");
+    help.hidden = !help.hidden;
+    event.target.setAttribute("aria-expanded", help.hidden ? "false" : "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (event.key === "Escape") { closeForm(); return; }
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var rows = sortedInterventions();
+    var index = rows.findIndex(function (row) { return row.id === state.selected; });
+    if (event.key === "n") { event.preventDefault(); openForm(); }
+    else if (event.key === "j" && rows.length) { select(rows[Math.min(rows.length - 1, index + 1)].id); }
+    else if (event.key === "k" && rows.length) { select(rows[Math.max(0, index - 1)].id); }
+    else if (event.key === "u") { document.getElementById("c-units-card").focus(); }
+    else if (event.key === "?") { document.getElementById("c-help-toggle").click(); }
+    else if (/^[1-5]$/.test(event.key) && state.selected && canDispatch) {
+      var candidate = state.recommendation[parseInt(event.key, 10) - 1];
+      if (candidate) { engage(state.selected, candidate.unit_id, parseInt(event.key, 10), ""); }
+    }
+  });
+  window.confianceConsole = {state: state, milestones: milestones};
+})();
