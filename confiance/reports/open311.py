@@ -23,7 +23,7 @@ from confiance.core.errors import ApplicationError
 from confiance.reports.choices import ReportSource, ReportStatus, UpdateKind
 from confiance.reports.forms import attributes_from_params
 from confiance.reports.models import Category, CategoryAttribute, Report, ReportPhoto, ReportUpdate
-from confiance.reports.selectors import photo_signed_url, within_radius
+from confiance.reports.selectors import newest_first_page, photo_signed_url, within_radius
 from confiance.reports.services import (
     PublicActor,
     ReportDraft,
@@ -306,9 +306,9 @@ def _request_list(request: HttpRequest, fmt: str):
         rows = list(queryset.filter(pk__in=ids[:1000]).order_by("-created_at", "-id").values(*REQUEST_FIELDS))
         return _render(_request_rows(request, rows), fmt, root="service_requests", item="request")
     codes = [code.strip() for code in _text(params, "service_code", 2000).split(",") if code.strip()]
+    category_ids = None
     if codes:
-        queryset = queryset.filter(category_id__in=list(_categories(commune).filter(service_code__in=codes)
-                                                         .values_list("id", flat=True)))
+        category_ids = list(_categories(commune).filter(service_code__in=codes).values_list("id", flat=True))
     statuses = {part.strip().lower() for part in _text(params, "status", 40).split(",") if part.strip()}
     if statuses - {"open", "closed"}:
         raise Open311Error(400, "status : open ou closed.")
@@ -338,8 +338,8 @@ def _request_list(request: HttpRequest, fmt: str):
     page = _int(params, "page", 1, minimum=1, maximum=100_000)
     size = _int(params, "page_size", min(DEFAULT_PAGE_SIZE, settings.CONFIANCE_OPEN311_MAX_PAGE_SIZE),
                 minimum=1, maximum=settings.CONFIANCE_OPEN311_MAX_PAGE_SIZE)
-    offset = (page - 1) * size
-    rows = list(queryset.order_by("-created_at", "-id").values(*REQUEST_FIELDS)[offset:offset + size])
+    ids = newest_first_page(queryset, category_ids=category_ids, offset=(page - 1) * size, size=size)
+    rows = list(Report.objects.filter(pk__in=ids).order_by("-created_at", "-id").values(*REQUEST_FIELDS))
     return _render(_request_rows(request, rows), fmt, root="service_requests", item="request")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -176,6 +178,28 @@ def public_history(*, report: Report) -> list[dict[str, Any]]:
                         "status_label": ReportStatus(update.status).label if update.status else "",
                         "message": update.public_message})
     return entries
+
+
+MERGE_PAGE_LIMIT = 2000
+
+
+def newest_first_page(queryset: QuerySet[Report], *, category_ids: list[int] | None, offset: int,
+                      size: int) -> list[int]:
+    """Ids of one page of reports, newest first, for an already filtered queryset.
+
+    With a few categories, each category is read on its own along the (category, created_at) index and the heads
+    are merged: a planner facing "category IN (...) ORDER BY created_at" otherwise sorts every matching report of
+    the window (SQLite does, at a million reports). Deep pages fall back to the single query.
+    """
+    ordered = ("-created_at", "-id")
+    if category_ids is None or not 1 < len(category_ids) <= 50 or offset + size > MERGE_PAGE_LIMIT:
+        if category_ids is not None:
+            queryset = queryset.filter(category_id__in=category_ids)
+        return list(queryset.order_by(*ordered).values_list("id", flat=True)[offset:offset + size])
+    heads = [list(queryset.filter(category_id=category_id).order_by(*ordered)
+                  .values_list("created_at", "id")[:offset + size]) for category_id in category_ids]
+    merged = heapq.merge(*heads, key=lambda row: (row[0], row[1]), reverse=True)
+    return [report_id for _, report_id in itertools.islice(merged, offset, offset + size)]
 
 
 def reports_exist_in_commune(report_ids: list[int], commune_id: int) -> bool:

@@ -295,3 +295,26 @@ def test_follow_is_idempotent(world):
     with pytest.raises(ReportError):
         report_follow(report=report, email="nope")
     assert ReportFollower.objects.filter(report=report).count() == 1
+
+
+def test_newest_first_page_merges_categories_like_one_ordered_query(world):
+    import random
+
+    from confiance.reports.selectors import newest_first_page
+
+    rng = random.Random(5)
+    now = timezone.now()
+    categories = [world.voirie, world.depot]
+    rows = []
+    for index in range(120):
+        moment = now - timedelta(minutes=rng.randrange(0, 500))  # ties on purpose: the id breaks them
+        rows.append(Report(commune=world.commune, category=categories[index % 2], status="nouveau", is_open=True,
+                           lat=48.56, lon=2.41, h3_cell="x", tracking_token=f"t{index}", created_at=moment,
+                           updated_at=moment))
+    Report.objects.bulk_create(rows)
+    ids = [c.pk for c in categories]
+    expected = list(Report.objects.filter(category_id__in=ids).order_by("-created_at", "-id")
+                    .values_list("id", flat=True))
+    for offset, size in [(0, 50), (50, 50), (100, 50), (7, 13)]:
+        page = newest_first_page(Report.objects.all(), category_ids=ids, offset=offset, size=size)
+        assert page == expected[offset:offset + size]
