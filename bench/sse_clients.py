@@ -1,9 +1,21 @@
-"""Helper process of bench/live_events.py: N SSE clients; prints one JSON list of latencies (ms)."""
+"""Helper process of the benchmarks: N SSE clients; prints one JSON list of latencies (ms).
+
+Arguments: base URL, bearer token, clients, events expected per client, and optionally the event type to time
+(default bench.tick) and the payload field holding its send time (epoch seconds or ISO 8601; default "sent").
+"""
 
 import asyncio
 import json
 import sys
 import time
+from datetime import datetime
+
+EVENT_TYPE = sys.argv[5] if len(sys.argv) > 5 else "bench.tick"
+TIME_FIELD = sys.argv[6] if len(sys.argv) > 6 else "sent"
+
+
+def sent_at(value) -> float:
+    return float(value) if isinstance(value, int | float) else datetime.fromisoformat(value).timestamp()
 
 import httpx
 
@@ -25,8 +37,8 @@ async def client(base: str, token: str, expected: int, latencies: list, ready: a
                     for line in block.splitlines():
                         if line.startswith("data: "):
                             data = json.loads(line[6:])
-                            if data["type"] == "bench.tick":
-                                latencies.append((time.time() - data["payload"]["sent"]) * 1000)
+                            if data["type"] == EVENT_TYPE:
+                                latencies.append((time.time() - sent_at(data["payload"][TIME_FIELD])) * 1000)
                                 received += 1
                 if received >= expected:
                     return

@@ -8,15 +8,17 @@ are ranked again by travel time on the roads. The operator confirms; nothing is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from confiance.core.geo import degree_lengths
 from confiance.operations.choices import Milestone
-from confiance.operations.models import Assignment, Intervention, Unit
+from confiance.operations.models import Intervention
 from confiance.operations.roads import road_graph
 from confiance.operations.selectors import shared_with, stale_before
 
@@ -43,6 +45,13 @@ class Recommendation:
     by_road: bool
 
 
+def _moment(value) -> datetime:
+    """A time from a plain row: a datetime (PostgreSQL) or ISO text in UTC (SQLite)."""
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    return timezone.make_aware(parse_datetime(str(value)), UTC)
+
+
 def _duration(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d}" if minutes else f"{rest} s"
@@ -57,28 +66,42 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     """Ranked units for an intervention (the caller checked that the actor may see it)."""
     now = now or timezone.now()
     communes = shared_with({intervention.commune_id})
-    rows = list(Unit.objects.filter(commune_id__in=communes, active=True)
-                .values_list("id", "name", "commune__name", "milestone", "lat", "lon", "position_at", "status_at"))
-    engaged = dict(Assignment.objects.filter(unit__commune_id__in=communes, finished_at__isnull=True)
-                   .values_list("unit_id", "intervention__number"))
     fresh_after = stale_before(now)
-    excluded, eligible = [], []
-    for row in rows:
-        unit_id, name, _commune, milestone, lat, _lon, position_at, _status_at = row
-        if unit_id in engaged:
-            excluded.append({"unit_id": unit_id, "name": name, "reason": f"engagée sur {engaged[unit_id]}"})
+    # Every unit in one plain read (no ORM compilation or per-value conversion for hundreds of rows): its current
+    # engagement, whether its position is fresh; times are parsed only for the few units shown.
+    placeholders = ", ".join(["%s"] * len(communes))
+    # Only "%s" placeholders are formatted into the text; every value goes as a parameter.
+    sql = (
+        "SELECT u.id, u.name, c.name, u.milestone, u.lat, u.lon, "  # noqa: S608
+        "CASE WHEN u.position_at >= %s THEN 1 ELSE 0 END, u.position_at, u.status_at, i.number "
+        "FROM operations_unit u JOIN territory_commune c ON c.id = u.commune_id "
+        "LEFT JOIN operations_assignment a ON a.unit_id = u.id AND a.finished_at IS NULL "
+        "LEFT JOIN operations_intervention i ON i.id = a.intervention_id "
+        f"WHERE u.active = %s AND u.commune_id IN ({placeholders})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(fresh_after), True, *sorted(communes)])
+        rows = cursor.fetchall()
+    excluded, ready, details = [], [], {}
+    for unit_id, name, commune, milestone, lat, lon, fresh, position_at, status_at, engaged_on in rows:
+        if engaged_on:
+            reason = f"engagée sur {engaged_on}"
         elif milestone != Milestone.AVAILABLE:
-            excluded.append({"unit_id": unit_id, "name": name, "reason": str(Milestone(milestone).label).lower()})
-        elif lat is None or position_at is None:
-            excluded.append({"unit_id": unit_id, "name": name, "reason": "aucune position"})
-        elif position_at < fresh_after:
-            excluded.append({"unit_id": unit_id, "name": name, "reason": "position périmée"})
+            reason = str(Milestone(milestone).label).lower()
+        elif lat is None or lon is None:
+            reason = "aucune position"
+        elif not fresh:
+            reason = "position périmée"
         else:
-            eligible.append(row)
-    if not eligible:
+            ready.append((unit_id, lat, lon))
+            details[unit_id] = (name, commune, position_at, status_at)
+            continue
+        excluded.append({"unit_id": unit_id, "name": name, "reason": reason})
+    excluded.sort(key=lambda row: row["name"])
+    if not ready:
         return Recommendation([], excluded, by_road=False)
-    lats = np.array([row[4] for row in eligible])
-    lons = np.array([row[5] for row in eligible])
+    eligible = np.array(ready, dtype=float)
+    lats, lons = eligible[:, 1], eligible[:, 2]
     ky, kx = degree_lengths(intervention.lat)
     straight = np.hypot((lats - intervention.lat) * ky, (lons - intervention.lon) * kx)
     order = np.argsort(straight, kind="stable")
@@ -89,10 +112,12 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
         travel = graph.travel_seconds(intervention.lat, intervention.lon, lats[shortlist], lons[shortlist])
         travel_of = {int(index): float(seconds) for index, seconds in zip(shortlist.tolist(), travel, strict=True)}
         shortlist = shortlist[np.lexsort((straight[shortlist], travel))]
+    shown = shortlist[:limit].tolist()
     candidates = []
-    for index in shortlist[:limit].tolist():
-        unit_id, name, commune, *_, position_at, status_at = eligible[index]
-        candidate = Candidate(unit_id, name, commune, float(straight[index]))
+    for index in shown:
+        name, commune, position_at, status_at = details[int(eligible[index, 0])]
+        position_at, status_at = _moment(position_at), _moment(status_at)
+        candidate = Candidate(int(eligible[index, 0]), name, commune, float(straight[index]))
         candidate.reasons.append(f"{_distance(candidate.distance_m)} à vol d'oiseau")
         if graph is not None:
             seconds = travel_of[index]

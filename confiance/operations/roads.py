@@ -144,9 +144,15 @@ class RoadGraph:
         """Seconds from each (lat, lon) to the target by road, access legs included (inf when unreachable)."""
         target_distance, target_node = self.tree.query(self.project([to_lat], [to_lon])[0])
         distances, nodes = self.tree.query(self.project(from_lats, from_lons))
-        times = dijkstra(self.reverse, directed=True, indices=int(target_node))
+        nodes, distances = np.atleast_1d(nodes), np.atleast_1d(distances)
         access = ACCESS_SPEED_KMH / 3.6
-        return times[np.atleast_1d(nodes)] + (np.atleast_1d(distances) + target_distance) / access
+        # A bounded search first (twice the straight line at 25 km/h covers ordinary detours); unbounded when it
+        # misses one of the units.
+        reach = float(np.hypot(*(self.xy[nodes] - self.xy[int(target_node)]).T).max())
+        times = dijkstra(self.reverse, directed=True, indices=int(target_node), limit=2 * reach / (25 / 3.6) + 60)
+        if not np.isfinite(times[nodes]).all():
+            times = dijkstra(self.reverse, directed=True, indices=int(target_node))
+        return times[nodes] + (distances + target_distance) / access
 
 
 _lock = threading.Lock()

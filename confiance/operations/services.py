@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -56,7 +56,6 @@ from confiance.operations.models import (
     Nature,
     RejectedPosition,
     Unit,
-    UnitPosition,
     UnitStatus,
 )
 from confiance.operations.selectors import (
@@ -613,24 +612,35 @@ def positions_store(batch: Sequence[tuple[int, PositionFix, str]], now: datetime
     now = now or _now()
     if not batch:
         return 0
-    with transaction.atomic():
-        UnitPosition.objects.bulk_create([
-            UnitPosition(unit_id=unit_id, lat=fix.lat, lon=fix.lon, accuracy_m=fix.accuracy_m,
-                         speed_kmh=fix.speed_kmh, recorded_at=fix.recorded_at, received_at=now, source=source)
-            for unit_id, fix, source in batch])
-        newest: dict[int, PositionFix] = {}
-        for unit_id, fix, _source in batch:
-            if unit_id not in newest or fix.recorded_at > newest[unit_id].recorded_at:
-                newest[unit_id] = fix
+    ops = connection.ops
+    newest: dict[int, PositionFix] = {}
+    for unit_id, fix, _source in batch:
+        if unit_id not in newest or fix.recorded_at > newest[unit_id].recorded_at:
+            newest[unit_id] = fix
+    # Plain statements, executed many at once: trackers send many small batches, the ORM's per-row work would
+    # dominate (bench/operations.py).
+    with transaction.atomic(), connection.cursor() as cursor:
+        received = ops.adapt_datetimefield_value(now)
+        cursor.executemany(
+            "INSERT INTO operations_unitposition (unit_id, lat, lon, accuracy_m, speed_kmh, recorded_at, received_at, "
+            "source) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [(unit_id, fix.lat, fix.lon, fix.accuracy_m, fix.speed_kmh, ops.adapt_datetimefield_value(fix.recorded_at),
+              received, source) for unit_id, fix, source in batch])
+        known = {unit_id: (commune_id, position_at) for unit_id, commune_id, position_at in
+                 Unit.objects.filter(pk__in=list(newest)).values_list("id", "commune_id", "position_at")}
+        # Only a newer fix moves the unit (trackers resend old points after a network loss); the row lock taken
+        # by the update keeps concurrent writers in order.
+        moving = [(unit_id, fix) for unit_id, fix in newest.items()
+                  if unit_id in known and (known[unit_id][1] is None or fix.recorded_at > known[unit_id][1])]
+        cursor.executemany(
+            "UPDATE operations_unit SET lat = %s, lon = %s, position_at = %s "
+            "WHERE id = %s AND (position_at IS NULL OR position_at < %s)",
+            [(fix.lat, fix.lon, ops.adapt_datetimefield_value(fix.recorded_at), unit_id,
+              ops.adapt_datetimefield_value(fix.recorded_at)) for unit_id, fix in moving])
         moved: dict[int | None, list[dict[str, Any]]] = {}
-        communes = dict(Unit.objects.filter(pk__in=newest).values_list("id", "commune_id"))
-        for unit_id, fix in newest.items():
-            # Only a newer fix moves the unit (trackers resend old points after a network loss).
-            changed = (Unit.objects.filter(pk=unit_id).exclude(position_at__gte=fix.recorded_at)
-                       .update(lat=fix.lat, lon=fix.lon, position_at=fix.recorded_at))
-            if changed:
-                moved.setdefault(communes.get(unit_id), []).append(
-                    {"id": unit_id, "lat": fix.lat, "lon": fix.lon, "at": fix.recorded_at.isoformat()})
+        for unit_id, fix in moving:
+            moved.setdefault(known[unit_id][0], []).append(
+                {"id": unit_id, "lat": fix.lat, "lon": fix.lon, "at": fix.recorded_at.isoformat()})
         for commune_id, units in moved.items():
             publish_on_commit(UnitsMoved(units=units), commune_id=commune_id)
     return len(batch)
