@@ -1,34 +1,10 @@
 """A real Chromium: log in, open the territory map, take screenshots (written under test-output/)."""
 
-from pathlib import Path
-
 import pytest
 
-from confiance.core.testing import PROJECT_ROOT, server_process, throwaway_database
-
-OUTPUT = PROJECT_ROOT / "test-output"
-CHROMIUM = "/usr/bin/chromium"
+from tests.conftest import OUTPUT
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    with throwaway_database(folder) as env, server_process(env) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Chromium missing: apt-get install -y chromium (make browser-deps)"
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        yield instance
-        instance.close()
 
 
 def test_login_then_territory_map(demo_server, browser):

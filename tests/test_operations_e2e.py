@@ -30,7 +30,8 @@ def test_trackers_store_positions_and_refuse_bad_ones(tmp_path):
         response = httpx.post(f"{base}/positions/osmand", data={**good, "lat": "48.5663", "timestamp": str(now + 1)})
         assert response.status_code == 200
         owntracks = {"_type": "location", "lat": 48.5664, "lon": 2.4302, "tst": now + 2, "acc": 5, "vel": 20}
-        response = httpx.post(f"{base}/positions/owntracks", json=owntracks, auth=("demo-traceur-1", "demo-tracker-key"))
+        auth = ("demo-traceur-1", "demo-tracker-key")
+        response = httpx.post(f"{base}/positions/owntracks", json=owntracks, auth=auth)
         assert response.status_code == 200 and response.json() == []
         response = httpx.post(f"{base}/positions/owntracks", json={"_type": "waypoint"},
                               auth=("demo-traceur-1", "demo-tracker-key"))
@@ -135,29 +136,29 @@ def test_two_operators_engaging_one_unit_on_postgresql(tmp_path, monkeypatch):
 
 
 def test_console_receives_moves_and_statuses_live(tmp_path):
-    with throwaway_database(tmp_path, {"CONFIANCE_SSE_POLL_SECONDS": "60"}) as env, server_process(env) as base:
-        with login_client(base, "operateur", PASSWORD) as operator, login_client(base, "elu", PASSWORD) as elected:
-            page = operator.get("/agents/console/")
-            assert page.status_code == 200 and "Console opérationnelle" in page.text
-            assert elected.get("/agents/console/").status_code == 403
-            assert elected.get("/api/v1/operations/units").json() == []
-            stream = StreamReader(operator)
-            elected_stream = StreamReader(elected)
-            httpx.get(f"{base}/positions/osmand", params={"id": "demo-traceur-1", "key": "demo-tracker-key",
-                                                          "lat": "48.5701", "lon": "2.4402"})
-            moved = stream.wait_for("operations.units_moved")
-            assert moved and moved[0]["data"]["payload"]["units"][0]["lat"] == 48.5701
-            unit = next(u for u in operator.get("/api/v1/operations/units").json() if u["name"] == "PM Mennecy 2")
-            csrf = operator.cookies.get("csrftoken")
-            response = operator.post(f"/api/v1/operations/units/{unit['id']}/status", json={"status_code": "5"},
-                                     headers={"X-CSRFToken": csrf})
-            assert response.status_code == 200, response.text
-            changed = stream.wait_for("operations.unit")
-            assert changed and changed[0]["data"]["payload"]["status_code"] == "5"
-            time.sleep(0.5)
-            assert not [m for m in elected_stream.messages() if m.get("event", "").startswith("operations.")]
-            stream.stop()
-            elected_stream.stop()
+    with (throwaway_database(tmp_path, {"CONFIANCE_SSE_POLL_SECONDS": "60"}) as env, server_process(env) as base,
+          login_client(base, "operateur", PASSWORD) as operator, login_client(base, "elu", PASSWORD) as elected):
+        page = operator.get("/agents/console/")
+        assert page.status_code == 200 and "Console opérationnelle" in page.text
+        assert elected.get("/agents/console/").status_code == 403
+        assert elected.get("/api/v1/operations/units").json() == []
+        stream = StreamReader(operator)
+        elected_stream = StreamReader(elected)
+        httpx.get(f"{base}/positions/osmand", params={"id": "demo-traceur-1", "key": "demo-tracker-key",
+                                                      "lat": "48.5701", "lon": "2.4402"})
+        moved = stream.wait_for("operations.units_moved")
+        assert moved and moved[0]["data"]["payload"]["units"][0]["lat"] == 48.5701
+        unit = next(u for u in operator.get("/api/v1/operations/units").json() if u["name"] == "PM Mennecy 2")
+        csrf = operator.cookies.get("csrftoken")
+        response = operator.post(f"/api/v1/operations/units/{unit['id']}/status", json={"status_code": "5"},
+                                 headers={"X-CSRFToken": csrf})
+        assert response.status_code == 200, response.text
+        changed = stream.wait_for("operations.unit")
+        assert changed and changed[0]["data"]["payload"]["status_code"] == "5"
+        time.sleep(0.5)
+        assert not [m for m in elected_stream.messages() if m.get("event", "").startswith("operations.")]
+        stream.stop()
+        elected_stream.stop()
 
 
 def test_roads_import_command_and_bad_files(tmp_path):

@@ -1,0 +1,127 @@
+"""Demo simulator step for police operations: units patrol and drive to their missions, calls come in, the
+operator engages the recommended unit, crews report their milestones, interventions are closed."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from confiance.accounts.access import Actor
+from confiance.core.geo import degree_lengths
+from confiance.operations.choices import InterventionStatus, Milestone, PositionSource
+from confiance.operations.demo_data import operator_actor, random_point_in
+from confiance.operations.dispatch import recommend
+from confiance.operations.models import Assignment, Intervention, InterventionType, Nature, Unit
+from confiance.operations.services import (
+    EntryDraft,
+    InterventionDraft,
+    PositionFix,
+    assignment_engage,
+    assignment_milestone,
+    intervention_close,
+    intervention_create,
+    intervention_step_done,
+    log_entry_create,
+    positions_store,
+)
+from confiance.territory.models import Commune
+
+INTERVAL = 3  # seconds: units move smoothly on the console
+PATROL_KMH, URGENT_KMH = 30, 55
+TIME_LAPSE = 3  # units cover three steps of road per step, so that a newcomer sees them move
+_targets: dict[int, tuple[float, float]] = {}
+_ticks = {"count": 0}
+
+
+def _toward(lat: float, lon: float, target: tuple[float, float], metres: float) -> tuple[float, float, bool]:
+    ky, kx = degree_lengths(lat)
+    dy, dx = (target[0] - lat) * ky, (target[1] - lon) * kx
+    distance = math.hypot(dx, dy)
+    if distance <= metres:
+        return target[0], target[1], True
+    return lat + dy / distance * metres / ky, lon + dx / distance * metres / kx, False
+
+
+def _move_units(rng: random.Random, now, communes: dict[int, Commune]) -> None:
+    fixes = []
+    current = dict(Assignment.objects.filter(finished_at__isnull=True).values_list("unit_id", "id"))
+    assignments = {a.pk: a for a in Assignment.objects.filter(pk__in=current.values())
+                   .select_related("intervention", "unit")}
+    actor = operator_actor()
+    for unit in Unit.objects.filter(active=True).exclude(milestone__in=[Milestone.OFF_DUTY]):
+        if unit.lat is None:
+            unit.lat, unit.lon = random_point_in(rng, communes[unit.commune_id])
+        assignment = assignments.get(current.get(unit.pk))
+        if assignment is not None and assignment.on_scene_at is None:
+            target = (assignment.intervention.lat, assignment.intervention.lon)
+            speed = URGENT_KMH if assignment.intervention.priority == 1 else PATROL_KMH + 10
+            if assignment.en_route_at is None:
+                assignment_milestone(actor=actor, assignment=assignment, step="en_route_at", now=now)
+                continue
+            lat, lon, arrived = _toward(unit.lat, unit.lon, target, speed / 3.6 * INTERVAL * TIME_LAPSE)
+            if arrived:
+                assignment_milestone(actor=actor, assignment=assignment, step="on_scene_at", now=now)
+        elif assignment is not None:
+            continue  # on scene: the unit stays put
+        else:
+            if unit.pk not in _targets or rng.random() < 0.05:
+                _targets[unit.pk] = random_point_in(rng, communes[unit.commune_id])
+            lat, lon, arrived = _toward(unit.lat, unit.lon, _targets[unit.pk], PATROL_KMH / 3.6 * INTERVAL * TIME_LAPSE)
+            if arrived:
+                _targets.pop(unit.pk, None)
+        fixes.append((unit.pk, PositionFix(lat=lat, lon=lon, recorded_at=now, accuracy_m=8,
+                                           speed_kmh=PATROL_KMH), PositionSource.SIMULATION))
+    positions_store(fixes, now)
+
+
+def _new_call(rng: random.Random, now, communes: list[Commune], actor: Actor, stdout) -> None:
+    commune = rng.choice(communes)
+    kind = rng.choice(list(InterventionType.objects.filter(commune=commune, active=True)))
+    nature = Nature.objects.filter(commune=commune, code=kind.code).first() or Nature.objects.filter(
+        commune=commune).first()
+    lat, lon = random_point_in(rng, commune)
+    entry = log_entry_create(actor=actor, commune_id=commune.pk, now=now, draft=EntryDraft(
+        nature_id=nature.pk, source="appel", text=f"Appel : {kind.label.lower()} signalé.", lat=lat, lon=lon,
+        address=f"près du point {lat:.4f}, {lon:.4f}"))
+    intervention = intervention_create(actor=actor, commune_id=commune.pk, now=now, draft=InterventionDraft(
+        type_id=kind.pk, lat=lat, lon=lon, origin="appel", log_entry_id=entry.pk,
+        description="Appel simulé (démo)."))
+    stdout.write(f"intervention {intervention.number} ({kind.label}, {commune.name})")
+
+
+def _dispatch_waiting(rng: random.Random, now, actor: Actor) -> None:
+    for intervention in Intervention.objects.filter(status=InterventionStatus.OPEN, created_at__lte=now - timedelta(
+            seconds=20)).select_related("commune")[:3]:
+        result = recommend(intervention=intervention, now=now)
+        if result.candidates:
+            assignment_engage(actor=actor, intervention=intervention, now=now, recommended_rank=1,
+                              unit=Unit.objects.get(pk=result.candidates[0].unit_id))
+
+
+def _finish_on_scene(rng: random.Random, now, actor: Actor) -> None:
+    for assignment in Assignment.objects.filter(finished_at__isnull=True, on_scene_at__lte=now - timedelta(
+            seconds=rng.randint(40, 120))).select_related("intervention", "unit")[:3]:
+        intervention = assignment.intervention
+        for step in intervention.steps.filter(done_at__isnull=True, skipped=False):
+            intervention_step_done(actor=actor, intervention=intervention, step_id=step.pk, now=now)
+        intervention_close(actor=actor, intervention=intervention, now=now,
+                           reason=rng.choice(["traite", "traite", "sans_suite", "infonde"]))
+
+
+def step(*, rng: random.Random, stdout) -> None:
+    now = timezone.now()
+    communes = {commune.pk: commune for commune in Commune.objects.all()}
+    if not communes or not Unit.objects.exists():
+        return
+    actor = operator_actor()
+    _move_units(rng, now, communes)
+    _ticks["count"] += 1
+    if _ticks["count"] % 5:  # calls and handling at the pace of a busy evening, not every 3 s
+        return
+    if Intervention.objects.exclude(status=InterventionStatus.CLOSED).count() < 6 and rng.random() < 0.5:
+        _new_call(rng, now, list(communes.values()), actor, stdout)
+    _dispatch_waiting(rng, now, actor)
+    _finish_on_scene(rng, now, actor)

@@ -1,0 +1,114 @@
+"""Chromium through the main flows: a citizen reports on a phone and the agents' list gains the row live; the
+operator creates an intervention on the console map and engages the recommended unit; the field agent sees the
+mission on a phone. Screenshots go to test-output/."""
+
+import re
+
+import pytest
+
+from tests.conftest import OUTPUT
+
+pytestmark = pytest.mark.browser
+PASSWORD = "confiance-demo"
+
+
+def login(browser, base, username, **context):
+    page = browser.new_page(locale="fr-FR", **context)
+    page.goto(f"{base}/comptes/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/agents/")
+    return page
+
+
+def test_citizen_report_on_a_phone_reaches_the_agents_list_live(demo_server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    agents = login(browser, demo_server, "technicien", viewport={"width": 1280, "height": 900})
+    agents.goto(f"{demo_server}/agents/signalements/")
+    agents.wait_for_function("document.getElementById('live-status').textContent.length > 0")
+    citizen = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                               locale="fr-FR")
+    citizen.goto(f"{demo_server}/signaler/")
+    citizen.wait_for_selector("#report-map .leaflet-interactive")
+    box = citizen.locator("#report-map").bounding_box()
+    citizen.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    citizen.wait_for_function("document.getElementById('commune-name').textContent.length > 0")
+    citizen.wait_for_function("document.querySelectorAll('#id_service_code option').length > 1")
+    option = citizen.locator("#id_service_code option").nth(1).get_attribute("value")
+    citizen.select_option("#id_service_code", option)
+    citizen.get_by_label("Description").fill("Lampadaire éteint depuis trois soirs devant l'école.")
+    citizen.wait_for_timeout(300)
+    citizen.locator("#attributes select, #attributes input").evaluate_all(
+        "els => els.forEach(el => { if (el.required && el.tagName === 'SELECT') { el.selectedIndex = 1; } "
+        "else if (el.required && el.type === 'number') { el.value = '1'; } "
+        "else if (el.required && el.type !== 'checkbox') { el.value = 'test'; } })")
+    width = citizen.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"horizontal scroll on a phone: {width}px"
+    citizen.screenshot(path=str(OUTPUT / "report-form-phone.png"), full_page=True)
+    citizen.get_by_role("button", name="Envoyer le signalement").click()
+    citizen.wait_for_url(re.compile(r".*/signalements/(suivi/[^/]+|\d+)/.*"))
+    assert "est enregistré" in citizen.content()
+    number = re.search(r"n° (\d+)", citizen.locator("[role=alert], .messages, main").first.text_content()).group(1)
+    citizen.screenshot(path=str(OUTPUT / "report-tracking-phone.png"), full_page=True)
+    agents.wait_for_selector(f"#reports-body tr[data-report='{number}'].live-new", timeout=10000)
+    agents.screenshot(path=str(OUTPUT / "reports-list-live.png"), full_page=True)
+    citizen.close()
+    agents.close()
+
+
+def test_console_create_intervention_and_engage(demo_server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    page = login(browser, demo_server, "operateur", viewport={"width": 1440, "height": 900})
+    page.goto(f"{demo_server}/agents/console/")
+    page.wait_for_selector("#ops-map[data-units]")
+    page.wait_for_function("document.getElementById('ops-map').dataset.live === '1'")
+    assert int(page.locator("#ops-map").get_attribute("data-units")) >= 9
+    page.keyboard.press("n")
+    assert page.locator("#c-new-card").is_visible()
+    page.get_by_label("Commune", exact=True).last.select_option(label="Mennecy")
+    box = page.locator("#ops-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.3)
+    assert page.locator("#n-lat").input_value()
+    page.get_by_label("Type").select_option(label="Accident matériel")
+    page.get_by_label("Description").fill("Deux véhicules, pas de blessé.")
+    page.get_by_role("button", name="Créer").click()
+    error = page.locator("#c-new-error")
+    page.wait_for_function("!document.getElementById('c-detail').hidden || "
+                           "!document.getElementById('c-new-error').hidden")
+    assert error.is_hidden(), error.text_content()
+    page.wait_for_selector("#c-reco li")
+    first = page.locator("#c-reco li").first.text_content()
+    assert "vol d'oiseau" in first and "par la route" in first
+    page.screenshot(path=str(OUTPUT / "console-recommendation.png"))
+    page.keyboard.press("1")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#c-units li')].some(li => li.textContent.includes('engagée sur'))")
+    page.screenshot(path=str(OUTPUT / "console-engaged.png"))
+    # A description with a forbidden category is stopped until the operator confirms.
+    page.keyboard.press("n")
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.get_by_label("Description").fill("Le requérant, musulman pratiquant, signale des insultes.")
+    page.get_by_role("button", name="Créer").click()
+    page.wait_for_selector("#c-new-error:not([hidden])")
+    assert "données interdites" in page.locator("#c-new-error").text_content()
+    assert page.locator("#n-ack-row").is_visible()
+    page.close()
+
+
+def test_field_page_on_a_phone(demo_server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    page = login(browser, demo_server, "policier", viewport={"width": 390, "height": 844}, is_mobile=True,
+                 has_touch=True)
+    page.goto(f"{demo_server}/agents/terrain/")
+    assert page.get_by_role("heading", name=re.compile("PM Mennecy 1")).is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"horizontal scroll on a phone: {width}px"
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.wait_for_function("document.getElementById('f-status').textContent.includes('Pause')")
+    page.get_by_label("Texte").fill("Patrouille pédestre centre-ville, RAS.")
+    page.get_by_role("button", name="Enregistrer l'entrée").click()
+    page.wait_for_url(f"{demo_server}/agents/terrain/")
+    assert "enregistrée" in page.content()
+    page.screenshot(path=str(OUTPUT / "field-phone.png"), full_page=True)
+    page.close()
