@@ -329,6 +329,14 @@ def intervention_create(*, actor: Actor, commune_id: int, draft: InterventionDra
         intervention_id=intervention.pk, number=intervention.number, type=kind.label, priority=priority,
         priority_label=str(Priority(priority).label), lat=intervention.lat, lon=intervention.lon,
         address=intervention.address, urgent=priority == Priority.URGENT), commune_id=commune_id)
+    if settings.CONFIANCE_AUTO_DISPATCH and actor.can(Permission.OPERATIONS_DISPATCH, commune_id):
+        # Opt-in: engage the first recommended unit at once (the operator can still reassign).
+        from confiance.operations.dispatch import recommend
+
+        result = recommend(intervention=intervention, limit=1, now=now)
+        if result.candidates:
+            assignment_engage(actor=actor, intervention=intervention, now=now, recommended_rank=1,
+                              unit=Unit.objects.get(pk=result.candidates[0].unit_id))
     return intervention
 
 

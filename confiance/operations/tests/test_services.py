@@ -327,3 +327,14 @@ def test_unit_status_milestones_follow_codes(world):
         services.assignment_engage(actor=world.operator, intervention=intervention, unit=unit)
     assert code_of(excinfo) == OperationsErrorCode.UNIT_UNAVAILABLE
     assert POINT_A
+
+
+def test_auto_dispatch_is_off_by_default_and_engages_the_first_unit_when_on(world, settings):
+    intervention = services.intervention_create(actor=world.operator, commune_id=world.commune.pk,
+                                                draft=call(world, point=(48.5605, 2.4105)))
+    assert not intervention.assignments.exists()
+    settings.CONFIANCE_AUTO_DISPATCH = True
+    intervention = services.intervention_create(actor=world.operator, commune_id=world.commune.pk,
+                                                draft=call(world, point=(48.5605, 2.4105)))
+    assignment = intervention.assignments.get()
+    assert assignment.unit.name == "PM 1" and assignment.recommended_rank == 1

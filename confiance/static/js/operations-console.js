@@ -14,8 +14,12 @@
   }
   var layers = {units: L.layerGroup().addTo(map), interventions: L.layerGroup().addTo(map),
     log: L.layerGroup().addTo(map), reports: L.layerGroup().addTo(map)};
-  L.control.layers(null, {"Unités": layers.units, "Interventions": layers.interventions,
-    "Main courante": layers.log, "Signalements": layers.reports}, {collapsed: true}).addTo(map);
+  var overlays = {};
+  overlays[labels.layerUnits] = layers.units;
+  overlays[labels.layerInterventions] = layers.interventions;
+  overlays[labels.layerLog] = layers.log;
+  overlays[labels.layerReports] = layers.reports;
+  L.control.layers(null, overlays, {collapsed: true}).addTo(map);
   var markers = {units: {}, interventions: {}};
   var pending = null;  // marker of the intervention being created
 
