@@ -24,7 +24,7 @@ def login(browser, base, username, **context):
 
 def test_citizen_report_on_a_phone_reaches_the_agents_list_live(demo_server, browser):
     OUTPUT.mkdir(exist_ok=True)
-    agents = login(browser, demo_server, "technicien", viewport={"width": 1280, "height": 900})
+    agents = login(browser, demo_server, "operateur", viewport={"width": 1280, "height": 900})
     agents.goto(f"{demo_server}/agents/signalements/")
     agents.wait_for_function("document.getElementById('live-status').textContent.length > 0")
     citizen = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
@@ -70,6 +70,7 @@ def test_console_create_intervention_and_engage(demo_server, browser):
     box = page.locator("#ops-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.3)
     assert page.locator("#n-lat").input_value()
+    page.wait_for_load_state("networkidle")  # the commune follows the clicked point
     page.get_by_label("Type").select_option(label="Accident matériel")
     page.get_by_label("Description").fill("Deux véhicules, pas de blessé.")
     page.get_by_role("button", name="Créer").click()
@@ -88,6 +89,7 @@ def test_console_create_intervention_and_engage(demo_server, browser):
     # A description with a forbidden category is stopped until the operator confirms.
     page.keyboard.press("n")
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Description").fill("Le requérant, musulman pratiquant, signale des insultes.")
     page.get_by_role("button", name="Créer").click()
     page.wait_for_selector("#c-new-error:not([hidden])")

@@ -53,8 +53,9 @@ def test_trackers_store_positions_and_refuse_bad_ones(tmp_path):
         response = httpx.post(f"{base}/positions/owntracks", content=b"x" * 20000,
                               auth=("demo-traceur-1", "demo-tracker-key"))
         assert response.status_code == 413
-        with login_client(base, "chef", PASSWORD) as chef:
-            units = chef.get("/api/v1/operations/units", params={"commune": "91386"}).json()
+        chef = login_client(base, "chef", PASSWORD)
+        units = chef.get("/api/v1/operations/units", params={"commune": "91386"}).json()
+        chef.close()
         tracked = next(u for u in units if u["name"] == "PM Mennecy 1")
         assert (tracked["lat"], tracked["lon"], tracked["stale"]) == (48.5664, 2.4302, False)
     counts = _query(env, "from confiance.operations.models import RejectedPosition, UnitPosition;"
@@ -136,8 +137,8 @@ def test_two_operators_engaging_one_unit_on_postgresql(tmp_path, monkeypatch):
 
 
 def test_console_receives_moves_and_statuses_live(tmp_path):
-    with (throwaway_database(tmp_path, {"CONFIANCE_SSE_POLL_SECONDS": "60"}) as env, server_process(env) as base,
-          login_client(base, "operateur", PASSWORD) as operator, login_client(base, "elu", PASSWORD) as elected):
+    with throwaway_database(tmp_path, {"CONFIANCE_SSE_POLL_SECONDS": "60"}) as env, server_process(env) as base:
+        operator, elected = login_client(base, "operateur", PASSWORD), login_client(base, "elu", PASSWORD)
         page = operator.get("/agents/console/")
         assert page.status_code == 200 and "Console opérationnelle" in page.text
         assert elected.get("/agents/console/").status_code == 403

@@ -69,6 +69,7 @@ from confiance.operations.sensitive import sensitive_matches
 from confiance.privacy.services import audit_record
 from confiance.reports.selectors import reports_exist_in_commune
 from confiance.territory.models import Commune
+from confiance.territory.selectors import locate_point
 
 CLOCK_SKEW = timedelta(minutes=2)
 
@@ -299,6 +300,12 @@ def intervention_create(*, actor: Actor, commune_id: int, draft: InterventionDra
     if priority not in Priority.values:
         raise OperationsError(OperationsErrorCode.TYPE_UNKNOWN, "Priorité inconnue (1, 2 ou 3).")
     _check_point(draft.lat, draft.lon, required=True)
+    located = locate_point(lat=draft.lat, lon=draft.lon).commune_id
+    if located is not None and located != commune_id:
+        other = Commune.objects.get(pk=located)
+        raise OperationsError(OperationsErrorCode.LOCATION_INVALID,
+                              f"Ce lieu est à {other.name} ({other.insee_code}), pas à {commune.name} : "
+                              "choisissez la bonne commune.", details={"commune": other.insee_code})
     description = _check_text(draft.description, "Description")
     address = _check_text(draft.address, "Adresse", limit=300)
     found = _check_sensitive([description, address], draft.acknowledge_sensitive)

@@ -159,7 +159,8 @@ def test_intervention_bad_input_and_tenancy(world):
     for draft, code in [(call(world, type_id=world.other_type.pk), OperationsErrorCode.TYPE_UNKNOWN),
                         (call(world, point=(48.5, 200.0)), OperationsErrorCode.LOCATION_INVALID),
                         (call(world, priority=7), OperationsErrorCode.TYPE_UNKNOWN),
-                        (call(world, report_ids=[123456]), OperationsErrorCode.LINK_INVALID)]:
+                        (call(world, report_ids=[123456]), OperationsErrorCode.LINK_INVALID),
+                        (call(world, point=POINT_B), OperationsErrorCode.LOCATION_INVALID)]:
         with pytest.raises(OperationsError) as excinfo:
             services.intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=draft)
         assert code_of(excinfo) == code

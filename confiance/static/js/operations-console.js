@@ -234,6 +234,13 @@
     document.getElementById("n-lat").value = event.latlng.lat.toFixed(6);
     document.getElementById("n-lon").value = event.latlng.lng.toFixed(6);
     if (pending) { pending.setLatLng(event.latlng); } else { pending = L.marker(event.latlng).addTo(map); }
+    // The commune follows the point (the server refuses a point in another commune).
+    fetch("/api/v1/territory/locate?lat=" + event.latlng.lat + "&lon=" + event.latlng.lng, {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; }).then(function (place) {
+        if (!place || !place.commune_insee) { return; }
+        var option = communeSelect.querySelector("option[value='" + place.commune_insee + "']");
+        if (option && communeSelect.value !== place.commune_insee) { communeSelect.value = place.commune_insee; fillTypes(); }
+      });
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
