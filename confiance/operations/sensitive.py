@@ -45,7 +45,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
         "membre de la cfdt", "membre du syndicat", "appartenance syndicale",
     ),
     "sante": (
-        "seropositif", "seropositive", "vih", "sida", "diabetique", "depressif", "depressive", "depression", "schizophrene", "bipolaire",
+        "seropositif", "seropositive", "vih", "sida", "diabetique", "depressif", "depressive",
+        "depression", "schizophrene", "bipolaire",
         "handicap", "handicape", "maladie", "malade", "psychiatrique", "cancer", "enceinte", "grossesse",
         "toxicomane", "alcoolique", "epileptique", "autiste", "traitement medical", "hospitalise",
     ),
