@@ -683,9 +683,10 @@ def tracker_key_hash(key: str) -> str:
 
 
 @transaction.atomic
-def unit_tracker_set(*, actor: Actor, unit: Unit, tracker_id: str) -> str:
-    """Give a unit's GPS tracker an identifier and a new key; the key is shown once."""
-    actor.require(Permission.OPERATIONS_MANAGE, unit.commune_id)
+def unit_tracker_set(*, actor: Actor | None, unit: Unit, tracker_id: str) -> str:
+    """Give a unit's GPS tracker an identifier and a new key; the key is shown once (actor None: a command)."""
+    if actor is not None:
+        actor.require(Permission.OPERATIONS_MANAGE, unit.commune_id)
     tracker_id = _check_text(tracker_id, "Identifiant du traceur", limit=100)
     if not tracker_id:
         raise OperationsError(OperationsErrorCode.TRACKER_INVALID, "Identifiant du traceur requis.")

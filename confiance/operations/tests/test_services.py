@@ -339,3 +339,17 @@ def test_auto_dispatch_is_off_by_default_and_engages_the_first_unit_when_on(worl
                                                 draft=call(world, point=(48.5605, 2.4105)))
     assignment = intervention.assignments.get()
     assert assignment.unit.name == "PM 1" and assignment.recommended_rank == 1
+
+
+def test_tracker_key_command_issues_a_key_that_authenticates(world):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("tracker_key", "91386", "PM 2", "traceur-pm2", stdout=out)
+    key = out.getvalue().split("clé ")[1].split()[0]
+    assert services.tracker_authenticate("traceur-pm2", key) == world.units[1].pk
+    assert services.tracker_authenticate("traceur-pm2", "mauvaise") is None
+    with pytest.raises(OperationsError):
+        services.unit_tracker_set(actor=world.chef, unit=world.units[0], tracker_id="traceur-pm2")  # taken
