@@ -58,9 +58,9 @@ def test_trackers_store_positions_and_refuse_bad_ones(tmp_path):
         chef.close()
         tracked = next(u for u in units if u["name"] == "PM Mennecy 1")
         assert (tracked["lat"], tracked["lon"], tracked["stale"]) == (48.5664, 2.4302, False)
-    counts = _query(env, "from confiance.operations.models import RejectedPosition, UnitPosition;"
-                         "print(json.dumps({'stored': UnitPosition.objects.count(), 'refused': "
-                         "dict(RejectedPosition.objects.values_list('reason', 'count'))}))")
+        counts = _query(env, "from confiance.operations.models import RejectedPosition, UnitPosition;"
+                             "print(json.dumps({'stored': UnitPosition.objects.count(), 'refused': "
+                             "dict(RejectedPosition.objects.values_list('reason', 'count'))}))")
     assert counts["stored"] == 3
     assert counts["refused"]["coordonnees_invalides"] == 1 and counts["refused"]["traceur_inconnu"] == 1
     assert counts["refused"]["json_invalide"] == 1
