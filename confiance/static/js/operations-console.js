@@ -7,7 +7,6 @@
   var milestones = JSON.parse(document.getElementById("ops-milestones").textContent);
   var canDispatch = labels.canDispatch === "1";
   var state = {units: {}, interventions: {}, selected: null, recommendation: [], commune: "", sound: false};
-  var api = "/api/v1/operations/";
   var map = L.map(mapElement, {keyboard: true});
   if (mapElement.dataset.tiles) {
     L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
@@ -23,20 +22,7 @@
   var markers = {units: {}, interventions: {}};
   var pending = null;  // marker of the intervention being created
 
-  function csrf() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-  function call(method, path, body) {
-    return fetch(api + path, {method: method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
-      body: body ? JSON.stringify(body) : undefined}).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { var error = new Error(data.message || labels.error); error.data = data; throw error; }
-        return data;
-      });
-    });
-  }
+  function call(method, path, body) { return window.confianceApi(method, "operations/" + path, body); }
   function visible(item) { return !state.commune || String(item.commune_id) === state.commune; }
   function el(tag, text, className) {
     var node = document.createElement(tag);

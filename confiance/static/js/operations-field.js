@@ -6,22 +6,8 @@
   var unitId = card.dataset.unit;
   var labels = document.getElementById("field-labels").dataset;
   var message = document.getElementById("f-message");
-  var api = "/api/v1/operations/";
 
-  function csrf() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-  function post(path, body) {
-    return fetch(api + path, {method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()}, body: JSON.stringify(body)})
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          if (!response.ok) { throw new Error(data.message || response.statusText); }
-          return data;
-        });
-      });
-  }
+  function post(path, body) { return window.confianceApi("POST", "operations/" + path, body); }
   function say(text) { message.textContent = text; }
 
   var mapElement = document.getElementById("f-map");
