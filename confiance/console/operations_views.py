@@ -108,7 +108,7 @@ def field(request):
     form = LogEntryForm(communes=communes, natures=nature_list(commune_ids={c.pk for c in communes}),
                         initial={"commune": unit.commune_id if unit else None})
     return render(request, "console/operations_field.html", {
-        "unit": unit, "unit_data": unit_as_dict(unit) if unit else None, "assignment": assignment,
+        "unit": unit, "assignment": assignment,
         "statuses": unit_status_list(commune_ids={unit.commune_id}) if unit else [], "form": form,
     })
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from shapely.geometry import Point, shape
 
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
@@ -87,8 +88,6 @@ def configure(commune: Commune) -> None:
 
 
 def random_point_in(rng: random.Random, commune: Commune) -> tuple[float, float]:
-    from shapely.geometry import Point, shape
-
     polygon = shape(commune.geometry)
     west, south, east, north = polygon.bounds
     while True:

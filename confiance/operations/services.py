@@ -171,7 +171,7 @@ def _clean_persons(persons: Sequence[PersonDraft]) -> list[LogPerson]:
     return rows
 
 
-def _entry_fields(actor: Actor, commune: Commune, draft: EntryDraft, now: datetime) -> dict[str, Any]:
+def _entry_fields(commune: Commune, draft: EntryDraft, now: datetime) -> dict[str, Any]:
     if draft.source not in EntrySource.values:
         raise OperationsError(OperationsErrorCode.NATURE_UNKNOWN, "Source inconnue.", details={"source": draft.source})
     nature = Nature.objects.filter(pk=draft.nature_id, commune=commune, active=True).first()
@@ -203,7 +203,7 @@ def log_entry_create(*, actor: Actor, commune_id: int, draft: EntryDraft, correc
     now = now or _now()
     actor.require(Permission.OPERATIONS_LOG, commune_id)
     commune = Commune.objects.get(pk=commune_id)
-    fields = _entry_fields(actor, commune, draft, now)
+    fields = _entry_fields(commune, draft, now)
     persons = _clean_persons(draft.persons)
     person_texts = [f"{p.last_name} {p.first_name} {p.address}" for p in persons]
     found = _check_sensitive([fields["text"], fields["address"], *person_texts], draft.acknowledge_sensitive)
@@ -241,7 +241,7 @@ def log_entry_edit(*, actor: Actor, entry: LogEntry, draft: EntryDraft, now: dat
         raise OperationsError(OperationsErrorCode.GRACE_PERIOD_OVER,
                               "Le délai de modification est passé : saisissez une entrée rectificative.",
                               status_code=409)
-    fields = _entry_fields(actor, entry.commune, draft, now)
+    fields = _entry_fields(entry.commune, draft, now)
     persons = _clean_persons(draft.persons)
     found = _check_sensitive([fields["text"], fields["address"],
                               *[f"{p.last_name} {p.first_name} {p.address}" for p in persons]],

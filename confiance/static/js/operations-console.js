@@ -362,7 +362,6 @@
     });
     on("operations.log_entry", function (payload, data) {
       payload.commune_id = data.commune;
-      payload.nature = payload.nature;
       drawLog(payload, true);
     });
     on("operations.step_skipped", function (payload) {
