@@ -1,0 +1,289 @@
+"""Multi-band Knox test for near repeats, without an n x n matrix.
+
+Only pairs closer than the largest spatial band are enumerated (KD-tree); every other
+cell of the table follows from two margins that a permutation of the times cannot
+change: the number of pairs in each spatial band, and the number of pairs in each
+temporal band (counted on the sorted times). Each Monte Carlo run permutes the times
+among the events and recounts the close pairs only.
+
+Band convention (the Near Repeat Calculator's, checked on its Chicago output):
+coordinates are compared at 0.1 m; "same location" is a distance of exactly zero at
+that precision; spatial edges e0 < e1 < ... then give the rows ]0, e0), [e0, e1), ...,
+[e_last, inf). Temporal edges give the columns [0, t0), [t0, t1), ..., [t_last, inf),
+in days.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.utils.translation import gettext as _
+from scipy.spatial import cKDTree
+
+from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
+
+# Close pairs are held in memory (9 bytes each); beyond this the bands are too wide for the data.
+MAX_CLOSE_PAIRS = 60_000_000
+MAX_PERMUTATIONS = 9_999
+MINUTES_PER_DAY = 1440
+
+
+@dataclass
+class KnoxResult:
+    spatial_edges: list[float]
+    temporal_edges: list[float]
+    same_location: bool
+    observed: np.ndarray  # (rows, columns), every pair counted once
+    expected: np.ndarray  # mean over the permutations
+    p_values: np.ndarray  # (1 + runs >= observed) / (permutations + 1)
+    spread: np.ndarray  # standard deviation over the permutations
+    minimum: np.ndarray
+    maximum: np.ndarray
+    permutations: int
+    seed: int
+    events: int
+    close_pairs: int
+    time_unit: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratios(self) -> np.ndarray:
+        """Observed over mean expected (Knox ratio); NaN where nothing was expected."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.expected > 0, self.observed / np.where(self.expected > 0, self.expected, 1), np.nan)
+
+    def row_labels(self) -> list[str]:
+        return band_labels(self.spatial_edges, unit="m", same_location=self.same_location)
+
+    def column_labels(self) -> list[str]:
+        return band_labels(self.temporal_edges, unit="j")
+
+    def as_dict(self) -> dict:
+        ratios = self.ratios
+        return {
+            "spatial_edges_m": self.spatial_edges,
+            "same_location": self.same_location,
+            "temporal_edges_days": self.temporal_edges,
+            "rows": self.row_labels(),
+            "columns": self.column_labels(),
+            "observed": self.observed.tolist(),
+            "expected": np.round(self.expected, 3).tolist(),
+            "knox_ratio": [[None if np.isnan(v) else round(float(v), 3) for v in row] for row in ratios],
+            "p_value": np.round(self.p_values, 4).tolist(),
+            "expected_sd": np.round(self.spread, 3).tolist(),
+            "expected_min": self.minimum.tolist(),
+            "expected_max": self.maximum.tolist(),
+            "permutations": self.permutations,
+            "seed": self.seed,
+            "events": self.events,
+            "close_pairs": self.close_pairs,
+            "time_unit": self.time_unit,
+            "notes": self.notes,
+        }
+
+    def csv_rows(self) -> list[list]:
+        """One row per cell: the table the page shows, flattened for a spreadsheet."""
+        rows: list[list] = [["distance", "delai", "observe", "attendu_moyen", "attendu_min", "attendu_max",
+                             "rapport_knox", "p_valeur"]]
+        ratios = self.ratios
+        for r, row_label in enumerate(self.row_labels()):
+            for c, column_label in enumerate(self.column_labels()):
+                rows.append([row_label, column_label, int(self.observed[r, c]), round(float(self.expected[r, c]), 3),
+                             int(self.minimum[r, c]), int(self.maximum[r, c]),
+                             "" if np.isnan(ratios[r, c]) else round(float(ratios[r, c]), 3),
+                             round(float(self.p_values[r, c]), 4)])
+        return rows
+
+
+def band_labels(edges: Sequence[float], *, unit: str, same_location: bool = False) -> list[str]:
+    """Half-open interval labels: "même lieu", "]0 ; 100[ m", "[100 ; 200[ m", ..., "≥ 300 m"."""
+    labels = [_("même lieu")] if same_location else []
+    lower = 0.0
+    for edge in edges:
+        opening = "]" if same_location and lower == 0 else "["
+        labels.append(f"{opening}{_number(lower)} ; {_number(edge)}[ {unit}")
+        lower = edge
+    labels.append(f"≥ {_number(lower)} {unit}")
+    return labels
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def bands(bandwidth: float, count: int) -> list[float]:
+    """Upper edges of `count` bands of `bandwidth`."""
+    if not bandwidth > 0 or count < 1:
+        raise AnalysisInputError(AnalyticsErrorCode.BANDS_INVALID,
+                                 _("La largeur et le nombre de bandes doivent être positifs."))
+    return [bandwidth * (k + 1) for k in range(count)]
+
+
+def _check_edges(edges: Sequence[float], what: str) -> np.ndarray:
+    array = np.asarray(edges, dtype=float)
+    if array.ndim != 1 or len(array) == 0 or not np.all(np.isfinite(array)):
+        raise AnalysisInputError(AnalyticsErrorCode.BANDS_INVALID, _("Aucune bande %(what)s n'est donnée.") % {
+            "what": what}, bands=list(map(float, np.ravel(array))))
+    if array[0] <= 0 or np.any(np.diff(array) <= 0):
+        raise AnalysisInputError(
+            AnalyticsErrorCode.BANDS_INVALID,
+            _("Les bandes %(what)s doivent être positives et données dans l'ordre croissant.") % {"what": what},
+            bands=array.tolist())
+    return array
+
+
+def _time_codes(t_days: np.ndarray, temporal_edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Integer times and edges: whole days when every time and edge is a whole day, else minutes."""
+    whole = np.all(t_days == np.floor(t_days)) and np.all(temporal_edges == np.floor(temporal_edges))
+    scale, unit = (1, "day") if whole else (MINUTES_PER_DAY, "minute")
+    codes = np.floor((t_days - t_days.min()) * scale + 1e-9).astype(np.int64)
+    edges = np.ceil(temporal_edges * scale - 1e-9).astype(np.int64)
+    dtype = np.int16 if codes.max() < 2**15 else np.int32
+    if codes.max() >= 2**31:
+        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _("La période couverte est trop longue."))
+    return codes.astype(dtype), edges, unit
+
+
+def knox(
+    x: np.ndarray,
+    y: np.ndarray,
+    t_days: np.ndarray,
+    *,
+    spatial_edges: Sequence[float],
+    temporal_edges: Sequence[float],
+    same_location: bool = True,
+    precision_m: float = 0.1,
+    permutations: int = 999,
+    seed: int = 20140101,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> KnoxResult:
+    """Knox table for points in metres (x, y) and times in days (floats; whole days for dates)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    t_days = np.asarray(t_days, dtype=float)
+    n = len(x)
+    if not (len(y) == n == len(t_days)):
+        raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _("Coordonnées et dates de longueurs différentes."))
+    if n < 2:
+        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS,
+                                 _("Il faut au moins deux événements pour chercher des répétitions proches."), events=n)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and np.all(np.isfinite(t_days))):
+        raise AnalysisInputError(AnalyticsErrorCode.COORDINATES_INVALID, _("Des coordonnées ou des dates manquent."))
+    if not 1 <= permutations <= MAX_PERMUTATIONS:
+        raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID,
+                                 _("Le nombre de permutations doit être compris entre 1 et %(max)s.") % {
+                                     "max": MAX_PERMUTATIONS})
+    s_edges = _check_edges(spatial_edges, _("spatiales"))
+    t_edges = _check_edges(temporal_edges, _("temporelles"))
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        raise AnalysisInputError(AnalyticsErrorCode.NO_SPREAD, _(
+            "Tous les événements sont au même endroit : le test ne peut pas distinguer des répétitions proches."))
+    if np.ptp(t_days) == 0:
+        raise AnalysisInputError(AnalyticsErrorCode.NO_SPREAD, _(
+            "Tous les événements ont la même date : le test ne peut pas distinguer des répétitions proches."))
+
+    codes, code_edges, unit = _time_codes(t_days, t_edges)
+    if precision_m and precision_m > 0:
+        x = np.round(x / precision_m) * precision_m
+        y = np.round(y / precision_m) * precision_m
+    # Internally "same location" is the band [0, tiny): identical coordinates at the precision.
+    band_edges = np.concatenate([[1e-9], s_edges]) if same_location else s_edges
+    rows, columns = len(band_edges) + 1, len(t_edges) + 1
+
+    # Pairs closer than the largest spatial edge, each once (i < j).
+    tree = cKDTree(np.column_stack([x, y]))
+    max_edge = float(s_edges[-1])
+    if tree.count_neighbors(tree, max_edge) - n > 2 * MAX_CLOSE_PAIRS:
+        raise AnalysisInputError(AnalyticsErrorCode.TOO_MANY_PAIRS, _(
+            "Trop de paires d'événements proches pour ces bandes : réduisez la distance maximale ou la sélection."))
+    pairs = tree.query_pairs(max_edge, output_type="ndarray")
+    i, j = pairs[:, 0], pairs[:, 1]
+    distance = np.hypot(x[i] - x[j], y[i] - y[j])
+    keep = distance < max_edge
+    i, j, distance = i[keep], j[keep], distance[keep]
+    spatial_band = np.searchsorted(band_edges, distance, side="right").astype(np.int64)
+    order = np.lexsort((j, i, spatial_band))
+    i = i[order].astype(np.int32)
+    j = j[order].astype(np.int32)
+    spatial_band = spatial_band[order]
+    del pairs, distance, order
+
+    total_pairs = n * (n - 1) // 2
+    row_totals = np.bincount(spatial_band, minlength=rows - 1).astype(np.int64)
+    row_totals = np.append(row_totals, total_pairs - row_totals.sum())
+    column_totals = _temporal_margin(codes, code_edges, total_pairs)
+
+    # Lookup: time difference -> column (or `columns - 1` when beyond the last edge).
+    span = int(codes.max()) + 1
+    lookup = np.minimum(np.searchsorted(code_edges, np.arange(span), side="right"), columns - 1).astype(np.int64)
+    close_columns = columns - 1
+    max_code_edge = int(code_edges[-1])
+    key_base = spatial_band * close_columns
+
+    def close_counts(times: np.ndarray) -> np.ndarray:
+        difference = times[i]
+        difference -= times[j]
+        np.abs(difference, out=difference)
+        near = np.flatnonzero(difference < max_code_edge)
+        keys = key_base[near] + lookup[difference[near]]
+        return np.bincount(keys, minlength=(rows - 1) * close_columns).reshape(rows - 1, close_columns)
+
+    observed_close = close_counts(codes)
+    observed = _full_table(observed_close, row_totals, column_totals)
+
+    children = np.random.SeedSequence(seed).spawn(permutations)
+    runs = np.empty((permutations, rows - 1, close_columns), dtype=np.int64)
+
+    def one_run(index: int) -> int:
+        permuted = codes[np.random.default_rng(children[index]).permutation(n)]
+        runs[index] = close_counts(permuted)
+        return index
+
+    workers = workers or min(4, os.cpu_count() or 1)
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _index in pool.map(one_run, range(permutations)):
+            done += 1
+            if progress and (done % 25 == 0 or done == permutations):
+                progress(done, permutations)
+
+    full_runs = np.stack([_full_table(run, row_totals, column_totals) for run in runs])
+    at_least = (full_runs >= observed[None, :, :]).sum(axis=0)
+    notes = []
+    if len(i) == 0:
+        notes.append(_("Aucune paire d'événements n'est plus proche que la dernière bande spatiale."))
+    return KnoxResult(
+        spatial_edges=s_edges.tolist(), temporal_edges=t_edges.tolist(), same_location=same_location,
+        observed=observed,
+        expected=full_runs.mean(axis=0), spread=full_runs.std(axis=0, ddof=1) if permutations > 1 else
+        np.zeros_like(observed, dtype=float), p_values=(1 + at_least) / (permutations + 1),
+        minimum=full_runs.min(axis=0), maximum=full_runs.max(axis=0), permutations=permutations, seed=seed,
+        events=n, close_pairs=int(len(i)), time_unit=unit, notes=notes,
+    )
+
+
+def _temporal_margin(codes: np.ndarray, code_edges: np.ndarray, total_pairs: int) -> np.ndarray:
+    """Pairs per temporal band over all pairs: on sorted times, j - i for t[j] - t[i] < edge."""
+    ordered = np.sort(codes.astype(np.int64))
+    index = np.arange(len(ordered))
+    below = np.array([
+        int((np.searchsorted(ordered, ordered + edge, side="left") - index - 1).sum()) for edge in code_edges
+    ], dtype=np.int64)
+    per_band = np.diff(np.concatenate([[0], below]))
+    return np.append(per_band, total_pairs - below[-1])
+
+
+def _full_table(close: np.ndarray, row_totals: np.ndarray, column_totals: np.ndarray) -> np.ndarray:
+    """The whole table from its close cells and the two fixed margins."""
+    rows, columns = close.shape[0] + 1, close.shape[1] + 1
+    table = np.zeros((rows, columns), dtype=np.int64)
+    table[:-1, :-1] = close
+    table[:-1, -1] = row_totals[:-1] - close.sum(axis=1)
+    table[-1, :-1] = column_totals[:-1] - close.sum(axis=0)
+    table[-1, -1] = row_totals[-1] - table[-1, :-1].sum()
+    return table
