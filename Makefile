@@ -60,7 +60,13 @@ test-postgres: install
 
 test: lint test-sqlite test-postgres
 
-bench: install
+# pointpats, the reference the Knox benchmark compares with, lives in its own environment.
+.venv-ref/.installed:
+	$(PYTHON) -m venv .venv-ref
+	.venv-ref/bin/pip install --quiet "pointpats==2.5.5"
+	touch $@
+
+bench: install .venv-ref/.installed
 	@for script in $(filter-out bench/_common.py bench/sse_clients.py,$(wildcard bench/*.py)); do \
 	  echo "# $$script"; $(BIN)/python $$script || exit 1; done
 
@@ -70,4 +76,4 @@ messages: install
 	msgfmt -o confiance/locale/en/LC_MESSAGES/django.mo confiance/locale/en/LC_MESSAGES/django.po
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var
+	rm -rf $(VENV) .venv-ref node_modules $(VENDOR) staticfiles var

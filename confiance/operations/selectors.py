@@ -265,3 +265,43 @@ def interval_report(*, actor: Actor, start: date, end: date, commune_ids: set[in
             row[f"{name}_p90_min"] = round(float(np.percentile(series, 90)) / 60, 1) if series.size else None
         rows.append(row)
     return rows
+
+
+# --- For analytics (aggregates only) ------------------------------------------------------------
+
+def intervention_analysis_rows(*, commune_ids: set[int] | frozenset[int], since: datetime, until: datetime
+                               ) -> list[tuple]:
+    """(id, created at, lat, lon, type, commune id) of the interventions created in [since, until)."""
+    return list(Intervention.objects.filter(commune_id__in=commune_ids, created_at__gte=since, created_at__lt=until)
+                .values_list("id", "created_at", "lat", "lon", "intervention_type__label", "commune_id"))
+
+
+def log_entry_analysis_rows(*, commune_ids: set[int] | frozenset[int], since: datetime, until: datetime
+                            ) -> list[tuple]:
+    """(id, time of the facts, lat, lon, nature, commune id) of located main courante entries in
+    [since, until), corrections left out (the corrected entry already counts)."""
+    return list(LogEntry.objects.filter(commune_id__in=commune_ids, occurred_at__gte=since, occurred_at__lt=until,
+                                        lat__isnull=False, lon__isnull=False, corrects__isnull=True)
+                .values_list("id", "occurred_at", "lat", "lon", "nature__label", "commune_id"))
+
+
+def response_delay_figures(*, commune_ids: set[int] | frozenset[int], since: datetime, until: datetime
+                           ) -> dict[str, Any]:
+    """Interventions created in [since, until): count, and median / 90th percentile (minutes) of the
+    delay from call to arrival on scene and of the time to engage a unit."""
+    interventions = (Intervention.objects.filter(commune_id__in=commune_ids, created_at__gte=since,
+                                                 created_at__lt=until).prefetch_related("assignments"))
+    values: dict[str, list[float]] = defaultdict(list)
+    count = 0
+    for intervention in interventions:
+        count += 1
+        for name, value in intervals_of(intervention, list(intervention.assignments.all())).items():
+            if value is not None:
+                values[name].append(value / 60)
+    figures: dict[str, Any] = {"interventions": count}
+    for name in ("intervention", "prise_en_compte"):
+        series = np.array(values.get(name, []))
+        figures[f"{name}_n"] = int(series.size)
+        figures[f"{name}_p50_min"] = round(float(np.percentile(series, 50)), 1) if series.size else None
+        figures[f"{name}_p90_min"] = round(float(np.percentile(series, 90)), 1) if series.size else None
+    return figures

@@ -264,3 +264,34 @@ def photo_for_actor(*, actor: Actor, photo_id: int) -> ReportPhoto:
 def visible_photo_ids(*, report: Report) -> list[int]:
     return list(report.photos.filter(hidden=False).order_by("position").values_list("id", flat=True))
 
+
+
+# --- For analytics (aggregates only: no reporter data leaves through these) ---------------------
+
+def analysis_rows(*, commune_ids: set[int] | frozenset[int], since: datetime, until: datetime) -> list[tuple]:
+    """(id, received at, lat, lon, category, commune id, sector id) of the reports received in
+    [since, until), duplicates left out."""
+    return list(Report.objects.filter(commune_id__in=commune_ids, created_at__gte=since, created_at__lt=until,
+                                      duplicate_of__isnull=True)
+                .values_list("id", "created_at", "lat", "lon", "category__name", "commune_id", "sector_id"))
+
+
+def resolution_figures(*, commune_ids: set[int] | frozenset[int], since: datetime, until: datetime) -> dict[str, Any]:
+    """Reports received in [since, until): how many, how many closed, the median and 90th percentile of
+    the time to close (hours), and the share that missed their due date (closed late, or still open after it)."""
+    rows = list(Report.objects.filter(commune_id__in=commune_ids, created_at__gte=since, created_at__lt=until,
+                                      duplicate_of__isnull=True)
+                .values_list("created_at", "closed_at", "expected_at"))
+    now = timezone.now()
+    hours = sorted((closed - created).total_seconds() / 3600 for created, closed, _due in rows if closed)
+    with_due = [(closed, due) for _created, closed, due in rows if due]
+    late = sum(1 for closed, due in with_due if (closed or now) > due and (closed is not None or now > due))
+
+    def percentile(values: list[float], share: float) -> float | None:
+        if not values:
+            return None
+        return round(values[min(len(values) - 1, int(share * (len(values) - 1) + 0.5))], 1)
+
+    return {"received": len(rows), "closed": len(hours), "median_hours": percentile(hours, 0.5),
+            "p90_hours": percentile(hours, 0.9), "with_due_date": len(with_due),
+            "overdue_share": round(late / len(with_due), 3) if with_due else None}

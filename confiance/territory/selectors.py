@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
 
 from confiance.accounts.access import Actor
@@ -117,6 +118,11 @@ class TerritoryLocator:
             ])
             self._revision = revision
 
+    def sector_index(self) -> PolygonIndex | None:
+        """The current sector index (keys are (sector id, commune id))."""
+        self._current()
+        return self.sectors
+
     def locate(self, lat: float, lon: float) -> Location:
         self._current()
         commune_id = self.communes.locate(lon, lat) if len(self.communes) else None
@@ -148,3 +154,36 @@ def location_describe(*, lat: float, lon: float) -> dict[str, Any]:
         "sector_name": sector.name if sector else None,
         "h3_cell": h3_cell(lat, lon),
     }
+
+
+def sectors_of_points(*, lats: np.ndarray, lons: np.ndarray, commune_ids: np.ndarray) -> np.ndarray:
+    """The sector id of each point (-1 where none, or where the sector belongs to another commune)."""
+    sectors = territory_locator.sector_index()
+    result = np.full(len(lats), -1, dtype=np.int64)
+    if sectors is None or not len(sectors) or not len(lats):
+        return result
+    index = sectors.locate_many(np.asarray(lons, float), np.asarray(lats, float))
+    found = index >= 0
+    keys = [sectors.keys[k] for k in index[found]]
+    ids = np.array([k[0] for k in keys], dtype=np.int64)
+    owners = np.array([k[1] for k in keys], dtype=np.int64)
+    same = owners == np.asarray(commune_ids)[found]
+    positions = np.flatnonzero(found)[same]
+    result[positions] = ids[same]
+    return result
+
+
+def sector_labels(*, commune_ids: set[int] | frozenset[int]) -> dict[int, tuple[str, str, str]]:
+    """Sector id -> (code, name, INSEE code of its commune), public boundary data."""
+    return {pk: (code, name, insee) for pk, code, name, insee in
+            Sector.objects.filter(commune_id__in=commune_ids).values_list("id", "code", "name", "commune__insee_code")}
+
+
+def commune_geometries(*, commune_ids: set[int] | frozenset[int]) -> dict[int, dict]:
+    """Commune id -> GeoJSON geometry (public)."""
+    return dict(Commune.objects.filter(pk__in=commune_ids).values_list("id", "geometry"))
+
+
+def sector_geometries(*, commune_ids: set[int] | frozenset[int]) -> dict[int, dict]:
+    """Sector id -> GeoJSON geometry (public)."""
+    return dict(Sector.objects.filter(commune_id__in=commune_ids).values_list("id", "geometry"))

@@ -150,8 +150,8 @@ class GiStar:
     z: np.ndarray  # analytical z-scores (Getis & Ord 1992, self included)
     p_norm: np.ndarray  # two-sided normal p-values of z
     p_sim: np.ndarray  # folded pseudo p-values from conditional permutations
-    fdr_threshold: float  # Benjamini-Hochberg threshold on p_sim (0 when nothing passes)
-    significant: np.ndarray  # p_sim <= threshold
+    fdr_threshold: float  # Benjamini-Hochberg threshold on p_norm (0 when nothing passes)
+    significant: np.ndarray  # p_norm <= threshold
     permutations: int
     seed: int
 
@@ -171,6 +171,11 @@ def benjamini_hochberg(p: np.ndarray, q: float = 0.05) -> float:
 def gi_star(values: np.ndarray, weights: sparse.csr_matrix, *, permutations: int = 999, seed: int = 12345,
             q: float = 0.05) -> GiStar:
     """Gi* of every cell with its neighbours (binary weights, self added), z-scores and pseudo p-values.
+
+    Significance after the false-discovery-rate correction (Benjamini-Hochberg at q) is decided on the
+    analytical z-scores, as hot-spot tools usually do: with P permutations no pseudo p-value can go below
+    1 / (P + 1), which on 100,000 cells no FDR procedure can accept. The permutation p-values are kept
+    beside them as a check that does not rest on the normal approximation.
 
     Conditional randomisation: each cell keeps its value and its k neighbours are replaced by k values
     drawn without replacement from the other n - 1 cells. As in PySAL, one set of random draws is shared
@@ -227,7 +232,7 @@ def gi_star(values: np.ndarray, weights: sparse.csr_matrix, *, permutations: int
         at_least[i] = int((simulated >= observed_neighbours[i] - 1e-9).sum())
     folded = np.minimum(at_least, permutations - at_least)
     p_sim = (folded + 1) / (permutations + 1)
-    threshold = benjamini_hochberg(p_sim, q)
+    threshold = benjamini_hochberg(p_norm, q)
     return GiStar(z=z, p_norm=p_norm, p_sim=p_sim, fdr_threshold=threshold,
-                  significant=p_sim <= threshold if threshold > 0 else np.zeros(n, dtype=bool),
+                  significant=p_norm <= threshold if threshold > 0 else np.zeros(n, dtype=bool),
                   permutations=permutations, seed=seed)

@@ -30,6 +30,8 @@ from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 MAX_CLOSE_PAIRS = 60_000_000
 MAX_PERMUTATIONS = 9_999
 MINUTES_PER_DAY = 1440
+CHUNK = 1 << 15
+BLOCK = 25
 
 
 @dataclass
@@ -218,41 +220,67 @@ def knox(
     row_totals = np.append(row_totals, total_pairs - row_totals.sum())
     column_totals = _temporal_margin(codes, code_edges, total_pairs)
 
-    # Lookup: time difference -> column (or `columns - 1` when beyond the last edge).
-    span = int(codes.max()) + 1
-    lookup = np.minimum(np.searchsorted(code_edges, np.arange(span), side="right"), columns - 1).astype(np.int64)
     close_columns = columns - 1
     max_code_edge = int(code_edges[-1])
     key_base = spatial_band * close_columns
 
+    cells = (rows - 1) * close_columns
+    pair_count = len(i)
+
     def close_counts(times: np.ndarray) -> np.ndarray:
-        difference = times[i]
-        difference -= times[j]
-        np.abs(difference, out=difference)
-        near = np.flatnonzero(difference < max_code_edge)
-        keys = key_base[near] + lookup[difference[near]]
-        return np.bincount(keys, minlength=(rows - 1) * close_columns).reshape(rows - 1, close_columns)
+        # In slices that stay in the CPU cache: about 3x faster than whole-array temporaries.
+        first = np.empty(CHUNK, dtype=times.dtype)
+        second = np.empty(CHUNK, dtype=times.dtype)
+        near_mask = np.empty(CHUNK, dtype=bool)
+        counts = np.zeros(cells, dtype=np.int64)
+        for start in range(0, pair_count, CHUNK):
+            size = min(CHUNK, pair_count - start)
+            a, b, mask = first[:size], second[:size], near_mask[:size]
+            np.take(times, i[start:start + size], out=a, mode="clip")
+            np.take(times, j[start:start + size], out=b, mode="clip")
+            np.subtract(a, b, out=a)
+            np.abs(a, out=a)
+            np.less(a, max_code_edge, out=mask)
+            near = np.flatnonzero(mask)
+            if len(near):
+                # a binary search over a few edges: a lookup table in minutes would miss the cache
+                columns_of = np.searchsorted(code_edges, a[near], side="right")
+                counts += np.bincount(key_base[start + near] + columns_of, minlength=cells)
+        return counts.reshape(rows - 1, close_columns)
 
     observed_close = close_counts(codes)
     observed = _full_table(observed_close, row_totals, column_totals)
 
-    children = np.random.SeedSequence(seed).spawn(permutations)
+    # One random stream per block of runs, whatever the number of threads: same seed, same result.
+    blocks = [range(start, min(start + BLOCK, permutations)) for start in range(0, permutations, BLOCK)]
+    streams = np.random.SeedSequence(seed).spawn(len(blocks))
     runs = np.empty((permutations, rows - 1, close_columns), dtype=np.int64)
 
-    def one_run(index: int) -> int:
-        permuted = codes[np.random.default_rng(children[index]).permutation(n)]
-        runs[index] = close_counts(permuted)
-        return index
+    def one_block(index: int) -> int:
+        generator = np.random.default_rng(streams[index])
+        for run in blocks[index]:
+            runs[run] = close_counts(codes[generator.permutation(n)])
+        return len(blocks[index])
 
-    workers = workers or min(4, os.cpu_count() or 1)
+    # Threads pay off only when a run has real work: numpy releases the GIL inside each slice.
+    workers = workers or (min(4, os.cpu_count() or 1) if pair_count > 200_000 else 1)
     done = 0
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for _index in pool.map(one_run, range(permutations)):
-            done += 1
-            if progress and (done % 25 == 0 or done == permutations):
+    if workers == 1:
+        block_iter = map(one_block, range(len(blocks)))
+        pool = None
+    else:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        block_iter = pool.map(one_block, range(len(blocks)))
+    try:
+        for finished in block_iter:
+            done += finished
+            if progress:
                 progress(done, permutations)
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
-    full_runs = np.stack([_full_table(run, row_totals, column_totals) for run in runs])
+    full_runs = _full_tables(runs, row_totals, column_totals)
     at_least = (full_runs >= observed[None, :, :]).sum(axis=0)
     notes = []
     if len(i) == 0:
@@ -278,12 +306,16 @@ def _temporal_margin(codes: np.ndarray, code_edges: np.ndarray, total_pairs: int
     return np.append(per_band, total_pairs - below[-1])
 
 
-def _full_table(close: np.ndarray, row_totals: np.ndarray, column_totals: np.ndarray) -> np.ndarray:
-    """The whole table from its close cells and the two fixed margins."""
-    rows, columns = close.shape[0] + 1, close.shape[1] + 1
-    table = np.zeros((rows, columns), dtype=np.int64)
-    table[:-1, :-1] = close
-    table[:-1, -1] = row_totals[:-1] - close.sum(axis=1)
-    table[-1, :-1] = column_totals[:-1] - close.sum(axis=0)
-    table[-1, -1] = row_totals[-1] - table[-1, :-1].sum()
+def _full_tables(close: np.ndarray, row_totals: np.ndarray, column_totals: np.ndarray) -> np.ndarray:
+    """Whole tables (runs, rows, columns) from their close cells and the two fixed margins."""
+    runs, rows, columns = close.shape[0], close.shape[1] + 1, close.shape[2] + 1
+    table = np.zeros((runs, rows, columns), dtype=np.int64)
+    table[:, :-1, :-1] = close
+    table[:, :-1, -1] = row_totals[:-1] - close.sum(axis=2)
+    table[:, -1, :-1] = column_totals[:-1] - close.sum(axis=1)
+    table[:, -1, -1] = row_totals[-1] - table[:, -1, :-1].sum(axis=1)
     return table
+
+
+def _full_table(close: np.ndarray, row_totals: np.ndarray, column_totals: np.ndarray) -> np.ndarray:
+    return _full_tables(close[None], row_totals, column_totals)[0]

@@ -1,0 +1,21 @@
+"""Reference timing: pointpats.Knox on the points in a JSON file (x, y, t), run inside .venv-ref.
+
+Usage: pointpats_knox.py points.json delta tau permutations  -> one JSON line with seconds and the count.
+"""
+
+import json
+import sys
+import time
+
+import numpy as np
+import pointpats
+from pointpats.spacetime import Knox
+
+points = json.load(open(sys.argv[1]))
+delta, tau, permutations = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+s = np.column_stack([points["x"], points["y"]])
+t = np.asarray(points["t"], dtype=float).reshape(-1, 1)
+start = time.perf_counter()
+result = Knox(s, t, delta=delta, tau=tau, permutations=permutations)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "observed": int(result.observed[0, 0]), "version": pointpats.__version__}))
