@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from confiance.accounts.api import router as accounts_router
 from confiance.accounts.api_auth import AgentSessionAuth, BearerTokenAuth
+from confiance.analytics.api import router as analytics_router
 from confiance.core.errors import ApplicationError, ErrorCode
 from confiance.operations.api import router as operations_router
 from confiance.privacy.api import router as privacy_router
@@ -63,3 +64,4 @@ api.add_router("/territory", territory_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("", reports_router)
 api.add_router("", operations_router)
+api.add_router("", analytics_router)

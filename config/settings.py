@@ -47,12 +47,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "confiance.core",
     "confiance.accounts",
     "confiance.territory",
     "confiance.privacy",
     "confiance.reports",
     "confiance.operations",
+    "confiance.analytics",
     "confiance.portal",
     "confiance.console",
 ]
@@ -263,6 +266,18 @@ DEFAULT_FROM_EMAIL = env_str("CONFIANCE_FROM_EMAIL", "confiance@localhost")
 # E-mails leave from a background thread after commit, so a slow mail server never holds a request; the sweep
 # (confiance reports_sweep) retries what failed. Tests send them in line, after commit, to see the result.
 CONFIANCE_MAIL_IN_BACKGROUND = env_bool("CONFIANCE_MAIL_IN_BACKGROUND", ENVIRONMENT != "test")
+
+# Background tasks (django-tasks): the database backend. `confiance serve` runs one worker thread beside the web
+# server (CONFIANCE_TASK_WORKER=embedded, the default) so a single machine needs nothing else; with "external",
+# run `confiance db_worker` processes instead. Tests run tasks in line unless they choose the database.
+TASKS = {"default": {"BACKEND": env_str(
+    "CONFIANCE_TASK_BACKEND",
+    "django_tasks.backends.immediate.ImmediateBackend" if ENVIRONMENT == "test" else "django_tasks_db.DatabaseBackend",
+)}}
+CONFIANCE_TASK_WORKER = env_str("CONFIANCE_TASK_WORKER", "embedded")
+# Analytics: largest CSV an analyst may import, and the default Monte Carlo permutations.
+CONFIANCE_ANALYTICS_MAX_UPLOAD_MB = env_int("CONFIANCE_ANALYTICS_MAX_UPLOAD_MB", 20, minimum=1, maximum=500)
+CONFIANCE_ANALYTICS_PERMUTATIONS = env_int("CONFIANCE_ANALYTICS_PERMUTATIONS", 999, minimum=19, maximum=9999)
 
 LOGGING = {
     "version": 1,

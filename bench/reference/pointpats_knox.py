@@ -11,7 +11,8 @@ import numpy as np
 import pointpats
 from pointpats.spacetime import Knox
 
-points = json.load(open(sys.argv[1]))
+with open(sys.argv[1]) as handle:
+    points = json.load(handle)
 delta, tau, permutations = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 s = np.column_stack([points["x"], points["y"]])
 t = np.asarray(points["t"], dtype=float).reshape(-1, 1)

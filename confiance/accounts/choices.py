@@ -32,6 +32,7 @@ class Permission(StrEnum):
     OPERATIONS_FIELD = "operations.field"
     OPERATIONS_DISPATCH = "operations.dispatch"
     OPERATIONS_MANAGE = "operations.manage"
+    ANALYTICS_VIEW = "analytics.view"
 
 
 # Roles whose holders must pass TOTP two-factor authentication.
@@ -41,15 +42,17 @@ _EVERY_AGENT = {Permission.TERRITORY_VIEW, Permission.LIVE_VIEW, Permission.REPO
 _HANDLERS = _EVERY_AGENT | {Permission.REPORTS_HANDLE}
 # Police files are for the police municipale and the supervision centre only (LEGAL.md).
 _POLICE = {Permission.OPERATIONS_VIEW, Permission.OPERATIONS_LOG}
+# Analyses are aggregates (grids, tables, curves): for the police, the supervision centre and the élus.
+_ANALYSTS = {Permission.ANALYTICS_VIEW}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | {Permission.OPERATIONS_FIELD}),
-    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | {Permission.OPERATIONS_DISPATCH}),
-    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | {
+    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | {Permission.OPERATIONS_FIELD}),
+    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | {Permission.OPERATIONS_DISPATCH}),
+    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | {
         Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
         Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE}),
     Role.TECHNICAL_AGENT: frozenset(_HANDLERS),
-    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT),
+    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS),
     Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),
     Role.ADMINISTRATOR: frozenset(set(Permission)),
 }

@@ -12,6 +12,7 @@ def navigation(request):
             return {}
         actor = Actor(agent=user)
         return {"operations": actor.can_anywhere(Permission.OPERATIONS_VIEW),
-                "field": actor.can_anywhere(Permission.OPERATIONS_FIELD)}
+                "field": actor.can_anywhere(Permission.OPERATIONS_FIELD),
+                "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}

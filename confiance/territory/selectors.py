@@ -187,3 +187,7 @@ def commune_geometries(*, commune_ids: set[int] | frozenset[int]) -> dict[int, d
 def sector_geometries(*, commune_ids: set[int] | frozenset[int]) -> dict[int, dict]:
     """Sector id -> GeoJSON geometry (public)."""
     return dict(Sector.objects.filter(commune_id__in=commune_ids).values_list("id", "geometry"))
+
+
+def commune_names(*, commune_ids: set[int] | frozenset[int]) -> dict[int, str]:
+    return dict(Commune.objects.filter(pk__in=commune_ids).values_list("id", "name"))

@@ -72,7 +72,7 @@ def h3_counts(lat: np.ndarray, lon: np.ndarray, resolution: int) -> dict[str, in
 
 
 def bandwidth_rule(x: np.ndarray, y: np.ndarray) -> float:
-    """Silverman's rule for a 2-D Gaussian kernel: 1.06 σ n^(-1/6), σ robust (min of SD and IQR/1.349)."""
+    """Silverman's rule for a 2-D Gaussian kernel: 1.06 sigma n^(-1/6), sigma robust (min of SD and IQR/1.349)."""
     n = len(x)
     if n < 2:
         raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _(

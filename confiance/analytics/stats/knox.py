@@ -170,7 +170,8 @@ def knox(
     t_days = np.asarray(t_days, dtype=float)
     n = len(x)
     if not (len(y) == n == len(t_days)):
-        raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _("Coordonnées et dates de longueurs différentes."))
+        raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID,
+                                 _("Coordonnées et dates de longueurs différentes."))
     if n < 2:
         raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS,
                                  _("Il faut au moins deux événements pour chercher des répétitions proches."), events=n)
@@ -291,7 +292,7 @@ def knox(
         expected=full_runs.mean(axis=0), spread=full_runs.std(axis=0, ddof=1) if permutations > 1 else
         np.zeros_like(observed, dtype=float), p_values=(1 + at_least) / (permutations + 1),
         minimum=full_runs.min(axis=0), maximum=full_runs.max(axis=0), permutations=permutations, seed=seed,
-        events=n, close_pairs=int(len(i)), time_unit=unit, notes=notes,
+        events=n, close_pairs=len(i), time_unit=unit, notes=notes,
     )
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -48,7 +48,7 @@ class PointSet:
 
 
 @lru_cache(maxsize=32)
-def _transformer(source: str, target: str) -> Transformer:
+def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
 
 
@@ -67,7 +67,7 @@ def metric_crs_for(lat: np.ndarray, lon: np.ndarray) -> str:
 def project(lat: np.ndarray, lon: np.ndarray, crs: str | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """WGS84 to metres."""
     crs = crs or metric_crs_for(lat, lon)
-    x, y = _transformer(WGS84, crs).transform(np.asarray(lon, float), np.asarray(lat, float))
+    x, y = transformer(WGS84, crs).transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x), np.asarray(y), crs
 
 
@@ -86,7 +86,7 @@ def unproject(x: np.ndarray, y: np.ndarray, crs_code: str) -> tuple[np.ndarray, 
     if crs.is_geographic:
         raise AnalysisInputError(AnalyticsErrorCode.COORDINATES_INVALID, _(
             "%(code)s est un système en degrés : donnez les colonnes lat et lon.") % {"code": crs_code})
-    lon, lat = _transformer(crs_code, WGS84).transform(np.asarray(x, float), np.asarray(y, float))
+    lon, lat = transformer(crs_code, WGS84).transform(np.asarray(x, float), np.asarray(y, float))
     lon, lat = np.asarray(lon), np.asarray(lat)
     area = crs.area_of_use
     if area is not None:
@@ -131,14 +131,14 @@ def _parse_time(date_text: str, time_text: str | None) -> datetime:
         if match:
             a, b, c = (int(v) for v in match.groups())
             day, month, year = (a, b, c) if order == "dmy" else (c, b, a)
-            moment = datetime(year, month, day, tzinfo=timezone.utc)
+            moment = datetime(year, month, day, tzinfo=UTC)
             break
     if moment is None:
         normalised = text.replace("/", "-")
         if re.search(r"[+-]\d\d$", normalised):
             normalised += ":00"
         moment = datetime.fromisoformat(normalised.replace("Z", "+00:00"))
-        moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
         if time_text is not None:
             moment = moment.replace(hour=0, minute=0, second=0)
     if time_text is not None and time_text.strip():

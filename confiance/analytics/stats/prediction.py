@@ -52,7 +52,7 @@ def _rank_hits(score: np.ndarray, actual: np.ndarray, valid: np.ndarray, shares:
     order = np.lexsort((np.arange(valid.sum()), -score[valid]))
     cumulative = np.concatenate([[0], np.cumsum(actual[valid][order])])
     n_cells = int(valid.sum())
-    return np.array([cumulative[max(1, int(round(share * n_cells)))] for share in shares], dtype=float)
+    return np.array([cumulative[max(1, round(share * n_cells))] for share in shares], dtype=float)
 
 
 def evaluate(week_grids: np.ndarray, valid: np.ndarray, *, training_weeks: int = 12,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -26,7 +26,7 @@ def local_days_and_hours(seconds_utc: np.ndarray, tz_name: str = "Europe/Paris")
     hours = seconds // 3600
     unique_hours, inverse = np.unique(hours, return_inverse=True)
     offsets = np.array([
-        int(datetime.fromtimestamp(int(h) * 3600, timezone.utc).astimezone(zone).utcoffset().total_seconds())
+        int(datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(zone).utcoffset().total_seconds())
         for h in unique_hours], dtype=np.int64)
     local = seconds + offsets[inverse]
     return local // 86400, (local % 86400) // 3600

@@ -1,7 +1,6 @@
 """The Knox test against the Near Repeat Calculator's own output on Chicago burglaries."""
 
 import csv
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -205,7 +205,7 @@ def test_csv_reader_lat_lon_and_bad_rows():
     points = read_events_csv(text)
     assert len(points) == 2 and points.crs == "EPSG:2154"
     assert str(points.time[1]) == "2026-03-01T09:30:00"
-    x, y, crs = project(np.array([48.52]), np.array([2.39]))
+    x, _y, _crs = project(np.array([48.52]), np.array([2.39]))
     assert points.x[0] == pytest.approx(x[0])
     bad = text + "".join(f"2026-03-0{k % 9 + 1},x,Tags,48.5,2.4\n" for k in range(3))
     with pytest.raises(AnalysisInputError) as caught:

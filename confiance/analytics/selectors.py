@@ -1,0 +1,353 @@
+"""Reads for analytics: event point sets from the other apps' selectors, runs, datasets, indicators, open data."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.analytics.choices import UNAVAILABLE_SOURCES, EventSource
+from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
+from confiance.analytics.models import AnalysisRun, Dataset, DatasetEvent
+from confiance.analytics.stats import opendata
+from confiance.analytics.stats.points import project
+from confiance.core.errors import NotFoundError
+from confiance.operations import selectors as operations_selectors
+from confiance.reports import selectors as reports_selectors
+from confiance.territory import selectors as territory_selectors
+
+PARIS = ZoneInfo("Europe/Paris")
+EARLIEST = date(2000, 1, 1)
+MAX_PERIOD_DAYS = 366 * 10
+
+
+@dataclass
+class EventQuery:
+    """What to analyse: communes, optional sectors, sources or an imported dataset, categories, period."""
+
+    commune_ids: list[int]
+    start: date
+    end: date
+    sources: list[str] = field(default_factory=lambda: [EventSource.REPORTS, EventSource.INTERVENTIONS,
+                                                        EventSource.LOGBOOK])
+    sector_ids: list[int] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    dataset_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"commune_ids": self.commune_ids, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "sources": list(self.sources), "sector_ids": self.sector_ids, "categories": self.categories,
+                "dataset_id": self.dataset_id}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventQuery:
+        return cls(commune_ids=[int(c) for c in data["commune_ids"]], start=date.fromisoformat(data["start"]),
+                   end=date.fromisoformat(data["end"]), sources=list(data.get("sources") or []),
+                   sector_ids=[int(s) for s in data.get("sector_ids") or []],
+                   categories=list(data.get("categories") or []), dataset_id=data.get("dataset_id"))
+
+
+@dataclass
+class EventSet:
+    """Events as arrays, ready for analysis: no identifier, no person, no free text."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    seconds: np.ndarray  # UTC epoch seconds
+    category: np.ndarray
+    source: np.ndarray
+    commune_id: np.ndarray
+    sector_id: np.ndarray
+    crs: str
+    since: datetime
+    until: datetime
+    sources: list[str]
+    unavailable: dict[str, str]
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def subset(self, mask: np.ndarray) -> EventSet:
+        arrays = {name: getattr(self, name)[mask] for name in
+                  ("lat", "lon", "x", "y", "seconds", "category", "source", "commune_id", "sector_id")}
+        return EventSet(**arrays, crs=self.crs, since=self.since, until=self.until, sources=self.sources,
+                        unavailable=self.unavailable)
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, end + 1 day 00:00) in Paris time, checked."""
+    if end < start:
+        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _("La fin de la période précède son début."))
+    latest = timezone.localdate() + timedelta(days=366)
+    if start < EARLIEST or end > latest:
+        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _(
+            "Les dates doivent être comprises entre le %(first)s et le %(last)s.") % {
+            "first": EARLIEST.strftime("%d/%m/%Y"), "last": latest.strftime("%d/%m/%Y")})
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _("La période ne peut pas dépasser dix ans."))
+    since = datetime.combine(start, time.min, tzinfo=PARIS)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=PARIS)
+    return since, until
+
+
+def analysable_communes(actor: Actor, commune_ids: list[int] | None = None) -> set[int]:
+    """The communes the actor may analyse, narrowed to those asked; other communes' ids are refused."""
+    visible = set(actor.commune_ids(Permission.ANALYTICS_VIEW))
+    if commune_ids is None:
+        return visible
+    asked = set(commune_ids)
+    if not asked:
+        raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _("Choisissez au moins une commune."))
+    if not asked <= visible:
+        raise NotFoundError(message=_("Commune introuvable."))
+    return asked
+
+
+def event_set(*, actor: Actor, query: EventQuery) -> EventSet:
+    """The events of the query, from the apps' own selectors (or from an imported dataset)."""
+    communes = analysable_communes(actor, query.commune_ids)
+    since, until = period_bounds(query.start, query.end)
+    rows: list[tuple] = []  # (time, lat, lon, category, source, commune id, sector id or -1)
+    unavailable: dict[str, str] = {}
+    if query.dataset_id is not None:
+        dataset = dataset_get_for_actor(actor=actor, dataset_id=query.dataset_id)
+        points = (DatasetEvent.objects.filter(dataset=dataset, occurred_at__gte=since, occurred_at__lt=until)
+                  .values_list("occurred_at", "lat", "lon", "category"))
+        rows = [(t, a, b, c, "dataset", dataset.commune_id, -1) for t, a, b, c in points]
+        sources = ["dataset"]
+    else:
+        sources = []
+        for source in query.sources:
+            if source in UNAVAILABLE_SOURCES:
+                unavailable[source] = str(UNAVAILABLE_SOURCES[source])
+                continue
+            if source not in EventSource.values:
+                raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _("Source inconnue : %(source)s.") % {
+                    "source": source})
+            sources.append(source)
+            if source == EventSource.REPORTS:
+                rows += [(t, a, b, c, source, commune, sector if sector is not None else -1)
+                         for _id, t, a, b, c, commune, sector in reports_selectors.analysis_rows(
+                             commune_ids=communes, since=since, until=until)]
+            elif source == EventSource.INTERVENTIONS:
+                rows += [(t, a, b, c, source, commune, None) for _id, t, a, b, c, commune in
+                         operations_selectors.intervention_analysis_rows(commune_ids=communes, since=since,
+                                                                         until=until)]
+            elif source == EventSource.LOGBOOK:
+                rows += [(t, a, b, c, source, commune, None) for _id, t, a, b, c, commune in
+                         operations_selectors.log_entry_analysis_rows(commune_ids=communes, since=since,
+                                                                      until=until)]
+        if not sources and not unavailable:
+            raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _("Choisissez au moins une source."))
+    if query.categories:
+        wanted = set(query.categories)
+        rows = [r for r in rows if r[3] in wanted]
+    lat = np.array([r[1] for r in rows], dtype=float)
+    lon = np.array([r[2] for r in rows], dtype=float)
+    commune_id = np.array([r[5] for r in rows], dtype=np.int64)
+    sector = np.array([-1 if r[6] is None else r[6] for r in rows], dtype=np.int64)
+    missing = np.array([r[6] is None for r in rows], dtype=bool)
+    if missing.any():
+        sector[missing] = territory_selectors.sectors_of_points(lats=lat[missing], lons=lon[missing],
+                                                                commune_ids=commune_id[missing])
+    x, y, crs = project(lat, lon)
+    result = EventSet(
+        lat=lat, lon=lon, x=np.asarray(x), y=np.asarray(y),
+        seconds=np.array([int(r[0].timestamp()) for r in rows], dtype=np.int64),
+        category=np.array([r[3] or "" for r in rows], dtype=object),
+        source=np.array([r[4] for r in rows], dtype=object),
+        commune_id=commune_id, sector_id=sector, crs=crs, since=since, until=until, sources=sources,
+        unavailable=unavailable)
+    if query.sector_ids:
+        result = result.subset(np.isin(result.sector_id, query.sector_ids))
+    return result
+
+
+# --- Runs and datasets ----------------------------------------------------------------------------
+
+def run_get_for_actor(*, actor: Actor, run_id: str) -> AnalysisRun:
+    """A run the actor asked for, or one on communes they may all analyse."""
+    run = AnalysisRun.objects.filter(pk=run_id).first() if _is_uuid(run_id) else None
+    if run is None:
+        raise NotFoundError(message=_("Analyse introuvable."))
+    if run.created_by_id != actor.agent.pk and not set(run.commune_ids) <= actor.commune_ids(
+            Permission.ANALYTICS_VIEW):
+        raise NotFoundError(message=_("Analyse introuvable."))
+    return run
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def run_list_for_actor(*, actor: Actor, limit: int = 20) -> QuerySet[AnalysisRun]:
+    return AnalysisRun.objects.filter(created_by=actor.agent).order_by("-created_at")[:limit]
+
+
+def dataset_list_for_actor(*, actor: Actor) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(commune_id__in=actor.commune_ids(Permission.ANALYTICS_VIEW)).select_related(
+        "commune", "created_by")
+
+
+def dataset_get_for_actor(*, actor: Actor, dataset_id: int) -> Dataset:
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None or not actor.can(Permission.ANALYTICS_VIEW, dataset.commune_id):
+        raise NotFoundError(message=_("Jeu de données introuvable."))
+    return dataset
+
+
+def dataset_categories(*, dataset: Dataset) -> list[str]:
+    return list(DatasetEvent.objects.filter(dataset=dataset).values_list("category", flat=True).distinct()
+                .order_by("category")[:200])
+
+
+# --- Indicators by phase ------------------------------------------------------------------------
+
+def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: date) -> dict[str, Any]:
+    """Avant / pendant / après figures per commune for [start, end] and the period of equal length before it.
+
+    An indicator whose source module does not exist yet says so (``available: False`` and why); it is
+    never shown as zero.
+    """
+    communes = analysable_communes(actor, commune_ids)
+    since, until = period_bounds(start, end)
+    length = until - since
+    previous = (since - length, since)
+    names = territory_selectors.commune_names(commune_ids=communes)
+    result = []
+    for commune_id in sorted(communes, key=lambda c: names.get(c, "")):
+        scope = {commune_id}
+        current_delays = operations_selectors.response_delay_figures(commune_ids=scope, since=since, until=until)
+        previous_delays = operations_selectors.response_delay_figures(commune_ids=scope, since=previous[0],
+                                                                      until=previous[1])
+        current_reports = reports_selectors.resolution_figures(commune_ids=scope, since=since, until=until)
+        previous_reports = reports_selectors.resolution_figures(commune_ids=scope, since=previous[0],
+                                                                until=previous[1])
+        result.append({
+            "commune_id": commune_id, "commune": names.get(commune_id, ""),
+            "avant": [
+                _unavailable("otv_homes", _("Logements suivis (Opération Tranquillité Vacances)"),
+                             _("le module Opération Tranquillité Vacances n'est pas encore installé")),
+                _unavailable("referents", _("Référents de participation citoyenne"),
+                             _("le module Participation citoyenne n'est pas encore installé")),
+            ],
+            "pendant": [
+                _figure("interventions", _("Interventions"), current_delays["interventions"],
+                        previous_delays["interventions"], ""),
+                _figure("response_p50", _("Délai d'intervention médian (appel → sur place)"),
+                        current_delays["intervention_p50_min"], previous_delays["intervention_p50_min"], "min",
+                        lower_is_better=True),
+                _figure("response_p90", _("Délai d'intervention, 90e centile"),
+                        current_delays["intervention_p90_min"], previous_delays["intervention_p90_min"], "min",
+                        lower_is_better=True),
+                _figure("engage_p50", _("Délai de prise en compte médian (appel → engagement)"),
+                        current_delays["prise_en_compte_p50_min"], previous_delays["prise_en_compte_p50_min"], "min",
+                        lower_is_better=True),
+            ],
+            "apres": [
+                _figure("reports", _("Signalements reçus"), current_reports["received"], previous_reports["received"],
+                        ""),
+                _figure("resolution_p50", _("Délai de résolution médian des signalements"),
+                        current_reports["median_hours"], previous_reports["median_hours"], "h", lower_is_better=True),
+                _figure("overdue_share", _("Part des signalements hors délai"),
+                        _percent(current_reports["overdue_share"]), _percent(previous_reports["overdue_share"]), "%",
+                        lower_is_better=True),
+                _unavailable("extractions", _("Extractions vidéo pour enquête"),
+                             _("le module de vidéoprotection (registre des extractions) n'est pas encore installé")),
+            ],
+        })
+    return {"start": start.isoformat(), "end": end.isoformat(),
+            "previous_start": previous[0].date().isoformat(),
+            "previous_end": (previous[1] - timedelta(days=1)).date().isoformat(), "communes": result}
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def _figure(key: str, label: str, current: float | None, previous: float | None, unit: str, *,
+            lower_is_better: bool = False) -> dict[str, Any]:
+    change = None
+    if current is not None and previous not in (None, 0):
+        change = round(100 * (current - previous) / previous, 1)
+    better = None
+    if current is not None and previous is not None and current != previous:
+        better = (current < previous) == lower_is_better
+    return {"key": key, "label": str(label), "available": True, "value": current, "previous": previous,
+            "unit": unit, "change_pct": change, "better": better}
+
+
+def _unavailable(key: str, label: str, reason: str) -> dict[str, Any]:
+    return {"key": key, "label": str(label), "available": False, "reason": str(reason)}
+
+
+# --- Open data ----------------------------------------------------------------------------------
+
+def open_data(*, actor: Actor, commune_ids: list[int], start: date, end: date, sources: list[str]) -> dict[str, Any]:
+    """Counts per sector, ISO week and category; counts under 5 blanked; no identifier, time or place of
+    any single event. Events outside every sector are counted under the commune ("hors secteur")."""
+    query = EventQuery(commune_ids=commune_ids, start=start, end=end, sources=sources)
+    events = event_set(actor=actor, query=query)
+    labels = territory_selectors.sector_labels(commune_ids=set(events.commune_id.tolist()) or set(commune_ids))
+    insee = territory_selectors.commune_codes(commune_ids=set(commune_ids))
+    local_days = [datetime.fromtimestamp(int(s), PARIS).date() for s in events.seconds]
+    rows = []
+    for k in range(len(events)):
+        sector = int(events.sector_id[k])
+        code, name, commune_code = labels.get(sector, ("HS", str(_("hors secteur")),
+                                                       insee.get(int(events.commune_id[k]), "")))
+        rows.append((code, name, commune_code, local_days[k], str(events.category[k])))
+    return {"rows": opendata.aggregate(rows), "fields": opendata.FIELDS, "dictionary": opendata.DICTIONARY,
+            "threshold": opendata.SUPPRESSION_THRESHOLD, "sources": events.sources,
+            "unavailable": events.unavailable}
+
+
+def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end: date,
+                      sources: list[str]) -> dict[str, Any]:
+    """Sector polygons with the period's count per category (same suppression), as GeoJSON."""
+    totals: dict[tuple[str, str, str], int] = {}
+    names: dict[str, str] = {}
+    # Counted from the events over the whole period (summing the weekly rows would need the blanked cells).
+    query = EventQuery(commune_ids=commune_ids, start=start, end=end, sources=sources)
+    events = event_set(actor=actor, query=query)
+    labels = territory_selectors.sector_labels(commune_ids=set(commune_ids))
+    for k in range(len(events)):
+        sector = int(events.sector_id[k])
+        if sector not in labels:
+            continue
+        code, name, insee = labels[sector]
+        names[code] = name
+        key = (code, insee, str(events.category[k]))
+        totals[key] = totals.get(key, 0) + 1
+    geometries = territory_selectors.sector_geometries(commune_ids=set(commune_ids))
+    code_to_id = {code: pk for pk, (code, _name, _insee) in labels.items()}
+    features = []
+    for (code, insee, category), count in sorted(totals.items()):
+        secret = count < opendata.SUPPRESSION_THRESHOLD
+        features.append({"type": "Feature", "geometry": geometries.get(code_to_id[code]), "properties": {
+            "secteur_code": code, "secteur_nom": names[code], "commune_insee": insee,
+            "periode_debut": start.isoformat(), "periode_fin": end.isoformat(), "categorie": category,
+            "nombre": None if secret else count,
+            "secret_statistique": secret}})
+    return {"type": "FeatureCollection", "features": features, "threshold": opendata.SUPPRESSION_THRESHOLD}
+
+
+def analytics_settings() -> dict[str, Any]:
+    return {"permutations": settings.CONFIANCE_ANALYTICS_PERMUTATIONS,
+            "max_upload_mb": settings.CONFIANCE_ANALYTICS_MAX_UPLOAD_MB}
