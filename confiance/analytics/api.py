@@ -6,7 +6,7 @@ from ninja import Query, Router, Status
 from confiance.accounts.choices import Permission
 from confiance.analytics import selectors, services
 from confiance.analytics.models import AnalysisRun
-from confiance.analytics.schemas import RunIn, RunOut
+from confiance.analytics.schemas import OpenDataIn, PeriodIn, RunIn, RunOut
 from confiance.core.errors import NotFoundError
 from confiance.territory.selectors import commune_list_for_actor
 
