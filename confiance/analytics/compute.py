@@ -238,7 +238,8 @@ def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progr
         for sector_id in sorted(set(events.sector_id.tolist())):
             label = labels.get(sector_id, ("", _("hors secteur"), ""))[1]
             groups[str(label)] = events.sector_id == sector_id
-    groups = dict([(_("Ensemble"), np.ones(len(events), dtype=bool)), *groups.items()])
+    if len(groups) != 1:
+        groups = dict([(_("Ensemble"), np.ones(len(events), dtype=bool)), *groups.items()])
     loads = []
     for index, (label, members) in enumerate(groups.items()):
         progress(0.05 + 0.5 * index / max(1, len(groups)), _("Prévision de charge : %(name)s") % {"name": label})

@@ -15,8 +15,8 @@ from confiance.analytics.selectors import EventQuery
 class PeriodForm(forms.Form):
     communes = forms.MultipleChoiceField(label=_("Communes"), widget=forms.CheckboxSelectMultiple,
                                          error_messages={"required": _("Choisissez au moins une commune.")})
-    start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -109,7 +110,7 @@ def dataset_import(*, actor: Actor, commune_id: int, name: str, data: bytes, crs
                                          metric_crs=points.crs, events=len(points), created_by=actor.agent,
                                          rejected_lines=[r["line"] for r in points.rejected[:200]])
         DatasetEvent.objects.bulk_create([
-            DatasetEvent(dataset=dataset, occurred_at=timezone.datetime.fromtimestamp(int(s), tz=timezone.utc),
+            DatasetEvent(dataset=dataset, occurred_at=datetime.fromtimestamp(int(s), tz=UTC),
                          lat=float(a), lon=float(b), x=float(x), y=float(y), category=str(c))
             for s, a, b, x, y, c in zip(moments, points.lat, points.lon, points.x, points.y, points.category,
                                         strict=True)], batch_size=2000)

@@ -1,5 +1,6 @@
 import logging
 import os
+import threading
 
 import uvicorn
 from django.conf import settings
@@ -17,7 +18,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["workers"] > 1 and not settings.REDIS_URL:
             self.stderr.write("Plusieurs processus sans REDIS_URL : le direct arrivera avec le délai du sondage.")
+        self.start_task_worker()
         self.stdout.write(f"Confiance sur http://{options['host']}:{options['port']}/")
         uvicorn.run("config.asgi:application", host=options["host"], port=options["port"],
                     workers=options["workers"], proxy_headers=True, lifespan="off",
                     log_level=logging.getLevelName(logging.getLogger().level).lower())
+
+    def start_task_worker(self) -> None:
+        """Background tasks (analyses) on one thread beside the web server, so one machine needs nothing else.
+
+        With CONFIANCE_TASK_WORKER=external, `confiance db_worker` processes do this work instead.
+        """
+        backend = settings.TASKS["default"]["BACKEND"]
+        if settings.CONFIANCE_TASK_WORKER != "embedded" or not backend.startswith("django_tasks_db."):
+            return
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        worker = Worker(queue_names=["default"], interval=0.5, batch=False, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id=f"serve-{os.getpid()}", excluded_queue_names=[])
+        threading.Thread(target=worker.run, name="confiance-tasks", daemon=True).start()
