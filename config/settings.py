@@ -278,6 +278,7 @@ CONFIANCE_TASK_WORKER = env_str("CONFIANCE_TASK_WORKER", "embedded")
 # Analytics: largest CSV an analyst may import, and the default Monte Carlo permutations.
 CONFIANCE_ANALYTICS_MAX_UPLOAD_MB = env_int("CONFIANCE_ANALYTICS_MAX_UPLOAD_MB", 20, minimum=1, maximum=500)
 CONFIANCE_ANALYTICS_PERMUTATIONS = env_int("CONFIANCE_ANALYTICS_PERMUTATIONS", 999, minimum=19, maximum=9999)
+CONFIANCE_ANALYTICS_RUN_DAYS = env_int("CONFIANCE_ANALYTICS_RUN_DAYS", 180, minimum=1, maximum=3650)
 
 LOGGING = {
     "version": 1,

@@ -114,3 +114,32 @@ def test_field_page_on_a_phone(demo_server, browser):
     assert "enregistrée" in page.content()
     page.screenshot(path=str(OUTPUT / "field-phone.png"), full_page=True)
     page.close()
+
+
+def test_elected_official_reads_hot_spots_and_near_repeats(demo_server, browser):
+    """An élu asks two analyses of the demo burglaries from the form and reads the map and the Knox table;
+    then the same on a phone: nothing wider than the screen except the scrollable tables."""
+    OUTPUT.mkdir(exist_ok=True)
+    page = login(browser, demo_server, "elu", viewport={"width": 1280, "height": 900})
+    page.get_by_role("link", name="Analyses").click()
+    for kind, check in [("hotspots", "#analysis-map canvas"), ("near_repeat", "table.knox")]:
+        page.goto(f"{demo_server}/agents/analyse/")
+        page.get_by_label("Analyse", exact=True).select_option(kind)
+        page.get_by_label("Ou un jeu de données importé").select_option(index=1)
+        page.get_by_label("Mennecy").check()
+        page.get_by_label("Du", exact=True).fill("2024-12-01")
+        page.get_by_label("Permutations (Monte Carlo)").fill("199")
+        page.get_by_role("button", name="Lancer l'analyse").click()
+        page.wait_for_selector(check, timeout=60_000)
+        page.screenshot(path=str(OUTPUT / f"analytics-{kind}.png"), full_page=True)
+    assert "même lieu" in page.content()
+    page.get_by_role("link", name="Tableau complet (CSV)").focus()
+    assert page.evaluate("document.activeElement.textContent").startswith("Tableau complet")
+    phone = login(browser, demo_server, "elu", viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.goto(page.url)
+    phone.screenshot(path=str(OUTPUT / "analytics-knox-phone.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 391
+    phone.goto(f"{demo_server}/agents/analyse/indicateurs/")
+    phone.get_by_role("button", name="Afficher").click()
+    assert phone.get_by_text("Non disponible").first.is_visible()
+    phone.screenshot(path=str(OUTPUT / "analytics-indicators-phone.png"), full_page=True)

@@ -9,6 +9,7 @@ from typing import Any
 import h3
 import numpy as np
 import shapely
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
@@ -116,7 +117,8 @@ def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progr
     cell = _float_param(params, "cell_m", 100, 25, 2000, _("Taille de maille"))
     bandwidth = _float_param(params, "bandwidth_m", None, 10, 10_000, _("Largeur du noyau"))
     resolution = _int_param(params, "h3_resolution", 9, 5, 12, _("Résolution H3"))
-    permutations = _int_param(params, "permutations", 999, 19, 9999, _("Permutations"))
+    permutations = _int_param(params, "permutations", settings.CONFIANCE_ANALYTICS_PERMUTATIONS, 19, 9999,
+                              _("Permutations"))
     progress(0.1, _("Comptage sur la grille"))
     if bandwidth is None and len(events) >= 2:
         bandwidth = hotspots.bandwidth_rule(events.x, events.y)
@@ -183,7 +185,8 @@ def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Pr
     temporal_bandwidth = _float_param(params, "temporal_bandwidth_days", 7, 0.04, 365,
                                       _("Largeur des bandes temporelles"))
     temporal_count = _int_param(params, "temporal_bands", 5, 1, 20, _("Nombre de bandes temporelles"))
-    permutations = _int_param(params, "permutations", 999, 19, 9999, _("Permutations"))
+    permutations = _int_param(params, "permutations", settings.CONFIANCE_ANALYTICS_PERMUTATIONS, 19, 9999,
+                              _("Permutations"))
     seed = _int_param(params, "seed", 20140101, 0, 2**31 - 1, _("Graine"))
     days = (events.seconds - events.seconds.min()) / 86400.0
     progress(0.05, _("Paires proches"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ class AnalysisForm(PeriodForm):
 
     def __init__(self, *args, datasets=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["permutations"].initial = settings.CONFIANCE_ANALYTICS_PERMUTATIONS
         self.fields["dataset"].choices = [("", _("— aucun : événements de la plateforme —"))] + [
             (str(d.pk), f"{d.name} ({d.commune.name}, {d.events})") for d in datasets]
 

@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -347,7 +346,3 @@ def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end:
             "secret_statistique": secret}})
     return {"type": "FeatureCollection", "features": features, "threshold": opendata.SUPPRESSION_THRESHOLD}
 
-
-def analytics_settings() -> dict[str, Any]:
-    return {"permutations": settings.CONFIANCE_ANALYTICS_PERMUTATIONS,
-            "max_upload_mb": settings.CONFIANCE_ANALYTICS_MAX_UPLOAD_MB}
