@@ -146,3 +146,14 @@ def test_csv_export_has_one_row_per_cell(chicago):
     rows = result.csv_rows()
     assert rows[0][0] == "distance" and len(rows) == 1 + 3 * 2
     assert sum(r[2] for r in rows[1:]) == 2000 * 1999 // 2
+
+
+def test_too_many_close_pairs_is_refused_before_memory_runs_out(monkeypatch):
+    from confiance.analytics.stats import knox as knox_module
+
+    monkeypatch.setattr(knox_module, "MAX_CLOSE_PAIRS", 500)
+    rng = np.random.default_rng(2)
+    x, y, t = rng.uniform(0, 50, 200), rng.uniform(0, 50, 200), rng.integers(0, 30, 200).astype(float)
+    with pytest.raises(AnalysisInputError) as caught:
+        knox_module.knox(x, y, t, spatial_edges=[100], temporal_edges=[7], permutations=9)
+    assert caught.value.code == AnalyticsErrorCode.TOO_MANY_PAIRS
