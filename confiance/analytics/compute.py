@@ -174,9 +174,17 @@ def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progr
         "top_cells": [{"n": int(cell_counts[k]), "z": None if gi is None else round(float(gi.z[k]), 2)}
                       for k in np.argsort(-cell_counts)[:10] if cell_counts[k] > 0],
         "cells": {"type": "FeatureCollection", "features": features},
+        "outline": _outline(query),
         "h3": {"resolution": resolution, "cells": len(h3_counts),
                "collection": {"type": "FeatureCollection", "features": h3_features}},
     }
+
+
+def _outline(query: EventQuery) -> dict[str, Any]:
+    """The selected communes' boundaries (public data), drawn over the cells."""
+    geometries = territory_selectors.commune_geometries(commune_ids=set(query.commune_ids))
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": geometry, "properties": {}} for geometry in geometries.values()]}
 
 
 def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Progress) -> dict[str, Any]:

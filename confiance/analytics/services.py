@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,8 +84,19 @@ def run_execute(*, run_id: str) -> None:
                 "L'analyse a échoué sur une erreur interne ; elle est consignée pour l'administrateur."),
                 "details": {}})
         return
-    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, result=result, progress=1.0, stage="",
+    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, result=_finite(result), progress=1.0, stage="",
                                                  finished_at=timezone.now())
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: a figure that cannot be computed is stored as "no value" (None)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def dataset_import(*, actor: Actor, commune_id: int, name: str, data: bytes, crs: str | None,

@@ -273,8 +273,8 @@ def knox(
             runs[run] = close_counts(codes[generator.permutation(n)])
         return len(blocks[index])
 
-    # Threads pay off only when a run has real work: numpy releases the GIL inside each slice.
-    workers = workers or (min(4, os.cpu_count() or 1) if pair_count > 200_000 else 1)
+    # Blocks of runs on threads: numpy releases the GIL while it shuffles and inside each slice.
+    workers = workers or min(4, os.cpu_count() or 1, len(blocks))
     done = 0
     if workers == 1:
         block_iter = map(one_block, range(len(blocks)))

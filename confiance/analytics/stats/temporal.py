@@ -14,6 +14,9 @@ from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 
 DAYS_PER_YEAR = 365.2425
 BASELINE_DAYS = 28
+# Below these counts a fitted trend or forecast would be noise presented as a figure: refused with a message.
+MIN_EVENTS_TREND = 20
+MIN_EVENTS_FORECAST = 28
 
 
 def local_days_and_hours(seconds_utc: np.ndarray, tz_name: str = "Europe/Paris") -> tuple[np.ndarray, np.ndarray]:
@@ -116,8 +119,10 @@ def weekly_trend(days: np.ndarray, start: int, end: int) -> WeeklyTrend:
             "Il faut au moins huit semaines complètes pour estimer une tendance."), weeks=int(max(weeks, 0)))
     daily = daily_series(days, first_monday, first_monday + weeks * 7 - 1)
     observed = daily.reshape(weeks, 7).sum(axis=1)
-    if observed.sum() == 0:
-        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _("Aucun événement dans la période."))
+    if observed.sum() < MIN_EVENTS_TREND:
+        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _(
+            "Trop peu d'événements (%(n)s) pour estimer une tendance : il en faut au moins %(min)s.") % {
+            "n": int(observed.sum()), "min": MIN_EVENTS_TREND})
     week_starts = first_monday + 7 * np.arange(weeks)
     t = (week_starts + 3.5).astype(float)
     seasonal = weeks >= 104
@@ -145,6 +150,10 @@ def forecast_days(history: np.ndarray, first_day: int, horizon: int) -> np.ndarr
     if n < 28:
         raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _(
             "Il faut au moins 28 jours d'historique pour une prévision."), days=n)
+    if window.sum() < MIN_EVENTS_FORECAST:
+        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _(
+            "Trop peu d'événements (%(n)s) dans l'historique pour une prévision : il en faut au moins %(min)s.") % {
+            "n": int(window.sum()), "min": MIN_EVENTS_FORECAST})
     days = first_day - n + np.arange(n + horizon)
     weekday = (days + 3) % 7
     harmonics = 2 if n >= 365 else 0

@@ -318,3 +318,40 @@ def test_api_runs(world, burglaries, django_capture_on_commit_callbacks):
     indicators = client.get("/api/v1/analytics/indicators", {"communes": world.commune.insee_code,
                                                              "start": "2026-01-01", "end": "2026-02-01"})
     assert indicators.status_code == 200 and indicators.json()["communes"][0]["commune"] == "Mennecy"
+
+
+ONE_EVENT = [(TODAY - timedelta(days=3), 10, "Tags", 48.56, 2.41)]
+ONE_PLACE = [(TODAY - timedelta(days=k * 3), 10, "Tags", 48.56, 2.41) for k in range(12)]
+ONE_INSTANT = [(TODAY - timedelta(days=3), 10, "Tags", 48.552 + k * 0.001, 2.41) for k in range(12)]
+
+
+@pytest.mark.parametrize(("rows", "kind", "expected"), [
+    (ONE_EVENT, "hotspots", AnalyticsErrorCode.TOO_FEW_EVENTS),
+    (ONE_EVENT, "near_repeat", AnalyticsErrorCode.TOO_FEW_EVENTS),
+    (ONE_EVENT, "time", None),
+    (ONE_EVENT, "forecast", None),
+    (ONE_PLACE, "hotspots", AnalyticsErrorCode.NO_SPREAD),
+    (ONE_PLACE, "near_repeat", AnalyticsErrorCode.NO_SPREAD),
+    (ONE_PLACE, "time", None),
+    (ONE_INSTANT, "near_repeat", AnalyticsErrorCode.NO_SPREAD),
+    (ONE_INSTANT, "hotspots", None),
+    (ONE_INSTANT, "forecast", None),
+])
+def test_degenerate_selections_give_a_clear_message(world, rows, kind, expected, django_capture_on_commit_callbacks):
+    """A single event, all at one place, all at one instant: a French message, never a crash or a figure
+    that means nothing."""
+    dataset = dataset_import(actor=world.analyst, commune_id=world.commune.pk, name="cas limite", data=_csv(rows),
+                             crs=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = analysis_start(actor=world.analyst, kind=kind, query=_query(world, dataset_id=dataset.pk),
+                             params={"permutations": 19})
+    run.refresh_from_db()
+    if expected is None:
+        assert run.status == RunStatus.DONE, run.error
+        messages = [v for k, v in run.result.items() if k.endswith("_error")] + [
+            load.get("error") for load in run.result.get("loads", []) if load.get("error")]
+        if kind in ("time", "forecast"):
+            assert messages and all(isinstance(m, str) and m for m in messages)  # too short: said, not drawn
+    else:
+        assert run.status == RunStatus.FAILED
+        assert run.error["code"] == expected and run.error["message"]

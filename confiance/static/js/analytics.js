@@ -71,8 +71,10 @@
           (f.properties.z !== undefined ? " · z " + f.properties.z : ""))});
       }
       layer.addTo(map);
+      if (outline) { outline.bringToFront(); }
       legend(descriptions[kind]());
     }
+    const outline = data.outline ? L.geoJSON(data.outline, {style: {color: "#1d3b8f", weight: 2, fill: false}, interactive: false}).addTo(map) : null;
     show("density");
     const bounds = L.geoJSON(data.cells).getBounds();
     if (bounds.isValid()) { map.fitBounds(bounds); } else { map.setView([48.52, 2.39], 12); }
