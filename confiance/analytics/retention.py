@@ -24,7 +24,7 @@ register(RetentionRule(
 
 register(RetentionRule(
     name="analytics.task_results",
-    model="django_tasks_db.DBTaskResult",
+    model="django_tasks_database.DBTaskResult",
     date_field="enqueued_at",
     max_age=_runs,
     action=RetentionAction.DELETE,
