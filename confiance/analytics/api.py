@@ -57,3 +57,13 @@ def open_data(request: HttpRequest, filters: Query[OpenDataIn]):
     return {"fields": list(table["fields"]), "threshold": table["threshold"], "rows": table["rows"],
             "dictionary": [{"field": f, "type": t, "description": d} for f, t, d in table["dictionary"]],
             "unavailable": table["unavailable"]}
+
+
+@router.get("/analytics/events", summary="Les événements un par un (GeoJSON), pour qui peut consulter chaque source")
+def events(request: HttpRequest, filters: Query[OpenDataIn]):
+    query = selectors.EventQuery(commune_ids=_commune_ids(request, filters.communes), start=filters.start,
+                                 end=filters.end, sources=filters.sources)
+    rows = services.events_export(actor=request.auth, query=query)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+         "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")}} for row in rows]}

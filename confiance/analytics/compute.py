@@ -17,7 +17,7 @@ from confiance.analytics.choices import AnalysisKind
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.selectors import PARIS, EventQuery, EventSet, event_set
 from confiance.analytics.stats import hotspots, knox, prediction, temporal
-from confiance.analytics.stats.points import transformer
+from confiance.analytics.stats.points import transform
 from confiance.core.geo import polygon_from_geojson
 from confiance.territory import selectors as territory_selectors
 
@@ -43,7 +43,7 @@ def _study_mask(grid: hotspots.Grid, crs: str, commune_ids: list[int]) -> np.nda
     """Cells whose centre lies in one of the communes."""
     geometries = territory_selectors.commune_geometries(commune_ids=set(commune_ids))
     cx, cy = grid.centres()
-    lon, lat = transformer(crs, "EPSG:4326").transform(cx.ravel(), cy.ravel())
+    lon, lat = transform(crs, "EPSG:4326", cx.ravel(), cy.ravel())
     mask = np.zeros(cx.size, dtype=bool)
     for geometry in geometries.values():
         polygon = polygon_from_geojson(geometry)
@@ -60,7 +60,7 @@ def _study_grid(events: EventSet, query: EventQuery, cell: float, margin: float)
         corners_lon += [west, east, west, east]
         corners_lat += [south, north, north, south]
     if corners_lon and query.dataset_id is None:
-        x, y = transformer("EPSG:4326", events.crs).transform(np.array(corners_lon), np.array(corners_lat))
+        x, y = transform("EPSG:4326", events.crs, np.array(corners_lon), np.array(corners_lat))
         x = np.concatenate([np.asarray(x), events.x])
         y = np.concatenate([np.asarray(y), events.y])
     else:
@@ -79,7 +79,7 @@ def _cell_polygons(grid: hotspots.Grid, rows: np.ndarray, columns: np.ndarray, c
     y0 = grid.y0 + rows * grid.size
     xs = np.stack([x0, x0 + grid.size, x0 + grid.size, x0, x0], axis=1)
     ys = np.stack([y0, y0, y0 + grid.size, y0 + grid.size, y0], axis=1)
-    lon, lat = transformer(crs, "EPSG:4326").transform(xs.ravel(), ys.ravel())
+    lon, lat = transform(crs, "EPSG:4326", xs.ravel(), ys.ravel())
     lon = np.round(np.asarray(lon).reshape(xs.shape), 6)
     lat = np.round(np.asarray(lat).reshape(xs.shape), 6)
     return [[list(zip(lo.tolist(), la.tolist(), strict=True))] for lo, la in zip(lon, lat, strict=True)]

@@ -20,7 +20,7 @@ from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.models import AnalysisRun, Dataset, DatasetEvent
 from confiance.analytics.stats import opendata
 from confiance.analytics.stats.points import project
-from confiance.core.errors import NotFoundError
+from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.operations import selectors as operations_selectors
 from confiance.reports import selectors as reports_selectors
 from confiance.territory import selectors as territory_selectors
@@ -346,3 +346,46 @@ def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end:
             "secret_statistique": secret}})
     return {"type": "FeatureCollection", "features": features, "threshold": opendata.SUPPRESSION_THRESHOLD}
 
+
+
+# --- The point set itself, for analysts' own tools -----------------------------------------------
+
+SOURCE_PERMISSIONS = {
+    EventSource.REPORTS: Permission.REPORTS_VIEW,
+    EventSource.INTERVENTIONS: Permission.OPERATIONS_VIEW,
+    EventSource.LOGBOOK: Permission.OPERATIONS_VIEW,
+}
+EXPORT_FIELDS = ("source", "categorie", "date_heure", "lat", "lon", "x_m", "y_m", "systeme_metrique",
+                 "commune_insee", "secteur_code")
+
+
+def event_points(*, actor: Actor, query: EventQuery) -> list[dict[str, Any]]:
+    """The analysed events one by one (time, place, category, source; no identifier, person or text).
+
+    Unlike the analyses, which are aggregates, a point set shows where and when each event happened: each
+    source needs its own right in every commune asked (reports: reports.view; interventions and main
+    courante: operations.view), so an élu can map hot spots of police interventions without listing them.
+    """
+    communes = analysable_communes(actor, query.commune_ids)
+    if query.dataset_id is None:
+        for source in query.sources:
+            permission = SOURCE_PERMISSIONS.get(source)
+            if permission is not None and not communes <= actor.commune_ids(permission):
+                raise PermissionDeniedError(message=_(
+                    "Exporter les événements « %(source)s » demande le droit de les consulter dans chaque commune "
+                    "choisie.") % {"source": EventSource(source).label})
+    events = event_set(actor=actor, query=query)
+    insee = territory_selectors.commune_codes(commune_ids=set(events.commune_id.tolist()))
+    sectors = territory_selectors.sector_labels(commune_ids=set(events.commune_id.tolist()))
+    rows = []
+    for k in range(len(events)):
+        moment = datetime.fromtimestamp(int(events.seconds[k]), PARIS)
+        rows.append({
+            "source": str(events.source[k]), "categorie": str(events.category[k]),
+            "date_heure": moment.isoformat(timespec="minutes"), "lat": round(float(events.lat[k]), 6),
+            "lon": round(float(events.lon[k]), 6), "x_m": round(float(events.x[k]), 1),
+            "y_m": round(float(events.y[k]), 1), "systeme_metrique": events.crs,
+            "commune_insee": insee.get(int(events.commune_id[k]), ""),
+            "secteur_code": sectors.get(int(events.sector_id[k]), ("",))[0]})
+    rows.sort(key=lambda row: row["date_heure"])
+    return rows

@@ -18,7 +18,13 @@ from confiance.analytics import compute
 from confiance.analytics.choices import AnalysisKind, RunStatus
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.models import AnalysisRun, Dataset, DatasetEvent
-from confiance.analytics.selectors import EventQuery, analysable_communes, dataset_get_for_actor, period_bounds
+from confiance.analytics.selectors import (
+    EventQuery,
+    analysable_communes,
+    dataset_get_for_actor,
+    event_points,
+    period_bounds,
+)
 from confiance.analytics.stats.points import read_events_csv
 from confiance.analytics.tasks import run_analysis
 from confiance.core.errors import ApplicationError
@@ -129,6 +135,15 @@ def dataset_import(*, actor: Actor, commune_id: int, name: str, data: bytes, crs
         audit_record(actor=actor, action="analytics.dataset_import", target=dataset, commune_id=commune_id,
                      extra={"name": dataset.name, "events": dataset.events, "rejected": len(points.rejected)})
     return dataset
+
+
+def events_export(*, actor: Actor, query: EventQuery) -> list[dict[str, Any]]:
+    """The point set of a query, for the analyst's own tools; the export itself is audited."""
+    rows = event_points(actor=actor, query=query)
+    with transaction.atomic():
+        audit_record(actor=actor, action="analytics.events_export", commune_id=query.commune_ids[0],
+                     extra={"query": query.as_dict(), "rows": len(rows)})
+    return rows
 
 
 def dataset_delete(*, actor: Actor, dataset_id: int) -> None:

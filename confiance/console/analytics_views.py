@@ -20,6 +20,8 @@ from confiance.accounts.choices import Permission
 from confiance.analytics.choices import AnalysisKind, EventSource, RunStatus
 from confiance.analytics.forms import AnalysisForm, DatasetImportForm, PeriodForm
 from confiance.analytics.selectors import (
+    EXPORT_FIELDS,
+    EventQuery,
     dataset_list_for_actor,
     open_data,
     open_data_geojson,
@@ -27,7 +29,7 @@ from confiance.analytics.selectors import (
     run_get_for_actor,
     run_list_for_actor,
 )
-from confiance.analytics.services import analysis_start, dataset_delete, dataset_import
+from confiance.analytics.services import analysis_start, dataset_delete, dataset_import, events_export
 from confiance.analytics.stats.opendata import DICTIONARY, SUPPRESSION_THRESHOLD
 from confiance.core.errors import ApplicationError
 from confiance.territory.selectors import commune_list_for_actor
@@ -167,6 +169,24 @@ def analysis_download(request, run_id, name):
             return HttpResponse(_("Ce fichier n'existe pas pour cette analyse."), status=404,
                                 content_type="text/plain; charset=utf-8")
         response.write(json.dumps(run.result["next_week"]["cells"]))
+    return response
+
+
+@login_required
+@require_GET
+def analysis_events(request, run_id):
+    """The events a run analysed, one per line (CSV), for those allowed to see them one by one."""
+    actor = _actor(request)
+    try:
+        run = run_get_for_actor(actor=actor, run_id=str(run_id))
+        rows = events_export(actor=actor, query=EventQuery.from_dict(run.params["query"]))
+    except ApplicationError as error:
+        return HttpResponse(error.message, status=error.status_code, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evenements-{str(run.pk)[:8]}.csv"'
+    writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS, delimiter=";")
+    writer.writeheader()
+    writer.writerows(rows)
     return response
 
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("agents/analyse/resultats/<uuid:run_id>/", analytics_views.analysis_result, name="analytics-result"),
     path("agents/analyse/resultats/<uuid:run_id>/etat.json", analytics_views.analysis_state,
          name="analytics-state"),
+    path("agents/analyse/resultats/<uuid:run_id>/evenements.csv", analytics_views.analysis_events,
+         name="analytics-events"),
     path("agents/analyse/resultats/<uuid:run_id>/<str:name>", analytics_views.analysis_download,
          name="analytics-download"),
     path("agents/analyse/jeux/", analytics_views.dataset_import_view, name="analytics-dataset-import"),

@@ -52,6 +52,17 @@ def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
 
 
+def transform(source: str, target: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays in, arrays out (pyproj would take a one-element array for a scalar point)."""
+    a = np.atleast_1d(np.asarray(a, dtype=float))
+    b = np.atleast_1d(np.asarray(b, dtype=float))
+    if a.size == 1:
+        first, second = transformer(source, target).transform(np.repeat(a, 2), np.repeat(b, 2))
+        return np.asarray(first)[:1], np.asarray(second)[:1]
+    first, second = transformer(source, target).transform(a, b)
+    return np.asarray(first), np.asarray(second)
+
+
 def metric_crs_for(lat: np.ndarray, lon: np.ndarray) -> str:
     """Lambert-93 in metropolitan France, else the UTM zone of the points' centre."""
     if len(lat) == 0:
@@ -67,8 +78,8 @@ def metric_crs_for(lat: np.ndarray, lon: np.ndarray) -> str:
 def project(lat: np.ndarray, lon: np.ndarray, crs: str | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """WGS84 to metres."""
     crs = crs or metric_crs_for(lat, lon)
-    x, y = transformer(WGS84, crs).transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x), np.asarray(y), crs
+    x, y = transform(WGS84, crs, lon, lat)
+    return x, y, crs
 
 
 def check_crs(code: str) -> CRS:
@@ -86,8 +97,7 @@ def unproject(x: np.ndarray, y: np.ndarray, crs_code: str) -> tuple[np.ndarray, 
     if crs.is_geographic:
         raise AnalysisInputError(AnalyticsErrorCode.COORDINATES_INVALID, _(
             "%(code)s est un système en degrés : donnez les colonnes lat et lon.") % {"code": crs_code})
-    lon, lat = transformer(crs_code, WGS84).transform(np.asarray(x, float), np.asarray(y, float))
-    lon, lat = np.asarray(lon), np.asarray(lat)
+    lon, lat = transform(crs_code, WGS84, x, y)
     area = crs.area_of_use
     if area is not None:
         margin = 1.0

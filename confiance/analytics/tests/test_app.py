@@ -355,3 +355,30 @@ def test_degenerate_selections_give_a_clear_message(world, rows, kind, expected,
     else:
         assert run.status == RunStatus.FAILED
         assert run.error["code"] == expected and run.error["message"]
+
+
+def test_point_export_needs_the_right_to_see_each_source(world, django_capture_on_commit_callbacks):
+    report_submit(actor=CITIZEN, draft=draft(description="Secret du déclarant"))
+    intervention_create(actor=world.operator, commune_id=world.commune.pk,
+                        draft=call(world_for_call(world), point=(48.565, 2.405)))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = analysis_start(actor=world.analyst, kind="time", query=_query(world), params={})
+    elected, operator = Client(), Client()
+    elected.force_login(world.analyst.agent)
+    operator.force_login(world.operator.agent)
+    url = f"/agents/analyse/resultats/{run.pk}/evenements.csv"
+    refused = elected.get(url)
+    assert refused.status_code == 403 and "droit de les consulter" in refused.content.decode()
+    # the operator sees both sources in this commune
+    operator_run = analysis_start(actor=world.operator, kind="time", query=_query(world), params={})
+    response = operator.get(f"/agents/analyse/resultats/{operator_run.pk}/evenements.csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].split(";") == ["source", "categorie", "date_heure", "lat", "lon", "x_m", "y_m",
+                                   "systeme_metrique", "commune_insee", "secteur_code"]
+    assert len(lines) == 3 and "Secret" not in response.content.decode()
+    assert AuditEntry.objects.filter(action="analytics.events_export").count() == 1
+    # reports alone: the élu may (reports.view)
+    api = elected.get("/api/v1/analytics/events", {"communes": world.commune.insee_code,
+                                                   "start": (TODAY - timedelta(days=5)).isoformat(),
+                                                   "end": TODAY.isoformat(), "sources": "reports"})
+    assert api.status_code == 200 and api.json()["features"][0]["properties"]["source"] == "reports"
