@@ -234,18 +234,23 @@ def knox(
     cells = (rows - 1) * close_columns
     pair_count = len(i)
 
-    def close_counts(times: np.ndarray) -> np.ndarray:
+    slice_size = max(1, min(CHUNK, pair_count))
+    times32 = codes.astype(np.int32)
+    offset = np.int32(max_code_edge - 1)
+    window = np.uint32(2 * max_code_edge - 1)
+
+    def buffers() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.empty(slice_size, dtype=np.int32), np.empty(slice_size, dtype=np.int32),
+                np.empty(slice_size, dtype=bool))
+
+    def close_counts(times: np.ndarray, scratch: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
         # In slices that stay in the CPU cache: about 3x faster than whole-array temporaries.
         # |t_i - t_j| < E  <=>  (t_i + E - 1) - t_j, read as unsigned, < 2E - 1: one pass fewer than abs.
-        times = times.astype(np.int32)
-        shifted = times + np.int32(max_code_edge - 1)
-        first = np.empty(CHUNK, dtype=np.int32)
-        second = np.empty(CHUNK, dtype=np.int32)
-        near_mask = np.empty(CHUNK, dtype=bool)
+        shifted = times + offset
+        first, second, near_mask = scratch
         counts = np.zeros(cells, dtype=np.int64)
-        window = np.uint32(2 * max_code_edge - 1)
-        for start in range(0, pair_count, CHUNK):
-            size = min(CHUNK, pair_count - start)
+        for start in range(0, pair_count, slice_size):
+            size = min(slice_size, pair_count - start)
             a, b, mask = first[:size], second[:size], near_mask[:size]
             np.take(shifted, i[start:start + size], out=a, mode="clip")
             np.take(times, j[start:start + size], out=b, mode="clip")
@@ -253,13 +258,13 @@ def knox(
             np.less(a.view(np.uint32), window, out=mask)
             near = np.flatnonzero(mask)
             if len(near):
-                difference = np.abs(a[near] - np.int32(max_code_edge - 1))
+                difference = np.abs(a[near] - offset)
                 # a binary search over a few edges: a lookup table in minutes would miss the cache
                 columns_of = np.searchsorted(code_edges, difference, side="right")
                 counts += np.bincount(key_base[start + near] + columns_of, minlength=cells)
         return counts.reshape(rows - 1, close_columns)
 
-    observed_close = close_counts(codes)
+    observed_close = close_counts(times32, buffers())
     observed = _full_table(observed_close, row_totals, column_totals)
 
     # One random stream per block of runs, whatever the number of threads: same seed, same result.
@@ -269,8 +274,9 @@ def knox(
 
     def one_block(index: int) -> int:
         generator = np.random.default_rng(streams[index])
+        scratch = buffers()
         for run in blocks[index]:
-            runs[run] = close_counts(codes[generator.permutation(n)])
+            runs[run] = close_counts(times32[generator.permutation(n)], scratch)
         return len(blocks[index])
 
     # Blocks of runs on threads: numpy releases the GIL while it shuffles and inside each slice.
