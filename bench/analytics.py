@@ -61,7 +61,7 @@ def main() -> None:
     from confiance.analytics.stats.points import read_events_csv
 
     threads = min(4, os.cpu_count() or 1)
-    chicago = read_events_csv(CHICAGO.read_bytes(), crs="EPSG:26971")
+    chicago = read_events_csv(CHICAGO.read_bytes(), crs="EPSG:26971", tz="America/Chicago")
     result, seconds = timed(knox, chicago.x, chicago.y, chicago.days(), spatial_edges=bands(100, 5),
                             temporal_edges=bands(7, 5), permutations=999)
     emit(BENCH, "chicago_knox_999perm", round(seconds, 2), "s", events=len(chicago), close_pairs=result.close_pairs,
@@ -69,7 +69,7 @@ def main() -> None:
 
     train, test = (path.read_text(encoding="utf-8") for path in toronto_csvs())
     text = train.rstrip("\n") + "\n" + test.split("\n", 1)[1]
-    toronto = read_events_csv(text, category_filter="Break and Enter")
+    toronto = read_events_csv(text, category_filter="Break and Enter", tz="America/Toronto")
     result, seconds = timed(knox, toronto.x, toronto.y, toronto.days(), spatial_edges=bands(100, 5),
                             temporal_edges=bands(7, 5), permutations=999)
     emit(BENCH, "toronto_knox_999perm", round(seconds, 2), "s", events=len(toronto), close_pairs=result.close_pairs,

@@ -18,7 +18,8 @@ def test_knox_runs_in_the_background_with_progress(tmp_path):
         commune_id = re.search(r'<option value="(\d+)">Mennecy</option>', page.text).group(1)
         response = client.post("/agents/analyse/jeux/", data={
             "csrfmiddlewaretoken": client.cookies["csrftoken"], "name": "Chicago", "commune": commune_id,
-            "crs": "EPSG:26971"}, files={"file": ("chicago.csv", CHICAGO.read_bytes(), "text/csv")})
+            "crs": "EPSG:26971", "tz": "America/Chicago"},
+            files={"file": ("chicago.csv", CHICAGO.read_bytes(), "text/csv")})
         assert response.status_code == 302
         home = client.get("/agents/analyse/").text
         assert "Chicago — Mennecy, 45319" in home

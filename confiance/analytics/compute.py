@@ -17,7 +17,7 @@ from confiance.analytics.choices import AnalysisKind
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.selectors import PARIS, EventQuery, EventSet, event_set
 from confiance.analytics.stats import hotspots, knox, prediction, temporal
-from confiance.analytics.stats.points import transform
+from confiance.analytics.stats.points import elapsed_days, transform
 from confiance.core.geo import polygon_from_geojson
 from confiance.territory import selectors as territory_selectors
 
@@ -196,7 +196,7 @@ def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Pr
     permutations = _int_param(params, "permutations", settings.CONFIANCE_ANALYTICS_PERMUTATIONS, 19, 9999,
                               _("Permutations"))
     seed = _int_param(params, "seed", 20140101, 0, 2**31 - 1, _("Graine"))
-    days = (events.seconds - events.seconds.min()) / 86400.0
+    days = elapsed_days(events.seconds, whole_days=events.whole_days, zone=events.zone)
     progress(0.05, _("Paires proches"))
 
     def report(done: int, total: int) -> None:
@@ -220,7 +220,8 @@ def _day_number(moment: datetime) -> int:
 def _time(events: EventSet, query: EventQuery, params: dict, progress: Progress) -> dict[str, Any]:
     days, hours = _local(events)
     progress(0.2, _("Profil horaire"))
-    result: dict[str, Any] = {"hour_of_week": temporal.hour_of_week(days, hours)}
+    result: dict[str, Any] = {"hour_of_week": temporal.hour_of_week(days, hours) | {
+        "hours_known": not events.whole_days}}
     start, end = _day_number(events.since), _day_number(events.until) - 1
     progress(0.5, _("Tendance hebdomadaire"))
     try:

@@ -95,6 +95,9 @@ class DatasetImportForm(forms.Form):
     crs = forms.CharField(label=_("Système des colonnes x et y (par exemple EPSG:2154)"), required=False,
                           max_length=40)
     category = forms.CharField(label=_("Ne garder que la catégorie"), required=False, max_length=100)
+    tz = forms.CharField(label=_("Fuseau horaire des dates et heures du fichier"), initial="Europe/Paris",
+                         required=False, max_length=60,
+                         help_text=_("Les dates avec un décalage explicite (+01:00, Z) le gardent."))
 
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,6 +44,8 @@ class Dataset(models.Model):
     source_crs = models.CharField(_("système des coordonnées du fichier"), max_length=40)
     metric_crs = models.CharField(_("système métrique d'analyse"), max_length=40)
     events = models.PositiveIntegerField(_("événements"), default=0)
+    time_zone = models.CharField(_("fuseau horaire du fichier"), max_length=60, default="Europe/Paris")
+    date_only = models.BooleanField(_("dates sans heure"), default=False)
     rejected_lines = models.JSONField(_("lignes ignorées"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("importé par"), on_delete=models.PROTECT,
                                    related_name="+")

@@ -74,6 +74,8 @@ class EventSet:
     until: datetime
     sources: list[str]
     unavailable: dict[str, str]
+    whole_days: bool = False  # an imported file with dates only: compare calendar days in `zone`
+    zone: str = "Europe/Paris"
 
     def __len__(self) -> int:
         return len(self.x)
@@ -82,7 +84,7 @@ class EventSet:
         arrays = {name: getattr(self, name)[mask] for name in
                   ("lat", "lon", "x", "y", "seconds", "category", "source", "commune_id", "sector_id")}
         return EventSet(**arrays, crs=self.crs, since=self.since, until=self.until, sources=self.sources,
-                        unavailable=self.unavailable)
+                        unavailable=self.unavailable, whole_days=self.whole_days, zone=self.zone)
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -120,12 +122,14 @@ def event_set(*, actor: Actor, query: EventQuery) -> EventSet:
     since, until = period_bounds(query.start, query.end)
     rows: list[tuple] = []  # (time, lat, lon, category, source, commune id, sector id or -1)
     unavailable: dict[str, str] = {}
+    whole_days, zone = False, "Europe/Paris"
     if query.dataset_id is not None:
         dataset = dataset_get_for_actor(actor=actor, dataset_id=query.dataset_id)
         points = (DatasetEvent.objects.filter(dataset=dataset, occurred_at__gte=since, occurred_at__lt=until)
                   .values_list("occurred_at", "lat", "lon", "category"))
         rows = [(t, a, b, c, "dataset", dataset.commune_id, -1) for t, a, b, c in points]
         sources = ["dataset"]
+        whole_days, zone = dataset.date_only, dataset.time_zone
     else:
         sources = []
         for source in query.sources:
@@ -168,7 +172,7 @@ def event_set(*, actor: Actor, query: EventQuery) -> EventSet:
         category=np.array([r[3] or "" for r in rows], dtype=object),
         source=np.array([r[4] for r in rows], dtype=object),
         commune_id=commune_id, sector_id=sector, crs=crs, since=since, until=until, sources=sources,
-        unavailable=unavailable)
+        unavailable=unavailable, whole_days=whole_days, zone=zone)
     if query.sector_ids:
         result = result.subset(np.isin(result.sector_id, query.sector_ids))
     return result

@@ -106,7 +106,7 @@ def _finite(value: Any) -> Any:
 
 
 def dataset_import(*, actor: Actor, commune_id: int, name: str, data: bytes, crs: str | None,
-                   category: str | None = None) -> Dataset:
+                   category: str | None = None, tz: str = "Europe/Paris") -> Dataset:
     """Import an analyst's CSV of events; the whole file is checked before anything is written."""
     actor.require(Permission.ANALYTICS_VIEW, commune_id)
     limit = settings.CONFIANCE_ANALYTICS_MAX_UPLOAD_MB * 1024 * 1024
@@ -118,7 +118,7 @@ def dataset_import(*, actor: Actor, commune_id: int, name: str, data: bytes, crs
         raise AnalysisInputError(AnalyticsErrorCode.IMPORT_INVALID, _("Donnez un nom au jeu de données."),
                                  field="name")
     try:
-        points = read_events_csv(data, crs=crs or None, category_filter=category or None)
+        points = read_events_csv(data, crs=crs or None, category_filter=category or None, tz=tz or "Europe/Paris")
     except UnicodeDecodeError as error:
         raise AnalysisInputError(AnalyticsErrorCode.IMPORT_INVALID, _(
             "Le fichier n'est pas un texte UTF-8 (CSV attendu).")) from error
@@ -126,6 +126,7 @@ def dataset_import(*, actor: Actor, commune_id: int, name: str, data: bytes, crs
     with transaction.atomic():
         dataset = Dataset.objects.create(commune_id=commune_id, name=name[:200], source_crs=crs or "EPSG:4326",
                                          metric_crs=points.crs, events=len(points), created_by=actor.agent,
+                                         time_zone=points.zone, date_only=points.date_only,
                                          rejected_lines=[r["line"] for r in points.rejected[:200]])
         DatasetEvent.objects.bulk_create([
             DatasetEvent(dataset=dataset, occurred_at=datetime.fromtimestamp(int(s), tz=UTC),

@@ -203,7 +203,8 @@ def dataset_import_view(request):
             dataset = dataset_import(actor=actor, commune_id=int(form.cleaned_data["commune"]),
                                      name=form.cleaned_data["name"], data=upload.read(),
                                      crs=form.cleaned_data["crs"].strip() or None,
-                                     category=form.cleaned_data["category"].strip() or None)
+                                     category=form.cleaned_data["category"].strip() or None,
+                                     tz=form.cleaned_data["tz"].strip() or "Europe/Paris")
         except ApplicationError as error:
             messages.error(request, _("Import refusé : %(message)s") % {"message": error.message})
         else:

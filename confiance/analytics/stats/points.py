@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
+from confiance.analytics.stats.temporal import local_days_and_hours
 
 WGS84 = "EPSG:4326"
 LAMBERT93 = "EPSG:2154"
@@ -37,14 +39,28 @@ class PointSet:
     category: np.ndarray  # str labels
     crs: str
     rejected: list[dict] = field(default_factory=list)
+    zone: str = "Europe/Paris"
+    date_only: bool = False  # no row gave an hour: times are calendar days in `zone`
 
     def __len__(self) -> int:
         return len(self.x)
 
     def days(self) -> np.ndarray:
-        """Times as days (floats) since the first event; whole numbers when only dates are known."""
+        """Times as days since the first event: calendar days when only dates are known, else elapsed time."""
         seconds = self.time.astype("datetime64[s]").astype(np.int64)
-        return (seconds - seconds.min()) / 86400.0 if len(seconds) else seconds.astype(float)
+        return elapsed_days(seconds, whole_days=self.date_only, zone=self.zone)
+
+
+def elapsed_days(seconds: np.ndarray, *, whole_days: bool, zone: str = "Europe/Paris") -> np.ndarray:
+    """Days since the first event. For dates without hours, calendar days in their zone (a daylight-saving
+    change must not make 7 days into 6 days 23 hours); otherwise elapsed time in days."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    if len(seconds) == 0:
+        return seconds.astype(float)
+    if whole_days:
+        days, _hours = local_days_and_hours(seconds, zone)
+        return (days - days.min()).astype(float)
+    return (seconds - seconds.min()) / 86400.0
 
 
 @lru_cache(maxsize=32)
@@ -118,6 +134,7 @@ _LON_NAMES = ("lon", "long", "lng", "longitude")
 _DATE_NAMES = ("date", "date_single", "occurrencedate", "datetime", "date_heure", "horodatage", "timestamp")
 _TIME_NAMES = ("time", "heure", "hour", "occurrencehour")
 _CATEGORY_NAMES = ("category", "categorie", "catégorie", "type", "mci", "nature")
+_DATE_ONLY = re.compile(r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}[-/]\d{1,2}[-/]\d{1,2})$")
 _DATE_RE = [
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "dmy"),
     (re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$"), "ymd"),
@@ -132,25 +149,26 @@ def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _parse_time(date_text: str, time_text: str | None) -> datetime:
-    """A date (dd/mm/yyyy, yyyy-mm-dd, or ISO date-time) and an optional hour or hh:mm, as UTC."""
+def _parse_time(date_text: str, time_text: str | None, zone: ZoneInfo) -> datetime:
+    """A date (dd/mm/yyyy, yyyy-mm-dd, or ISO date-time) and an optional hour or hh:mm column, read as wall
+    time in `zone` unless the text carries its own offset; returned in UTC."""
     text = date_text.strip()
-    moment: datetime | None = None
+    local: datetime | None = None
     for pattern, order in _DATE_RE:
         match = pattern.match(text)
         if match:
             a, b, c = (int(v) for v in match.groups())
             day, month, year = (a, b, c) if order == "dmy" else (c, b, a)
-            moment = datetime(year, month, day, tzinfo=UTC)
+            local = datetime(year, month, day)
             break
-    if moment is None:
+    if local is None:
         normalised = text.replace("/", "-")
         if re.search(r"[+-]\d\d$", normalised):
             normalised += ":00"
-        moment = datetime.fromisoformat(normalised.replace("Z", "+00:00"))
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-        if time_text is not None:
-            moment = moment.replace(hour=0, minute=0, second=0)
+        parsed = datetime.fromisoformat(normalised.replace("Z", "+00:00"))
+        local = parsed.astimezone(zone).replace(tzinfo=None) if parsed.tzinfo else parsed
+        if time_text is not None and time_text.strip():
+            local = local.replace(hour=0, minute=0, second=0, microsecond=0)
     if time_text is not None and time_text.strip():
         value = time_text.strip()
         if ":" in value:
@@ -159,14 +177,20 @@ def _parse_time(date_text: str, time_text: str | None) -> datetime:
             hours, minutes = int(float(value)), 0
         if not (0 <= hours < 24 and 0 <= minutes < 60):
             raise ValueError("hour")
-        moment += timedelta(hours=hours, minutes=minutes)
-    if not 1900 <= moment.year <= 2100:
+        local += timedelta(hours=hours, minutes=minutes)
+    if not 1900 <= local.year <= 2100:
         raise ValueError("year")
-    return moment
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
-def read_events_csv(data: bytes | str, *, crs: str | None = None, category_filter: str | None = None) -> PointSet:
-    """Read x,y (with `crs`) or lat,lon, a date (and optional hour) and a category per row."""
+def read_events_csv(data: bytes | str, *, crs: str | None = None, category_filter: str | None = None,
+                    tz: str = "Europe/Paris") -> PointSet:
+    """Read x,y (with `crs`) or lat,lon, a date (and optional hour, wall time in `tz`) and a category per row."""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise AnalysisInputError(AnalyticsErrorCode.IMPORT_INVALID, _("Fuseau horaire inconnu : %(tz)s.") % {
+            "tz": tz}) from exc
     text = data.decode("utf-8-sig", errors="strict") if isinstance(data, bytes) else data
     sample = text[:4096]
     try:
@@ -201,6 +225,7 @@ def read_events_csv(data: bytes | str, *, crs: str | None = None, category_filte
     categories: list[str] = []
     rejected: list[dict] = []
     rows = 0
+    timed = False
     for line_number, row in enumerate(reader, start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -218,7 +243,9 @@ def read_events_csv(data: bytes | str, *, crs: str | None = None, category_filte
                 raise ValueError("coordinates")
             if geographic and not (-90 <= a <= 90 and -180 <= b <= 180):
                 raise ValueError("coordinates")
-            moment = _parse_time(row[idate], row[itime] if itime is not None and itime < len(row) else None)
+            hour_text = row[itime] if itime is not None and itime < len(row) else None
+            moment = _parse_time(row[idate], hour_text, zone)
+            timed = timed or bool(hour_text and hour_text.strip()) or not _DATE_ONLY.match(row[idate].strip())
         except (ValueError, IndexError):
             if len(rejected) < 1000:
                 rejected.append({"line": line_number, "row": row[:6]})
@@ -247,4 +274,4 @@ def read_events_csv(data: bytes | str, *, crs: str | None = None, category_filte
             x, y, metric = first, second, crs
     stamps = np.array([int(t.timestamp()) for t in times], dtype="int64").astype("datetime64[s]")
     return PointSet(lat=lat, lon=lon, x=x, y=y, time=stamps, category=np.array(categories, dtype=object),
-                    crs=metric, rejected=rejected)
+                    crs=metric, rejected=rejected, zone=tz, date_only=not timed)

@@ -16,7 +16,9 @@ DATA = PROJECT_ROOT.parent / "shared" / "data" / "near-repeat-chicago"
 @pytest.fixture(scope="module")
 def chicago():
     assert DATA.exists(), f"reference data missing: {DATA}"
-    points = read_events_csv((DATA / "chicago_burglary_2014_2017.csv").read_bytes(), crs="EPSG:26971")
+    points = read_events_csv((DATA / "chicago_burglary_2014_2017.csv").read_bytes(), crs="EPSG:26971",
+                             tz="America/Chicago")
+    assert points.date_only and np.all(points.days() == np.floor(points.days()))
     years = points.time.astype("datetime64[Y]").astype(int) + 1970
     return points, years
 

@@ -204,7 +204,7 @@ def test_csv_reader_lat_lon_and_bad_rows():
     text = "date,heure,categorie,lat,lon\n2026-03-01,14,Tags,48.52,2.39\n01/03/2026,9:30,Tags,48.53,2.40\n"
     points = read_events_csv(text)
     assert len(points) == 2 and points.crs == "EPSG:2154"
-    assert str(points.time[1]) == "2026-03-01T09:30:00"
+    assert str(points.time[1]) == "2026-03-01T08:30:00"  # 9:30 in Paris (UTC+1) is 8:30 UTC
     x, _y, _crs = project(np.array([48.52]), np.array([2.39]))
     assert points.x[0] == pytest.approx(x[0])
     bad = text + "".join(f"2026-03-0{k % 9 + 1},x,Tags,48.5,2.4\n" for k in range(3))
@@ -227,3 +227,16 @@ def test_csv_reader_bad_input(text, crs, fragment):
     with pytest.raises(AnalysisInputError) as caught:
         read_events_csv(text, crs=crs)
     assert fragment in caught.value.message
+
+
+def test_csv_reader_times_are_wall_time_in_the_files_zone():
+    # Toronto style: the date as UTC midnight of the local day, the hour in a column of its own
+    text = "occurrencedate,occurrencehour,MCI,Lat,Long\n2014/03/02 05:00:00+00,8,Break and Enter,43.7,-79.4\n"
+    points = read_events_csv(text, tz="America/Toronto")
+    assert str(points.time[0]) == "2014-03-02T13:00:00"  # 8:00 EST
+    summer = read_events_csv("date,heure,lat,lon\n2026-07-14,22:15,48.5,2.4\n")
+    assert str(summer.time[0]) == "2026-07-14T20:15:00"  # Paris is UTC+2 in July
+    offset = read_events_csv("datetime,lat,lon\n2026-07-14T22:15:00+00:00,48.5,2.4\n")
+    assert str(offset.time[0]) == "2026-07-14T22:15:00"  # an explicit offset wins
+    with pytest.raises(AnalysisInputError):
+        read_events_csv("date,lat,lon\n2026-07-14,48.5,2.4\n", tz="Mars/Olympus")
