@@ -31,17 +31,13 @@ from confiance.analytics.selectors import (
 )
 from confiance.analytics.services import analysis_start, dataset_delete, dataset_import, events_export
 from confiance.analytics.stats.opendata import DICTIONARY, SUPPRESSION_THRESHOLD
+from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
 from confiance.territory.selectors import commune_list_for_actor
 
 
-def _actor(request) -> Actor:
-    return Actor(agent=request.user)
-
-
 def _forbidden(request):
-    return render(request, "console/forbidden.html", {"message": _(
-        "Les analyses sont réservées aux agents et élus qui en ont le droit.")}, status=403)
+    return forbidden(request, _("Les analyses sont réservées aux agents et élus qui en ont le droit."))
 
 
 def _communes(actor: Actor):
@@ -50,7 +46,7 @@ def _communes(actor: Actor):
 
 @login_required
 def analysis_home(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
         return _forbidden(request)
     communes = _communes(actor)
@@ -73,7 +69,7 @@ def analysis_home(request):
 
 @login_required
 def analysis_result(request, run_id):
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         run = run_get_for_actor(actor=actor, run_id=str(run_id))
     except ApplicationError:
@@ -126,7 +122,7 @@ def _week_table(profile: dict | None) -> list[dict] | None:
 @login_required
 @require_GET
 def analysis_state(request, run_id):
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         run = run_get_for_actor(actor=actor, run_id=str(run_id))
     except ApplicationError as error:
@@ -146,7 +142,7 @@ DOWNLOADS = {
 @login_required
 @require_GET
 def analysis_download(request, run_id, name):
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         run = run_get_for_actor(actor=actor, run_id=str(run_id))
     except ApplicationError:
@@ -176,7 +172,7 @@ def analysis_download(request, run_id, name):
 @require_GET
 def analysis_events(request, run_id):
     """The events a run analysed, one per line (CSV), for those allowed to see them one by one."""
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         run = run_get_for_actor(actor=actor, run_id=str(run_id))
         rows = events_export(actor=actor, query=EventQuery.from_dict(run.params["query"]))
@@ -193,7 +189,7 @@ def analysis_events(request, run_id):
 @login_required
 @require_POST
 def dataset_import_view(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
         return _forbidden(request)
     form = DatasetImportForm(request.POST, request.FILES, communes=_communes(actor))
@@ -223,7 +219,7 @@ def dataset_import_view(request):
 @login_required
 @require_POST
 def dataset_delete_view(request, dataset_id: int):
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         dataset_delete(actor=actor, dataset_id=dataset_id)
     except ApplicationError as error:
@@ -244,7 +240,7 @@ def _period_form(request, actor: Actor) -> PeriodForm:
 @login_required
 @require_GET
 def indicators(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
         return _forbidden(request)
     form = _period_form(request, actor)
@@ -264,7 +260,7 @@ def indicators(request):
 @login_required
 @require_GET
 def open_data_view(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
         return _forbidden(request)
     form = _period_form(request, actor)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
+from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
 from confiance.operations.choices import ClosureReason, EntrySource, InterventionOrigin, Milestone, Priority
 from confiance.operations.documents import interval_csv, logbook_pdf
@@ -40,14 +41,6 @@ from confiance.reports.selectors import ReportFilters, report_list_for_actor
 from confiance.territory.selectors import commune_list_for_actor
 
 
-def _actor(request) -> Actor:
-    return Actor(agent=request.user)
-
-
-def _forbidden(request, message: str):
-    return render(request, "console/forbidden.html", {"message": message}, status=403)
-
-
 def _communes(actor: Actor, permission: Permission = Permission.OPERATIONS_VIEW):
     return list(commune_list_for_actor(actor=actor, permission=permission).order_by("name"))
 
@@ -57,9 +50,9 @@ def _communes(actor: Actor, permission: Permission = Permission.OPERATIONS_VIEW)
 
 @login_required
 def console(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.OPERATIONS_VIEW):
-        return _forbidden(request, _("La console est réservée à la police municipale et au centre de supervision."))
+        return forbidden(request, _("La console est réservée à la police municipale et au centre de supervision."))
     communes = _communes(actor)
     visible = visible_commune_ids(actor)
     types = [{"id": t.pk, "commune_id": t.commune_id, "label": t.label, "priority": t.priority}
@@ -75,7 +68,7 @@ def console(request):
 @require_GET
 def console_state(request):
     """Everything the console draws, in one read; live events keep it current afterwards."""
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.OPERATIONS_VIEW):
         return JsonResponse({"code": "permission_denied", "message": _("Accès réservé.")}, status=403)
     now = timezone.now()
@@ -99,9 +92,9 @@ def console_state(request):
 
 @login_required
 def field(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.OPERATIONS_FIELD):
-        return _forbidden(request, _("La page terrain est réservée aux agents de police municipale."))
+        return forbidden(request, _("La page terrain est réservée aux agents de police municipale."))
     unit = unit_for_agent(request.user)
     assignment = current_assignment(unit) if unit else None
     communes = _communes(actor, Permission.OPERATIONS_LOG)
@@ -118,10 +111,10 @@ def field(request):
 
 @login_required
 def logbook(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     communes = _communes(actor)
     if not communes:
-        return _forbidden(request, _("La main courante est réservée à la police municipale."))
+        return forbidden(request, _("La main courante est réservée à la police municipale."))
     writable = _communes(actor, Permission.OPERATIONS_LOG)
     natures = nature_list(commune_ids={c.pk for c in writable}).select_related("commune")
     day = parse_date(request.GET.get("jour", "")) or timezone.localdate()
@@ -158,13 +151,13 @@ def logbook(request):
 @login_required
 def logbook_pdf_view(request):
     """The day's main courante as PDF; it names persons, so the export is logged with its motive."""
-    actor = _actor(request)
+    actor = actor_of(request)
     communes = _communes(actor)
     commune = next((c for c in communes if c.insee_code == request.GET.get("commune")), None)
     day = parse_date(request.GET.get("jour", ""))
     motive = (request.GET.get("motif") or "").strip()
     if commune is None or day is None:
-        return _forbidden(request, _("Commune ou jour inconnu."))
+        return forbidden(request, _("Commune ou jour inconnu."))
     if len(motive) < 5:
         messages.error(request, _("Indiquez le motif de l'export (5 caractères au moins)."))
         return redirect(f"{request.path.rsplit('pdf', 1)[0]}?commune={commune.insee_code}&jour={day.isoformat()}")
@@ -183,10 +176,10 @@ def logbook_pdf_view(request):
 
 @login_required
 def intervals(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     communes = _communes(actor)
     if not communes:
-        return _forbidden(request, _("Le rapport des délais est réservé à la police municipale."))
+        return forbidden(request, _("Le rapport des délais est réservé à la police municipale."))
     today = timezone.localdate()
     start = parse_date(request.GET.get("du", "")) or date(today.year, today.month, 1) - timedelta(days=62)
     end = parse_date(request.GET.get("au", "")) or today

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_list_with_permission
+from confiance.console.access import actor_of
 from confiance.core.errors import ApplicationError
 from confiance.reports.choices import ReportStatus
 from confiance.reports.forms import AssignForm, BulkForm, DuplicateForm, ModerationForm, RespondForm, RevealForm
@@ -49,9 +50,6 @@ from confiance.territory.selectors import commune_list_for_actor
 
 PAGE_SIZE = 50
 
-
-def _actor(request) -> Actor:
-    return Actor(agent=request.user)
 
 
 def _int(value: str | None) -> int | None:
@@ -103,7 +101,7 @@ def _filters(request, actor: Actor) -> tuple[ReportFilters, dict[str, str]]:
 @login_required
 @require_GET
 def report_list(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.can_anywhere(Permission.REPORTS_VIEW):
         raise Http404
     filters, kept = _filters(request, actor)
@@ -156,7 +154,7 @@ def _geojson(queryset) -> HttpResponse:
 @require_GET
 def report_map_data(request):
     """Points of the filtered reports for the list's map (at most 5,000)."""
-    actor = _actor(request)
+    actor = actor_of(request)
     filters, _kept = _filters(request, actor)
     rows = report_list_for_actor(actor=actor, filters=filters).values(
         "id", "lat", "lon", "status", "category__name", "is_open", "expected_at")[:5000]
@@ -172,7 +170,7 @@ def report_map_data(request):
 @login_required
 @require_POST
 def report_bulk(request):
-    actor = _actor(request)
+    actor = actor_of(request)
     form = BulkForm(request.POST)
     back = request.POST.get("next") or "?"
     if not back.startswith("?"):
@@ -213,7 +211,7 @@ def _detail_context(actor: Actor, report, **forms) -> dict:
 
 @login_required
 def report_detail(request, report_id: int):
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         report = report_get_for_actor(actor=actor, report_id=report_id)
     except ApplicationError:
@@ -277,7 +275,7 @@ def report_detail(request, report_id: int):
 @require_GET
 def report_photo(request, photo_id: int):
     try:
-        photo = photo_for_actor(actor=_actor(request), photo_id=photo_id)
+        photo = photo_for_actor(actor=actor_of(request), photo_id=photo_id)
     except ApplicationError:
         raise Http404 from None
     content = photo.thumbnail if request.GET.get("miniature") else photo.content
