@@ -24,3 +24,12 @@ def require_service(name: str) -> None:
 def redis_url():
     require_service("redis")
     return "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back database reuses ids that a cached answer saw."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

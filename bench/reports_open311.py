@@ -1,6 +1,7 @@
 """Open311 with 1,000,000 reports stored, on SQLite and on PostgreSQL.
 
-- GET requests.json filtered by status, service code and a date window, page_size=50, 16 concurrent clients:
+- GET requests.json filtered by status, service code and a date window, page_size=50, 16 concurrent clients,
+  with the Open311 search cache (CONFIANCE_OPEN311_CACHE_SECONDS, on by default) and again with it off:
   requests/s and p95 latency.
 - POST requests.json (routing, history, audit, live event): requests/s, 8 concurrent clients.
 - Nearby-duplicate suggestion (the selector behind the citizen form): p95 latency.
@@ -162,6 +163,16 @@ def run(engine: str, folder: Path) -> None:
                      reports=REPORTS, errors=errors, goal=">= 150", **context)
                 emit(BENCH, "post_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
                      database=engine, clients=8, reports=REPORTS, **context)
+            # The same search with the Open311 cache switched off: what each answer costs when computed.
+            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(WORKERS),
+                                 "CONFIANCE_REQUEST_THREADS": str(THREADS),
+                                 "CONFIANCE_OPEN311_CACHE_SECONDS": "0"}) as base:
+                httpx.get(base + path, timeout=60)
+                rate, latencies, errors = load(base, 16, "GET", path)
+                emit(BENCH, "get_requests_per_s_uncached", round(rate, 1), "req/s", database=engine, clients=16,
+                     reports=REPORTS, errors=errors, **context)
+                emit(BENCH, "get_requests_p95_uncached", round(float(np.percentile(latencies, 95)), 1), "ms",
+                     database=engine, clients=16, reports=REPORTS, **context)
     finally:
         if previous is None:
             os.environ.pop("DATABASE_URL", None)

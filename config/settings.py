@@ -227,6 +227,11 @@ CONFIANCE_DEMO_REPORTS = env_int("CONFIANCE_DEMO_REPORTS", 320, minimum=0, maxim
 CONFIANCE_DEMO_TRACKER_KEY = env_str("CONFIANCE_DEMO_TRACKER_KEY", "demo-tracker-key") if DEMO_MODE else ""
 CONFIANCE_DEMO_INTERVENTIONS = env_int("CONFIANCE_DEMO_INTERVENTIONS", 80, minimum=0, maximum=100_000)
 CONFIANCE_OPEN311_MAX_PAGE_SIZE = env_int("CONFIANCE_OPEN311_MAX_PAGE_SIZE", 200, minimum=1, maximum=1000)
+# Open311 searches answered from a cache while no report has been added or changed since, and at most this many
+# seconds (0: never cached). Shared by the processes through Redis when REDIS_URL is set.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}} if REDIS_URL \
+    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
+CONFIANCE_OPEN311_CACHE_SECONDS = env_int("CONFIANCE_OPEN311_CACHE_SECONDS", 30, minimum=0, maximum=3600)
 # Uploads: three photos and the form must fit; larger bodies are refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * CONFIANCE_REPORT_PHOTO_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = CONFIANCE_REPORT_PHOTO_MAX_BYTES + 1024 * 1024

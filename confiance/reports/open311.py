@@ -6,15 +6,17 @@ commune (its INSEE code). Errors keep the Open311 format: a list of {code, descr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from lxml import etree
@@ -23,7 +25,7 @@ from confiance.core.errors import ApplicationError
 from confiance.reports.choices import ReportSource, ReportStatus, UpdateKind
 from confiance.reports.forms import attributes_from_params
 from confiance.reports.models import Category, CategoryAttribute, Report, ReportPhoto, ReportUpdate
-from confiance.reports.selectors import newest_first_page, photo_signed_url, within_radius
+from confiance.reports.selectors import newest_first_page, photo_signed_url, reports_version, within_radius
 from confiance.reports.services import (
     PublicActor,
     ReportDraft,
@@ -384,7 +386,28 @@ def requests_endpoint(request: HttpRequest, fmt: str):
         return _request_create(request, fmt)
     if request.method != "GET":
         raise Open311Error(405, "Méthode non permise : GET ou POST.")
-    return _request_list(request, fmt)
+    return _request_list_cached(request, fmt)
+
+
+def _request_list_cached(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Searches are answered from the cache while no report has changed since and for at most
+    CONFIANCE_OPEN311_CACHE_SECONDS (which also bounds the drift of the default window and of signed photo
+    links). The key is the format, the language and the search parameters, the API key left out (searching
+    needs none)."""
+    seconds = settings.CONFIANCE_OPEN311_CACHE_SECONDS
+    if seconds <= 0:
+        return _request_list(request, fmt)
+    params = sorted((key, value) for key, value in request.GET.lists() if key != "api_key")
+    key = "open311:list:" + hashlib.sha256(json.dumps(
+        [fmt, translation.get_language(), request.get_host(), params]).encode()).hexdigest()
+    version = reports_version()
+    cached = cache.get(key)
+    if cached is not None and cached[0] == version:
+        return HttpResponse(cached[1], content_type=cached[2])
+    response = _request_list(request, fmt)
+    if response.status_code == 200:
+        cache.set(key, (version, response.content, response["Content-Type"]), seconds)
+    return response
 
 
 @_endpoint

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -264,6 +265,16 @@ def photo_for_actor(*, actor: Actor, photo_id: int) -> ReportPhoto:
 def visible_photo_ids(*, report: Report) -> list[int]:
     return list(report.photos.filter(hidden=False).order_by("position").values_list("id", flat=True))
 
+
+
+def reports_version() -> tuple:
+    """Changes whenever a report is added, changed or removed: the newest id and the latest change time.
+    Two scalar subqueries, so each is answered from its index on SQLite and PostgreSQL alike."""
+    table = connection.ops.quote_name(Report._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {table}), (SELECT MAX(updated_at) FROM {table})")  # noqa: S608
+        newest, changed = cursor.fetchone()
+    return newest, str(changed)
 
 
 # --- For analytics (aggregates only: no reporter data leaves through these) ---------------------

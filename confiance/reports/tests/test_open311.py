@@ -289,3 +289,26 @@ def test_generated_api_requests_never_get_a_server_error(world, method, path, bo
         response = client.post(url, json.dumps(body, allow_nan=True) if body is not None else "garbage{",
                                content_type="application/json")
     assert response.status_code < 500, (method, path, body, response.content[:300])
+
+
+def test_searches_are_cached_until_a_report_changes(world, django_assert_max_num_queries):
+    from django.test import override_settings
+
+    first = report_submit(actor=PublicActor("t"), draft=draft(description="Avant")).report
+    with override_settings(CONFIANCE_OPEN311_CACHE_SECONDS=30):
+        one = get("requests.json", status="open")
+        with django_assert_max_num_queries(1):  # the version check only
+            again = get("requests.json", status="open")
+        assert again.content == one.content
+        assert get("requests.json", status="closed").content != one.content  # other parameters, other entry
+        # a new report is seen at once
+        second = report_submit(actor=PublicActor("t"), draft=draft(description="Après", point=POINT_A_SOUTH)).report
+        ids = [row["service_request_id"] for row in get("requests.json", status="open").json()]
+        assert str(second.pk) in ids and str(first.pk) in ids
+        # so is a change of status
+        report_respond(actor=make_actor(communes=[world.commune], role="technical_agent"), report=first,
+                       status=ReportStatus.DONE, public_message="Réparé.")
+        ids = [row["service_request_id"] for row in get("requests.json", status="open").json()]
+        assert str(first.pk) not in ids
+    with override_settings(CONFIANCE_OPEN311_CACHE_SECONDS=0):
+        assert get("requests.json", status="open").status_code == 200
