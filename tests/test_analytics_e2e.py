@@ -7,7 +7,7 @@ import time
 
 from confiance.core.testing import PROJECT_ROOT, login_client, server_process, throwaway_database
 
-CHICAGO = PROJECT_ROOT.parent / "shared" / "data" / "near-repeat-chicago" / "chicago_burglary_2014_2017.csv"
+CHICAGO = PROJECT_ROOT / "tests" / "data" / "near-repeat-chicago" / "chicago_burglary_2014_2017.csv"
 
 
 def test_knox_runs_in_the_background_with_progress(tmp_path):

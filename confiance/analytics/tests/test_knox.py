@@ -10,7 +10,7 @@ from confiance.analytics.stats.knox import bands, knox
 from confiance.analytics.stats.points import read_events_csv
 from confiance.core.testing import PROJECT_ROOT
 
-DATA = PROJECT_ROOT.parent / "shared" / "data" / "near-repeat-chicago"
+DATA = PROJECT_ROOT / "tests" / "data" / "near-repeat-chicago"
 
 
 @pytest.fixture(scope="module")
