@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,15 +41,25 @@ def _forbidden(request):
     return forbidden(request, _("Les analyses sont réservées aux agents et élus qui en ont le droit."))
 
 
+def analyst_page(view):
+    """The page's actor, or the refusal page for someone without the right to analyse."""
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        actor = actor_of(request)
+        if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
+            return _forbidden(request)
+        return view(request, actor, *args, **kwargs)
+
+    return page
+
+
 def _communes(actor: Actor):
     return list(commune_list_for_actor(actor=actor, permission=Permission.ANALYTICS_VIEW).order_by("name"))
 
 
 @login_required
-def analysis_home(request):
-    actor = actor_of(request)
-    if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
-        return _forbidden(request)
+@analyst_page
+def analysis_home(request, actor: Actor):
     communes = _communes(actor)
     datasets = list(dataset_list_for_actor(actor=actor))
     form = AnalysisForm(request.POST or None, communes=communes, datasets=datasets,
@@ -188,10 +199,8 @@ def analysis_events(request, run_id):
 
 @login_required
 @require_POST
-def dataset_import_view(request):
-    actor = actor_of(request)
-    if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
-        return _forbidden(request)
+@analyst_page
+def dataset_import_view(request, actor: Actor):
     form = DatasetImportForm(request.POST, request.FILES, communes=_communes(actor))
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -239,10 +248,8 @@ def _period_form(request, actor: Actor) -> PeriodForm:
 
 @login_required
 @require_GET
-def indicators(request):
-    actor = actor_of(request)
-    if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
-        return _forbidden(request)
+@analyst_page
+def indicators(request, actor: Actor):
     form = _period_form(request, actor)
     table, status = None, 200
     if form.is_bound and form.is_valid():
@@ -259,10 +266,8 @@ def indicators(request):
 
 @login_required
 @require_GET
-def open_data_view(request):
-    actor = actor_of(request)
-    if not actor.can_anywhere(Permission.ANALYTICS_VIEW):
-        return _forbidden(request)
+@analyst_page
+def open_data_view(request, actor: Actor):
     form = _period_form(request, actor)
     output = request.GET.get("format", "")
     sources = [s for s in request.GET.getlist("sources") if s in EventSource.values] or [EventSource.REPORTS]
