@@ -159,6 +159,20 @@ class ClientApplication(models.Model):
         return self.name
 
 
+class ConfigurationRevision(models.Model):
+    """One row per change of the reports configuration (categories, questions, destinations, routing rules,
+    client applications, communes); the per-process cache of reference data compares the newest row."""
+
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("révision du paramétrage des signalements")
+        verbose_name_plural = _("révisions du paramétrage des signalements")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
 class Report(models.Model):
     """A citizen report. Its current status is a cache of the last status entry of its history."""
 
@@ -209,6 +223,8 @@ class Report(models.Model):
             models.Index(fields=["commune", "created_at"], name="report_commune_created"),
             # Open311 lists: open or closed, in a date window, newest first, often for a few categories.
             models.Index(fields=["is_open", "created_at", "category"], name="report_open_created_cat"),
+            # The same by category, one category head at a time (id last: ties in order, and a covering read).
+            models.Index(fields=["category", "is_open", "created_at", "id"], name="report_cat_open_created"),
             # Nearby duplicates: a latitude band, then longitude read from the index itself.
             models.Index(fields=["category", "is_open", "lat", "lon"], name="report_category_open_lat_lon"),
             models.Index(fields=["is_open", "expected_at"], name="report_open_expected"),

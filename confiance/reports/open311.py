@@ -24,8 +24,15 @@ from lxml import etree
 from confiance.core.errors import ApplicationError
 from confiance.reports.choices import ReportSource, ReportStatus, UpdateKind
 from confiance.reports.forms import attributes_from_params
-from confiance.reports.models import Category, CategoryAttribute, Report, ReportPhoto, ReportUpdate
-from confiance.reports.selectors import newest_first_page, photo_signed_url, reports_version, within_radius
+from confiance.reports.models import Category, CategoryAttribute, Report, ReportUpdate
+from confiance.reports.reference import client_commune_ids
+from confiance.reports.selectors import (
+    Open311Search,
+    open311_category_ids,
+    open311_search,
+    photo_signed_url,
+    reports_version,
+)
 from confiance.reports.services import (
     PublicActor,
     ReportDraft,
@@ -255,93 +262,76 @@ def service_definition(request: HttpRequest, fmt: str, code: str):
     return _render({"service_code": category.service_code, "attributes": attributes}, fmt, root="service_definition")
 
 
-REQUEST_FIELDS = ("id", "status", "is_open", "status_notes", "category__name", "category__service_code",
-                  "category__notice", "description", "description_hidden", "agency_responsible", "created_at",
-                  "updated_at", "expected_at", "address", "lat", "lon", "commune__insee_code")
-
-
 def _request_rows(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ids = [row["id"] for row in rows]
-    photos: dict[int, int] = {}
-    for report_id, photo_id in (ReportPhoto.objects.filter(report_id__in=ids, hidden=False)
-                                .order_by("-position").values_list("report_id", "id")):
-        photos[report_id] = photo_id
-    out = []
-    for row in rows:
-        photo = photos.get(row["id"])
-        out.append({
-            "service_request_id": str(row["id"]),
-            "status": "open" if row["is_open"] else "closed",
-            "detailed_status": row["status"],
-            "status_notes": row["status_notes"] or None,
-            "service_name": row["category__name"],
-            "service_code": row["category__service_code"],
-            "description": None if row["description_hidden"] else (row["description"] or None),
-            "agency_responsible": row["agency_responsible"] or None,
-            "service_notice": row["category__notice"] or None,
-            "requested_datetime": _iso(row["created_at"]),
-            "updated_datetime": _iso(row["updated_at"]),
-            "expected_datetime": _iso(row["expected_at"]),
-            "address": row["address"] or None,
-            "address_id": None,
-            "zipcode": None,
-            "lat": row["lat"],
-            "long": row["lon"],
-            "media_url": _absolute(request, photo_signed_url(photo)) if photo else None,
-            "jurisdiction_id": row["commune__insee_code"],
-        })
-    return out
+    zone = timezone.get_current_timezone()
+
+    def iso(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+    return [{
+        "service_request_id": str(row["id"]),
+        "status": "open" if row["is_open"] else "closed",
+        "detailed_status": row["status"],
+        "status_notes": row["status_notes"] or None,
+        "service_name": row["service_name"],
+        "service_code": row["service_code"],
+        "description": None if row["description_hidden"] else (row["description"] or None),
+        "agency_responsible": row["agency_responsible"] or None,
+        "service_notice": row["notice"] or None,
+        "requested_datetime": iso(row["created_at"]),
+        "updated_datetime": iso(row["updated_at"]),
+        "expected_datetime": iso(row["expected_at"]),
+        "address": row["address"] or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": row["lat"],
+        "long": row["lon"],
+        "media_url": _absolute(request, photo_signed_url(row["photo_id"])) if row["photo_id"] else None,
+        "jurisdiction_id": row["insee_code"],
+    } for row in rows]
 
 
 def _request_list(request: HttpRequest, fmt: str):
     params = _params(request)
     commune = _jurisdiction(params)
-    queryset = Report.objects.all()
-    if commune is not None:
-        queryset = queryset.filter(commune=commune)
+    commune_id = commune.pk if commune is not None else None
     ids_raw = _text(params, "service_request_id", 2000)
     if ids_raw:
+        # With service_request_id the other search parameters are ignored (GeoReport v2).
         try:
-            ids = [int(part) for part in ids_raw.split(",") if part.strip()]
+            ids = tuple(int(part) for part in ids_raw.split(",") if part.strip())
         except ValueError:
             raise Open311Error(400, "service_request_id : identifiants numériques séparés par des virgules.") from None
-        rows = list(queryset.filter(pk__in=ids[:1000]).order_by("-created_at", "-id").values(*REQUEST_FIELDS))
+        if any(not 0 < report_id < 2**63 for report_id in ids):
+            raise Open311Error(400, "service_request_id : identifiants numériques séparés par des virgules.")
+        rows = open311_search(Open311Search(commune_id=commune_id, ids=tuple(dict.fromkeys(ids))[:1000]), size=1000)
         return _render(_request_rows(request, rows), fmt, root="service_requests", item="request")
     codes = [code.strip() for code in _text(params, "service_code", 2000).split(",") if code.strip()]
-    category_ids = None
-    if codes:
-        category_ids = list(_categories(commune).filter(service_code__in=codes).values_list("id", flat=True))
+    category_ids = open311_category_ids(codes[:100], commune_id=commune_id) if codes else None
     statuses = {part.strip().lower() for part in _text(params, "status", 40).split(",") if part.strip()}
     if statuses - {"open", "closed"}:
         raise Open311Error(400, "status : open ou closed.")
-    if len(statuses) == 1:
-        # "IN (x)" rather than a bare boolean column, which SQLite's planner cannot match to an index.
-        queryset = queryset.filter(is_open__in=[statuses == {"open"}])
     start, end = _date(params, "start_date"), _date(params, "end_date")
     updated_after = _date(params, "updated_after")
     if start and end and start > end:
         raise Open311Error(400, "start_date doit précéder end_date.")
     if not (start or end or updated_after):
         start = timezone.now() - DEFAULT_WINDOW
-    if start:
-        queryset = queryset.filter(created_at__gte=start)
-    if end:
-        queryset = queryset.filter(created_at__lte=end)
-    if updated_after:
-        queryset = queryset.filter(updated_at__gt=updated_after)
     lat, lon = _float(params, "lat"), _float(params, "long")
     if (lat is None) != (lon is None):
         raise Open311Error(400, "lat et long vont ensemble.")
+    circle = None
     if lat is not None:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise Open311Error(400, "lat ou long hors limites.")
-        radius = _int(params, "radius", 500, minimum=1, maximum=MAX_RADIUS_M)
-        queryset = within_radius(queryset, lat=lat, lon=lon, radius_m=radius)
+        circle = (lat, lon, _int(params, "radius", 500, minimum=1, maximum=MAX_RADIUS_M))
     page = _int(params, "page", 1, minimum=1, maximum=100_000)
     size = _int(params, "page_size", min(DEFAULT_PAGE_SIZE, settings.CONFIANCE_OPEN311_MAX_PAGE_SIZE),
                 minimum=1, maximum=settings.CONFIANCE_OPEN311_MAX_PAGE_SIZE)
-    ids = newest_first_page(queryset, category_ids=category_ids, offset=(page - 1) * size, size=size)
-    rows = list(Report.objects.filter(pk__in=ids).order_by("-created_at", "-id").values(*REQUEST_FIELDS))
+    search = Open311Search(commune_id=commune_id, category_ids=category_ids,
+                           is_open=statuses == {"open"} if len(statuses) == 1 else None, created_from=start,
+                           created_to=end, updated_after=updated_after, circle=circle)
+    rows = open311_search(search, offset=(page - 1) * size, size=size)
     return _render(_request_rows(request, rows), fmt, root="service_requests", item="request")
 
 
@@ -415,10 +405,9 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str):
     """One report."""
     params = _params(request)
     commune = _jurisdiction(params)
-    queryset = Report.objects.filter(pk=int(request_id)) if request_id.isdigit() and len(request_id) < 18 else None
-    if queryset is not None and commune is not None:
-        queryset = queryset.filter(commune=commune)
-    rows = list(queryset.values(*REQUEST_FIELDS)) if queryset is not None else []
+    rows = []
+    if request_id.isdigit() and len(request_id) < 18:
+        rows = open311_search(Open311Search(commune_id=commune.pk if commune else None, ids=(int(request_id),)))
     if not rows:
         raise Open311Error(404, f"service_request_id inconnu : {request_id}.")
     return _render(_request_rows(request, rows), fmt, root="service_requests", item="request")
@@ -485,7 +474,7 @@ def _update_create(request: HttpRequest, fmt: str, params: dict[str, Any]):
     report = Report.objects.filter(pk=int(report_id)).first() if report_id.isdigit() else None
     if report is None:
         raise Open311Error(404, f"service_request_id inconnu : {report_id or '(vide)'}.")
-    allowed = set(client.communes.values_list("id", flat=True))
+    allowed = client_commune_ids(client)
     if allowed and report.commune_id not in allowed:
         raise Open311Error(404, f"service_request_id inconnu : {report_id}.")
     client_update_id = _text(params, "update_id", 100)

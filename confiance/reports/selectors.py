@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +26,7 @@ from confiance.reports.models import (
     ReportUpdate,
     ResponseTemplate,
 )
+from confiance.territory.models import Commune
 
 PHOTO_SALT = "confiance.reports.photo"
 
@@ -184,23 +183,134 @@ def public_history(*, report: Report) -> list[dict[str, Any]]:
 MERGE_PAGE_LIMIT = 2000
 
 
-def newest_first_page(queryset: QuerySet[Report], *, category_ids: list[int] | None, offset: int,
-                      size: int) -> list[int]:
-    """Ids of one page of reports, newest first, for an already filtered queryset.
+@dataclass(frozen=True)
+class Open311Search:
+    """What an Open311 search asks for; None means "not filtered on"."""
+
+    commune_id: int | None = None
+    ids: tuple[int, ...] | None = None
+    category_ids: tuple[int, ...] | None = None
+    is_open: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_after: datetime | None = None
+    circle: tuple[float, float, float] | None = None  # lat, lon, radius in metres
+
+
+def _search_where(search: Open311Search) -> tuple[list[str], list[Any]]:
+    adapt = connection.ops.adapt_datetimefield_value
+    clauses: list[str] = []
+    params: list[Any] = []
+    if search.commune_id is not None:
+        clauses.append("commune_id = %s")
+        params.append(search.commune_id)
+    if search.ids is not None:
+        clauses.append(f"id IN ({', '.join(['%s'] * len(search.ids))})" if search.ids else "1 = 0")
+        params.extend(search.ids)
+    if search.is_open is not None:
+        # "IN (x)" rather than a bare boolean column, which SQLite's planner cannot match to an index.
+        clauses.append("is_open IN (%s)")
+        params.append(search.is_open)
+    for column, operator, moment in (("created_at", ">=", search.created_from), ("created_at", "<=", search.created_to),
+                                     ("updated_at", ">", search.updated_after)):
+        if moment is not None:
+            clauses.append(f"{column} {operator} %s")
+            params.append(adapt(moment))
+    if search.circle is not None:
+        lat, lon, radius = search.circle
+        ky, kx = degree_lengths(lat)
+        dlat, dlon = radius / ky, radius / max(kx, 1e-9)
+        # A bounding box the indexes can use, then the exact circle.
+        clauses.append("lat >= %s AND lat <= %s AND lon >= %s AND lon <= %s AND "
+                       "((lat - %s) * %s) * ((lat - %s) * %s) + ((lon - %s) * %s) * ((lon - %s) * %s) <= %s")
+        params += [lat - dlat, lat + dlat, lon - dlon, lon + dlon, lat, ky, lat, ky, lon, kx, lon, kx, radius * radius]
+    return clauses, params
+
+
+def _page_ids_sql(search: Open311Search, *, offset: int, size: int) -> tuple[str, list[Any]]:
+    """SQL giving the ids of one page, newest first.
 
     With a few categories, each category is read on its own along the (category, created_at) index and the heads
-    are merged: a planner facing "category IN (...) ORDER BY created_at" otherwise sorts every matching report of
-    the window (SQLite does, at a million reports). Deep pages fall back to the single query.
+    are merged by the database: a planner facing "category IN (...) ORDER BY created_at" otherwise sorts every
+    matching report of the window (SQLite does, at a million reports). Deep pages use the single query.
     """
-    ordered = ("-created_at", "-id")
-    if category_ids is None or not 1 < len(category_ids) <= 50 or offset + size > MERGE_PAGE_LIMIT:
-        if category_ids is not None:
-            queryset = queryset.filter(category_id__in=category_ids)
-        return list(queryset.order_by(*ordered).values_list("id", flat=True)[offset:offset + size])
-    heads = [list(queryset.filter(category_id=category_id).order_by(*ordered)
-                  .values_list("created_at", "id")[:offset + size]) for category_id in category_ids]
-    merged = heapq.merge(*heads, key=lambda row: (row[0], row[1]), reverse=True)
-    return [report_id for _, report_id in itertools.islice(merged, offset, offset + size)]
+    table = connection.ops.quote_name(Report._meta.db_table)
+    clauses, params = _search_where(search)
+    order = "ORDER BY created_at DESC, id DESC"
+    categories = search.category_ids
+    if categories is not None and 1 < len(categories) <= 50 and offset + size <= MERGE_PAGE_LIMIT:
+        heads, head_params = [], []
+        for index, category_id in enumerate(categories):
+            where = " AND ".join([*clauses, "category_id = %s"])
+            heads.append(f"SELECT * FROM (SELECT created_at, id FROM {table} WHERE {where} {order} LIMIT %s) "  # noqa: S608
+                         f"AS head{index}")
+            head_params += [*params, category_id, offset + size]
+        sql = f"SELECT id FROM ({' UNION ALL '.join(heads)}) AS heads {order} LIMIT %s OFFSET %s"  # noqa: S608
+        return sql, [*head_params, size, offset]
+    if categories is not None:
+        clauses.append(f"category_id IN ({', '.join(['%s'] * len(categories))})" if categories else "1 = 0")
+        params += list(categories)
+    where = " AND ".join(clauses) or "1 = 1"
+    return f"SELECT id FROM {table} WHERE {where} {order} LIMIT %s OFFSET %s", [*params, size, offset]  # noqa: S608
+
+
+def open311_category_ids(codes: list[str], *, commune_id: int | None) -> tuple[int, ...]:
+    """Active categories with one of these service codes (in one commune, or across the territory)."""
+    if not codes:
+        return ()
+    sql = (f"SELECT id FROM {connection.ops.quote_name(Category._meta.db_table)} "  # noqa: S608
+           f"WHERE active = %s AND service_code IN ({', '.join(['%s'] * len(codes))})")
+    params: list[Any] = [True, *codes]
+    if commune_id is not None:
+        sql += " AND commune_id = %s"
+        params.append(commune_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY id", params)
+        return tuple(row[0] for row in cursor.fetchall())
+
+
+OPEN311_COLUMNS = ("id", "status", "is_open", "status_notes", "service_name", "service_code", "notice", "description",
+                   "description_hidden", "agency_responsible", "created_at", "updated_at", "expected_at", "address",
+                   "lat", "lon", "insee_code", "photo_id")
+_DATETIME_COLUMNS = ("created_at", "updated_at", "expected_at")
+
+
+def _aware(value: Any) -> datetime | None:
+    """A datetime column as the database driver returns it (naive UTC, or text, on SQLite) made aware."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def open311_search(search: Open311Search, *, offset: int = 0, size: int = 50) -> list[dict[str, Any]]:
+    """One page of reports for Open311, newest first, in one statement: the page's ids, their category and
+    commune, and the first visible photo. Hand-written SQL: this is the hot path of every aggregator polling the
+    server, and compiling the equivalent ORM queries cost more than running them."""
+    ids_sql, params = _page_ids_sql(search, offset=offset, size=size)
+    q = connection.ops.quote_name
+    # Every value is a parameter; only table names (quoted) and fixed clauses are written into the text.
+    sql = (
+        "SELECT r.id, r.status, r.is_open, r.status_notes, c.name, c.service_code, c.notice, r.description, "  # noqa: S608
+        "r.description_hidden, r.agency_responsible, r.created_at, r.updated_at, r.expected_at, r.address, r.lat, "
+        "r.lon, m.insee_code, "
+        f"(SELECT p.id FROM {q(ReportPhoto._meta.db_table)} p WHERE p.report_id = r.id AND p.hidden = %s "
+        "ORDER BY p.position, p.id LIMIT 1) "
+        f"FROM {q(Report._meta.db_table)} r "
+        f"JOIN {q(Category._meta.db_table)} c ON c.id = r.category_id "
+        f"JOIN {q(Commune._meta.db_table)} m ON m.id = r.commune_id "
+        f"WHERE r.id IN ({ids_sql}) ORDER BY r.created_at DESC, r.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [False, *params])
+        rows = [dict(zip(OPEN311_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["is_open"] = bool(row["is_open"])
+        row["description_hidden"] = bool(row["description_hidden"])
+        for column in _DATETIME_COLUMNS:
+            row[column] = _aware(row[column])
+    return rows
 
 
 def reports_exist_in_commune(report_ids: list[int], commune_id: int) -> bool:

@@ -1,7 +1,7 @@
 """Open311 GeoReport v2: every JSON response checked against the published schemas, XML carrying the same fields."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -128,6 +128,11 @@ def test_requests_list_is_valid_hides_identity_and_matches_xml(world):
     assert by_id["Trou profond"]["status_notes"] == "En cours." and by_id["Trou profond"]["media_url"]
     assert Client().get(by_id["Trou profond"]["media_url"]).status_code == 200
     assert by_id["Autre"]["status"] == "closed"
+    # Times are the stored instants, written in the platform's time zone (Paris).
+    report = Report.objects.get(pk=int(by_id["Trou profond"]["service_request_id"]))
+    requested = datetime.fromisoformat(by_id["Trou profond"]["requested_datetime"])
+    assert requested == report.created_at.replace(microsecond=0)
+    assert requested.utcoffset() == report.created_at.astimezone(timezone.get_current_timezone()).utcoffset()
 
 
 def test_requests_filters(world):
