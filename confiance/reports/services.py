@@ -47,10 +47,10 @@ from confiance.reports.models import (
     ReportPhoto,
     ReportSubmission,
     ReportUpdate,
-    RoutingRule,
 )
 from confiance.reports.notifications import notification_queue, notification_send
 from confiance.reports.photos import ProcessedPhoto, photo_process
+from confiance.reports.reference import CommuneSetup, client_commune_ids, reference_cache
 from confiance.reports.sla import add_working_days
 from confiance.territory.models import Commune
 from confiance.territory.selectors import locate_point
@@ -107,26 +107,26 @@ class Submission:
 # --- Submission ------------------------------------------------------------------------------
 
 
-def _located_commune(draft: ReportDraft) -> tuple[Commune, int | None]:
+def _located_commune(draft: ReportDraft) -> tuple[CommuneSetup, int | None]:
     if not valid_lat_lon(draft.lat, draft.lon):
         raise ReportError(ReportErrorCode.LOCATION_INVALID, "Latitude ou longitude hors limites.",
                           details={"lat": draft.lat, "long": draft.lon})
     location = locate_point(lat=draft.lat, lon=draft.lon)
-    if location.commune_id is None:
+    setup = reference_cache.commune(location.commune_id) if location.commune_id is not None else None
+    if setup is None:
         raise ReportError(ReportErrorCode.OUTSIDE_TERRITORY,
                           "Ce lieu n'est dans aucune commune servie par cette plateforme.",
                           details={"lat": draft.lat, "long": draft.lon})
-    commune = Commune.objects.only("id", "name", "insee_code").get(pk=location.commune_id)
+    commune = setup.commune
     if draft.jurisdiction and draft.jurisdiction != commune.insee_code:
         raise ReportError(ReportErrorCode.WRONG_JURISDICTION,
                           f"Ce lieu est dans la commune {commune.name} ({commune.insee_code}), "
                           f"pas dans {draft.jurisdiction}.", details={"jurisdiction_id": draft.jurisdiction})
-    return commune, location.sector_id
+    return setup, location.sector_id
 
 
-def _category(commune: Commune, service_code: str) -> Category:
-    category = (Category.objects.filter(commune=commune, service_code=service_code, active=True)
-                .prefetch_related("attributes").first())
+def _category(setup: CommuneSetup, service_code: str) -> Category:
+    category, commune = setup.categories.get(service_code), setup.commune
     if category is None:
         raise ReportError(ReportErrorCode.CATEGORY_UNKNOWN,
                           f"Catégorie inconnue à {commune.name} : « {service_code} ».",
@@ -232,17 +232,19 @@ def submission_key(*, client_key: str, idempotency_key: str = "", draft: ReportD
 
 
 def _replayed(key: str, now: datetime) -> Report | None:
-    row = (ReportSubmission.objects.filter(key=key, created_at__gte=now - REPLAY_WINDOW)
-           .select_related("report").first())
-    return row.report if row else None
+    report_id = (ReportSubmission.objects.filter(key=key, created_at__gte=now - REPLAY_WINDOW)
+                 .values_list("report_id", flat=True).first())
+    return Report.objects.get(pk=report_id) if report_id is not None else None
 
 
 def routing_destinations(*, commune_id: int, category_id: int, sector_id: int | None) -> list[Destination]:
     """Destinations of a report, from the commune's ordered rules (first final match stops)."""
+    return _routes(reference_cache.commune(commune_id), category_id=category_id, sector_id=sector_id)
+
+
+def _routes(setup: CommuneSetup | None, *, category_id: int, sector_id: int | None) -> list[Destination]:
     chosen: dict[int, Destination] = {}
-    rules = (RoutingRule.objects.filter(commune_id=commune_id, active=True)
-             .prefetch_related("destinations").order_by("position", "id"))
-    for rule in rules:
+    for rule in setup.rules if setup is not None else ():
         if rule.category_id not in (None, category_id) or rule.sector_id not in (None, sector_id):
             continue
         for destination in rule.destinations.all():
@@ -310,19 +312,20 @@ def report_submit(*, actor: Any, draft: ReportDraft, client: ClientApplication |
     existing = _replayed(key, now)
     if existing is not None:
         return Submission(report=existing, created=False)
-    commune, sector_id = _located_commune(draft)
+    setup, sector_id = _located_commune(draft)
+    commune = setup.commune
     if client is not None:
-        allowed = set(client.communes.values_list("id", flat=True))
+        allowed = client_commune_ids(client)
         if allowed and commune.pk not in allowed:
             raise ReportError(ReportErrorCode.WRONG_JURISDICTION,
                               f"Cette application n'est pas autorisée à {commune.name}.", status_code=403)
-    category = _category(commune, draft.service_code)
+    category = _category(setup, draft.service_code)
     attributes = attributes_clean(category, draft.attributes or {})
     reporter = _reporter_clean(draft.reporter)
     photos = _photos_clean(draft.photos)
     try:
         with transaction.atomic():
-            report = _report_store(actor=actor, draft=draft, client=client, commune=commune, sector_id=sector_id,
+            report = _report_store(actor=actor, draft=draft, client=client, setup=setup, sector_id=sector_id,
                                    category=category, attributes=attributes, reporter=reporter, photos=photos,
                                    description=description, key=key, now=now)
     except IntegrityError:
@@ -333,9 +336,10 @@ def report_submit(*, actor: Any, draft: ReportDraft, client: ClientApplication |
     return Submission(report=report, created=True)
 
 
-def _report_store(*, actor, draft, client, commune, sector_id, category, attributes, reporter, photos,
+def _report_store(*, actor, draft, client, setup, sector_id, category, attributes, reporter, photos,
                   description, key, now) -> Report:
-    destinations = routing_destinations(commune_id=commune.pk, category_id=category.pk, sector_id=sector_id)
+    commune = setup.commune
+    destinations = _routes(setup, category_id=category.pk, sector_id=sector_id)
     report = Report.objects.create(
         commune=commune, sector_id=sector_id, category=category, status=ReportStatus.NEW, is_open=True,
         agency_responsible=", ".join(destination.name for destination in destinations)[:300],
@@ -747,9 +751,11 @@ def client_application_create(*, actor: Any, name: str, key: str = "",
 def client_application_authenticate(key: str | None) -> ClientApplication:
     if not key:
         raise ReportError(ReportErrorCode.API_KEY_INVALID, "Clé d'API manquante (api_key).", status_code=403)
-    client = ClientApplication.objects.filter(key_hash=_key_hash(key.strip()), active=True).first()
-    if client is None:
+    found = reference_cache.client(_key_hash(key.strip()))
+    if found is None:
         raise ReportError(ReportErrorCode.API_KEY_INVALID, "Clé d'API inconnue ou révoquée.", status_code=403)
-    if client.last_used_at is None or timezone.now() - client.last_used_at > timedelta(minutes=5):
-        ClientApplication.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    client, now = found.client, timezone.now()
+    if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=5):
+        ClientApplication.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now  # the cached instance; no signal, so the cache stays
     return client

@@ -297,24 +297,109 @@ def test_follow_is_idempotent(world):
     assert ReportFollower.objects.filter(report=report).count() == 1
 
 
-def test_newest_first_page_merges_categories_like_one_ordered_query(world):
+def test_open311_search_agrees_with_the_orm_for_every_filter(world):
+    """The hand-written Open311 SQL (category heads merged by the database) gives the same pages, in the same
+    order, as the plain ORM query with the same filters."""
     import random
 
-    from confiance.reports.selectors import newest_first_page
+    from confiance.core.geo import distance_m
+    from confiance.reports.selectors import Open311Search, open311_search
 
     rng = random.Random(5)
     now = timezone.now()
-    categories = [world.voirie, world.depot]
+    categories = [world.voirie, world.depot, world.other_voirie]
     rows = []
-    for index in range(120):
+    for index in range(300):
         moment = now - timedelta(minutes=rng.randrange(0, 500))  # ties on purpose: the id breaks them
-        rows.append(Report(commune=world.commune, category=categories[index % 2], status="nouveau", is_open=True,
-                           lat=48.56, lon=2.41, h3_cell="x", tracking_token=f"t{index}", created_at=moment,
-                           updated_at=moment))
+        category = categories[index % 3]
+        open_ = rng.random() < 0.6
+        rows.append(Report(commune=category.commune, category=category, status="nouveau" if open_ else "clos",
+                           is_open=open_, lat=48.55 + rng.random() * 0.02, lon=2.40 + rng.random() * 0.02,
+                           h3_cell="x", tracking_token=f"t{index}", created_at=moment,
+                           updated_at=moment + timedelta(minutes=rng.randrange(0, 60))))
     Report.objects.bulk_create(rows)
-    ids = [c.pk for c in categories]
-    expected = list(Report.objects.filter(category_id__in=ids).order_by("-created_at", "-id")
-                    .values_list("id", flat=True))
-    for offset, size in [(0, 50), (50, 50), (100, 50), (7, 13)]:
-        page = newest_first_page(Report.objects.all(), category_ids=ids, offset=offset, size=size)
-        assert page == expected[offset:offset + size]
+    all_ids = [c.pk for c in categories]
+    centre = (48.56, 2.41, 700.0)
+
+    def expected(search: Open311Search) -> list[int]:
+        queryset = Report.objects.all()
+        if search.commune_id is not None:
+            queryset = queryset.filter(commune_id=search.commune_id)
+        if search.category_ids is not None:
+            queryset = queryset.filter(category_id__in=search.category_ids)
+        if search.is_open is not None:
+            queryset = queryset.filter(is_open=search.is_open)
+        if search.created_from:
+            queryset = queryset.filter(created_at__gte=search.created_from)
+        if search.created_to:
+            queryset = queryset.filter(created_at__lte=search.created_to)
+        if search.updated_after:
+            queryset = queryset.filter(updated_at__gt=search.updated_after)
+        found = list(queryset.order_by("-created_at", "-id").values_list("id", "lat", "lon"))
+        if search.circle:
+            lat, lon, radius = search.circle
+            found = [row for row in found if distance_m(lat, lon, row[1], row[2]) <= radius + 0.01]
+        return [row[0] for row in found]
+
+    searches = [
+        Open311Search(category_ids=tuple(all_ids)),
+        Open311Search(category_ids=tuple(all_ids[:2]), is_open=True),
+        Open311Search(category_ids=(world.depot.pk,), is_open=False),
+        Open311Search(commune_id=world.commune.pk, created_from=now - timedelta(minutes=300),
+                      created_to=now - timedelta(minutes=100)),
+        Open311Search(updated_after=now - timedelta(minutes=200), category_ids=tuple(all_ids)),
+        Open311Search(circle=centre, category_ids=tuple(all_ids)),
+        Open311Search(category_ids=()),
+        Open311Search(),
+    ]
+    for search in searches:
+        wanted = expected(search)
+        for offset, size in [(0, 50), (50, 50), (100, 50), (7, 13), (0, 1000)]:
+            page = [row["id"] for row in open311_search(search, offset=offset, size=size)]
+            assert page == wanted[offset:offset + size], (search, offset, size)
+    rows = open311_search(Open311Search(ids=(rows[0].pk, rows[1].pk, 10**12)), size=10)
+    assert {row["id"] for row in rows} == {Report.objects.order_by("id")[0].pk, Report.objects.order_by("id")[1].pk}
+    first = rows[0]
+    assert first["created_at"].tzinfo is not None and isinstance(first["is_open"], bool)
+    assert first["service_code"] in {"voirie", "depot"} and first["insee_code"] in {"91386", "91468"}
+    assert first["photo_id"] is None
+
+
+def test_configuration_changes_reach_the_next_submission_at_once(world):
+    """Categories, routing and client applications are cached per process; any change (as the admin saves it)
+    is seen by the very next submission."""
+    from confiance.reports.models import ConfigurationRevision, Destination, RoutingRule
+    from confiance.reports.reference import reference_cache
+    from confiance.reports.services import client_application_authenticate
+    from confiance.reports.tests.factories import CLIENT_KEY
+
+    first = submit(world, description="avant")
+    assert first.agency_responsible == "Voirie"
+    revisions = ConfigurationRevision.objects.count()
+    # A new destination added to the catch-all rule (an m2m change, as in the admin).
+    extra = Destination.objects.create(commune=world.commune, name="Astreinte", kind="municipal_service")
+    RoutingRule.objects.get(commune=world.commune, position=9).destinations.add(extra)
+    assert ConfigurationRevision.objects.count() > revisions
+    second = submit(world, description="après la règle")
+    assert set(second.agency_responsible.split(", ")) == {"Voirie", "Astreinte"}
+    # A category switched off is refused at once, and accepted again once switched back on.
+    world.voirie.active = False
+    world.voirie.save()
+    with pytest.raises(ReportError) as caught:
+        submit(world, description="catégorie fermée")
+    assert caught.value.code == ReportErrorCode.CATEGORY_UNKNOWN
+    world.voirie.active = True
+    world.voirie.save()
+    assert submit(world, description="catégorie rouverte").category_id == world.voirie.pk
+    # A revoked client application is refused on its next request.
+    assert client_application_authenticate(CLIENT_KEY).pk == world.client.pk
+    world.client.active = False
+    world.client.save()
+    with pytest.raises(ReportError):
+        client_application_authenticate(CLIENT_KEY)
+    # A change committed by another process shows only as a new revision row: that alone empties the cache.
+    reference_cache.commune(world.commune.pk)
+    stale = reference_cache.commune(world.commune.pk)
+    ConfigurationRevision.objects.create()
+    assert reference_cache.commune(world.commune.pk) is not stale
+    assert reference_cache.commune(world.commune.pk) is reference_cache.commune(world.commune.pk)

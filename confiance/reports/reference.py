@@ -1,0 +1,139 @@
+"""Reference data every submission reads, kept per process: a commune's active categories with their questions,
+its routing rules with their destinations, and the client applications met so far.
+
+Any save or delete of the models behind them (the admin's included) appends a ConfigurationRevision row in the
+same transaction (signals connected in apps.py). A submission reads the newest configuration and territory
+revisions in one statement and drops every snapshot built under other revisions, so a change made in any process
+is seen by the next submission in every process. Ids and times are compared together: a rolled-back revision's
+id can come back, never with the same time.
+
+Cached model instances are shared between request threads and must be treated as read-only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from confiance.reports.models import (
+    Category,
+    CategoryAttribute,
+    ClientApplication,
+    ConfigurationRevision,
+    Destination,
+    RoutingRule,
+)
+from confiance.territory.models import Commune, TerritoryRevision
+
+
+@dataclass(frozen=True)
+class CommuneSetup:
+    commune: Commune
+    categories: dict[str, Category]  # active categories by service code, questions loaded
+    rules: tuple[RoutingRule, ...]  # active rules in order, destinations loaded
+
+
+@dataclass(frozen=True)
+class ClientSetup:
+    client: ClientApplication
+    commune_ids: frozenset[int]  # empty: the whole territory
+
+
+def _revisions() -> tuple[Any, ...]:
+    q = connection.ops.quote_name
+    newest = []
+    for model in (ConfigurationRevision, TerritoryRevision):
+        table = q(model._meta.db_table)
+        newest += [f"(SELECT MAX(id) FROM {table})",  # noqa: S608 (table names only)
+                   f"(SELECT created_at FROM {table} ORDER BY id DESC LIMIT 1)"]  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(newest))
+        return tuple(cursor.fetchone())
+
+
+class ReferenceCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._revisions: tuple[Any, ...] | None = None
+        self._communes: dict[int, CommuneSetup | None] = {}
+        self._clients: dict[str, ClientSetup] = {}
+
+    def _fresh(self) -> None:
+        revisions = _revisions()
+        with self._lock:
+            if revisions != self._revisions:
+                self._communes = {}
+                self._clients = {}
+                self._revisions = revisions
+
+    def clear(self) -> None:
+        with self._lock:
+            self._revisions = None
+            self._communes = {}
+            self._clients = {}
+
+    def commune(self, commune_id: int) -> CommuneSetup | None:
+        """A commune's submission setup (None for an unknown commune); checks the revisions first."""
+        self._fresh()
+        communes = self._communes
+        if commune_id not in communes:
+            communes[commune_id] = _commune_setup(commune_id)
+        return communes[commune_id]
+
+    def client(self, key_hash: str) -> ClientSetup | None:
+        """The active client application with this key hash; unknown keys are not kept."""
+        self._fresh()
+        clients = self._clients
+        found = clients.get(key_hash)
+        if found is None:
+            client = ClientApplication.objects.filter(key_hash=key_hash, active=True).first()
+            if client is None:
+                return None
+            found = ClientSetup(client, frozenset(client.communes.values_list("id", flat=True)))
+            if len(clients) < 1000:
+                clients[key_hash] = found
+        return found
+
+
+def _commune_setup(commune_id: int) -> CommuneSetup | None:
+    commune = Commune.objects.only("id", "name", "insee_code").filter(pk=commune_id).first()
+    if commune is None:
+        return None
+    categories = Category.objects.filter(commune_id=commune_id, active=True).prefetch_related("attributes")
+    rules = (RoutingRule.objects.filter(commune_id=commune_id, active=True).prefetch_related("destinations")
+             .order_by("position", "id"))
+    return CommuneSetup(commune=commune, categories={category.service_code: category for category in categories},
+                        rules=tuple(rules))
+
+
+reference_cache = ReferenceCache()
+
+
+def client_commune_ids(client: ClientApplication) -> frozenset[int]:
+    """The communes a client application may submit to (empty: the whole territory)."""
+    found = reference_cache.client(client.key_hash)
+    if found is not None and found.client.pk == client.pk:
+        return found.commune_ids
+    return frozenset(client.communes.values_list("id", flat=True))
+
+
+def _configuration_changed(sender, **kwargs) -> None:
+    if kwargs.get("action", "post_").startswith("post_"):
+        ConfigurationRevision.objects.create()
+
+
+TRACKED = (Category, CategoryAttribute, Destination, RoutingRule, ClientApplication, Commune)
+
+
+def connect_signals() -> None:
+    for model in TRACKED:
+        post_save.connect(_configuration_changed, sender=model, dispatch_uid=f"reports-config-save-{model.__name__}")
+        post_delete.connect(_configuration_changed, sender=model,
+                            dispatch_uid=f"reports-config-delete-{model.__name__}")
+    for through in (RoutingRule.destinations.through, ClientApplication.communes.through):
+        m2m_changed.connect(_configuration_changed, sender=through,
+                            dispatch_uid=f"reports-config-m2m-{through.__name__}")
