@@ -107,7 +107,7 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "confiance.core.sqlite",
             "NAME": DATA_DIR / "confiance.sqlite3",
             "OPTIONS": {
                 "timeout": env_int("CONFIANCE_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
