@@ -53,7 +53,8 @@ def _lock_outbox_order() -> None:
 
 def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEvent:
     """Write a live event in the current transaction; wake the streams once it commits."""
-    with transaction.atomic():
+    # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
+    with transaction.atomic(savepoint=False):
         _lock_outbox_order()
         row = OutboxEvent.objects.create(
             commune_id=commune_id, event_type=event.event_type, payload=event.payload()

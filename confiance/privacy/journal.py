@@ -53,7 +53,8 @@ def _chain_head() -> tuple[int, str]:
 
 def append_entry(entry: AuditEntry) -> AuditEntry:
     """Give the entry the next sequence number, chain it and save it."""
-    with transaction.atomic():
+    # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         sequence, previous_hash = _chain_head()
         entry.sequence = sequence + 1
