@@ -25,7 +25,7 @@ from confiance.core.errors import ApplicationError
 from confiance.reports.choices import ReportSource, ReportStatus, UpdateKind
 from confiance.reports.forms import attributes_from_params
 from confiance.reports.models import Category, CategoryAttribute, Report, ReportUpdate
-from confiance.reports.reference import client_commune_ids
+from confiance.reports.reference import reference_cache
 from confiance.reports.selectors import (
     Open311Search,
     open311_category_ids,
@@ -474,7 +474,7 @@ def _update_create(request: HttpRequest, fmt: str, params: dict[str, Any]):
     report = Report.objects.filter(pk=int(report_id)).first() if report_id.isdigit() else None
     if report is None:
         raise Open311Error(404, f"service_request_id inconnu : {report_id or '(vide)'}.")
-    allowed = client_commune_ids(client)
+    allowed = reference_cache.current().client_commune_ids(client)
     if allowed and report.commune_id not in allowed:
         raise Open311Error(404, f"service_request_id inconnu : {report_id}.")
     client_update_id = _text(params, "update_id", 100)

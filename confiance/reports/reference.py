@@ -55,48 +55,57 @@ def _revisions() -> tuple[Any, ...]:
         return tuple(cursor.fetchone())
 
 
-class ReferenceCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._revisions: tuple[Any, ...] | None = None
+class Reference:
+    """The reference data of one configuration and territory revision, filled as it is asked for."""
+
+    def __init__(self, revisions: tuple[Any, ...] | None) -> None:
+        self.revisions = revisions
         self._communes: dict[int, CommuneSetup | None] = {}
         self._clients: dict[str, ClientSetup] = {}
 
-    def _fresh(self) -> None:
-        revisions = _revisions()
-        with self._lock:
-            if revisions != self._revisions:
-                self._communes = {}
-                self._clients = {}
-                self._revisions = revisions
-
-    def clear(self) -> None:
-        with self._lock:
-            self._revisions = None
-            self._communes = {}
-            self._clients = {}
-
     def commune(self, commune_id: int) -> CommuneSetup | None:
-        """A commune's submission setup (None for an unknown commune); checks the revisions first."""
-        self._fresh()
-        communes = self._communes
-        if commune_id not in communes:
-            communes[commune_id] = _commune_setup(commune_id)
-        return communes[commune_id]
+        """A commune's submission setup (None for an unknown commune)."""
+        if commune_id not in self._communes:
+            self._communes[commune_id] = _commune_setup(commune_id)
+        return self._communes[commune_id]
 
     def client(self, key_hash: str) -> ClientSetup | None:
         """The active client application with this key hash; unknown keys are not kept."""
-        self._fresh()
-        clients = self._clients
-        found = clients.get(key_hash)
+        found = self._clients.get(key_hash)
         if found is None:
             client = ClientApplication.objects.filter(key_hash=key_hash, active=True).first()
             if client is None:
                 return None
             found = ClientSetup(client, frozenset(client.communes.values_list("id", flat=True)))
-            if len(clients) < 1000:
-                clients[key_hash] = found
+            if len(self._clients) < 1000:
+                self._clients[key_hash] = found
         return found
+
+    def client_commune_ids(self, client: ClientApplication) -> frozenset[int]:
+        """The communes a client application may submit to (empty: the whole territory)."""
+        found = self.client(client.key_hash)
+        if found is not None and found.client.pk == client.pk:
+            return found.commune_ids
+        return frozenset(client.communes.values_list("id", flat=True))
+
+
+class ReferenceCache:
+    """Hands out the Reference of the current revisions; one read of the revisions per call of current()."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reference = Reference(None)
+
+    def current(self) -> Reference:
+        revisions = _revisions()
+        with self._lock:
+            if revisions != self._reference.revisions:
+                self._reference = Reference(revisions)
+            return self._reference
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reference = Reference(None)
 
 
 def _commune_setup(commune_id: int) -> CommuneSetup | None:
@@ -111,14 +120,6 @@ def _commune_setup(commune_id: int) -> CommuneSetup | None:
 
 
 reference_cache = ReferenceCache()
-
-
-def client_commune_ids(client: ClientApplication) -> frozenset[int]:
-    """The communes a client application may submit to (empty: the whole territory)."""
-    found = reference_cache.client(client.key_hash)
-    if found is not None and found.client.pk == client.pk:
-        return found.commune_ids
-    return frozenset(client.communes.values_list("id", flat=True))
 
 
 def _configuration_changed(sender, **kwargs) -> None:

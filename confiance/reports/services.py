@@ -50,7 +50,7 @@ from confiance.reports.models import (
 )
 from confiance.reports.notifications import notification_queue, notification_send
 from confiance.reports.photos import ProcessedPhoto, photo_process
-from confiance.reports.reference import CommuneSetup, client_commune_ids, reference_cache
+from confiance.reports.reference import CommuneSetup, Reference, reference_cache
 from confiance.reports.sla import add_working_days
 from confiance.territory.models import Commune
 from confiance.territory.selectors import locate_point
@@ -107,12 +107,12 @@ class Submission:
 # --- Submission ------------------------------------------------------------------------------
 
 
-def _located_commune(draft: ReportDraft) -> tuple[CommuneSetup, int | None]:
+def _located_commune(draft: ReportDraft, reference: Reference) -> tuple[CommuneSetup, int | None]:
     if not valid_lat_lon(draft.lat, draft.lon):
         raise ReportError(ReportErrorCode.LOCATION_INVALID, "Latitude ou longitude hors limites.",
                           details={"lat": draft.lat, "long": draft.lon})
     location = locate_point(lat=draft.lat, lon=draft.lon)
-    setup = reference_cache.commune(location.commune_id) if location.commune_id is not None else None
+    setup = reference.commune(location.commune_id) if location.commune_id is not None else None
     if setup is None:
         raise ReportError(ReportErrorCode.OUTSIDE_TERRITORY,
                           "Ce lieu n'est dans aucune commune servie par cette plateforme.",
@@ -239,7 +239,7 @@ def _replayed(key: str, now: datetime) -> Report | None:
 
 def routing_destinations(*, commune_id: int, category_id: int, sector_id: int | None) -> list[Destination]:
     """Destinations of a report, from the commune's ordered rules (first final match stops)."""
-    return _routes(reference_cache.commune(commune_id), category_id=category_id, sector_id=sector_id)
+    return _routes(reference_cache.current().commune(commune_id), category_id=category_id, sector_id=sector_id)
 
 
 def _routes(setup: CommuneSetup | None, *, category_id: int, sector_id: int | None) -> list[Destination]:
@@ -312,10 +312,11 @@ def report_submit(*, actor: Any, draft: ReportDraft, client: ClientApplication |
     existing = _replayed(key, now)
     if existing is not None:
         return Submission(report=existing, created=False)
-    setup, sector_id = _located_commune(draft)
+    reference = reference_cache.current()
+    setup, sector_id = _located_commune(draft, reference)
     commune = setup.commune
     if client is not None:
-        allowed = client_commune_ids(client)
+        allowed = reference.client_commune_ids(client)
         if allowed and commune.pk not in allowed:
             raise ReportError(ReportErrorCode.WRONG_JURISDICTION,
                               f"Cette application n'est pas autorisée à {commune.name}.", status_code=403)
@@ -751,7 +752,7 @@ def client_application_create(*, actor: Any, name: str, key: str = "",
 def client_application_authenticate(key: str | None) -> ClientApplication:
     if not key:
         raise ReportError(ReportErrorCode.API_KEY_INVALID, "Clé d'API manquante (api_key).", status_code=403)
-    found = reference_cache.client(_key_hash(key.strip()))
+    found = reference_cache.current().client(_key_hash(key.strip()))
     if found is None:
         raise ReportError(ReportErrorCode.API_KEY_INVALID, "Clé d'API inconnue ou révoquée.", status_code=403)
     client, now = found.client, timezone.now()

@@ -398,8 +398,7 @@ def test_configuration_changes_reach_the_next_submission_at_once(world):
     with pytest.raises(ReportError):
         client_application_authenticate(CLIENT_KEY)
     # A change committed by another process shows only as a new revision row: that alone empties the cache.
-    reference_cache.commune(world.commune.pk)
-    stale = reference_cache.commune(world.commune.pk)
+    stale = reference_cache.current().commune(world.commune.pk)
+    assert reference_cache.current().commune(world.commune.pk) is stale
     ConfigurationRevision.objects.create()
-    assert reference_cache.commune(world.commune.pk) is not stale
-    assert reference_cache.commune(world.commune.pk) is reference_cache.commune(world.commune.pk)
+    assert reference_cache.current().commune(world.commune.pk) is not stale
