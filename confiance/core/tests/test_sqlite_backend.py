@@ -9,7 +9,7 @@ from django.db import connection
 
 from confiance.core.sqlite.base import DatabaseWrapper
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite backend only")
+# These tests open SQLite files of their own, so they run whatever the configured database is.
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +20,7 @@ def _own_databases(django_db_blocker):
 
 
 def _wrapper(path, timeout=5):
-    settings_dict = {**connection.settings_dict, "NAME": str(path),
+    settings_dict = {**connection.settings_dict, "ENGINE": "confiance.core.sqlite", "NAME": str(path),
                      "OPTIONS": {"timeout": timeout, "transaction_mode": "IMMEDIATE"}}
     return DatabaseWrapper(settings_dict, alias=f"writer-{os.urandom(4).hex()}")
 
