@@ -119,8 +119,11 @@ def _endpoint(handler):
     return csrf_exempt(view)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds") if moment else None
+def _iso(moment: datetime | None, zone=None) -> str | None:
+    """ISO 8601 in the platform's time zone (pass `zone` when writing many: looking it up costs)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -264,10 +267,6 @@ def service_definition(request: HttpRequest, fmt: str, code: str):
 
 def _request_rows(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     zone = timezone.get_current_timezone()
-
-    def iso(moment: datetime | None) -> str | None:
-        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
-
     return [{
         "service_request_id": str(row["id"]),
         "status": "open" if row["is_open"] else "closed",
@@ -278,9 +277,9 @@ def _request_rows(request: HttpRequest, rows: list[dict[str, Any]]) -> list[dict
         "description": None if row["description_hidden"] else (row["description"] or None),
         "agency_responsible": row["agency_responsible"] or None,
         "service_notice": row["notice"] or None,
-        "requested_datetime": iso(row["created_at"]),
-        "updated_datetime": iso(row["updated_at"]),
-        "expected_datetime": iso(row["expected_at"]),
+        "requested_datetime": _iso(row["created_at"], zone),
+        "updated_datetime": _iso(row["updated_at"], zone),
+        "expected_datetime": _iso(row["expected_at"], zone),
         "address": row["address"] or None,
         "address_id": None,
         "zipcode": None,

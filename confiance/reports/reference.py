@@ -103,10 +103,6 @@ class ReferenceCache:
                 self._reference = Reference(revisions)
             return self._reference
 
-    def clear(self) -> None:
-        with self._lock:
-            self._reference = Reference(None)
-
 
 def _commune_setup(commune_id: int) -> CommuneSetup | None:
     commune = Commune.objects.only("id", "name", "insee_code").filter(pk=commune_id).first()
