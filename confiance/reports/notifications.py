@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,7 +21,7 @@ from confiance.reports.models import Report, ReportFollower, ReportNotification
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confiance-mail")
+BATCH = 500  # notifications per connection and per UPDATE
 
 
 def _absolute(path: str) -> str:
@@ -31,8 +33,12 @@ def tracking_url(report: Report) -> str:
 
 
 def notification_queue(*, report: Report, recipients: Iterable[str], template: str,
-                       context: dict[str, Any] | None = None) -> list[int]:
-    """Render `reports/email/<template>.txt` (first line: subject) for each recipient; send after commit."""
+                       context: dict[str, Any] | None = None, tokens: dict[str, str] | None = None) -> list[int]:
+    """Render `reports/email/<template>.txt` (first line: subject) for each recipient; send after commit.
+
+    `tokens` gives the recipients' unfollow tokens when the caller knows them (a report just created has no
+    follower but its reporter); otherwise they are read.
+    """
     recipients = sorted({r.strip().lower() for r in recipients if r and r.strip()})
     if not recipients:
         return []
@@ -42,11 +48,13 @@ def notification_queue(*, report: Report, recipients: Iterable[str], template: s
     }
     if "original" in base:
         base["original_url"] = _absolute(reverse("portal:report-public", args=[base["original"].pk]))
-    unfollow = dict(ReportFollower.objects.filter(report=report, email__in=recipients).values_list("email", "token"))
+    if tokens is None:
+        tokens = dict(ReportFollower.objects.filter(report=report, email__in=recipients)
+                      .values_list("email", "token"))
     now = timezone.now()
     rows = []
     for email in recipients:
-        token = unfollow.get(email)
+        token = tokens.get(email)
         extra = {"unfollow_url": _absolute(reverse("portal:report-unfollow", args=[token])) if token else ""}
         if email == report.reporter_email:
             extra["tracking_url"] = tracking_url(report)
@@ -63,45 +71,84 @@ def notification_queue(*, report: Report, recipients: Iterable[str], template: s
     return ids
 
 
-def notification_send_soon(ids: list[int]) -> Future | None:
-    """Send these notifications on the mail thread (or now, when CONFIANCE_MAIL_IN_BACKGROUND is off)."""
-    if not settings.CONFIANCE_MAIL_IN_BACKGROUND:
-        notification_send(ids=ids)
-        return None
+class _Mailer:
+    """One mail thread per process; ids queued while it works are sent together, over one connection."""
 
-    def run() -> None:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: list[int] = []
+        self._running: Future | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confiance-mail")
+
+    def submit(self, ids: list[int]) -> Future:
+        with self._lock:
+            self._ids.extend(ids)
+            if self._running is None:
+                self._running = self._executor.submit(self._drain)
+            return self._running
+
+    def _drain(self) -> None:
         close_old_connections()
         try:
-            notification_send(ids=ids)
-        except Exception:  # the rows stay pending; the sweep sends them
-            logger.exception("background send of notifications %s failed", ids)
+            while True:
+                with self._lock:
+                    batch, self._ids = self._ids[:BATCH], self._ids[BATCH:]
+                    if not batch:
+                        self._running = None
+                        return
+                try:
+                    notification_send(ids=batch, limit=len(batch))
+                except Exception:  # the rows stay pending; the sweep sends them
+                    logger.exception("background send of %d notifications failed", len(batch))
         finally:
             close_old_connections()
 
-    return _sender.submit(run)
+
+_mailer = _Mailer()
+
+
+def notification_send_soon(ids: list[int]) -> Future | None:
+    """Send these notifications on the mail thread (or now, when CONFIANCE_MAIL_IN_BACKGROUND is off)."""
+    if not settings.CONFIANCE_MAIL_IN_BACKGROUND:
+        notification_send(ids=ids, limit=len(ids))
+        return None
+    return _mailer.submit(ids)
 
 
 def notification_send(*, ids: Iterable[int] | None = None, limit: int = 200) -> tuple[int, int]:
-    """Send pending notifications (the given ones, or the oldest pending); return (sent, failed)."""
+    """Send pending notifications (the given ones, or the oldest pending) over one connection; (sent, failed)."""
     pending = ReportNotification.objects.filter(status=NotificationStatus.PENDING, attempts__lt=MAX_ATTEMPTS)
     if ids is not None:
         pending = pending.filter(pk__in=list(ids))
-    sent = failed = 0
-    for notification in pending.order_by("created_at")[:limit]:
-        try:
-            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
-        except Exception as exc:  # any transport failure: keep the row, retry at the next sweep
-            logger.warning("notification %s not sent: %s", notification.pk, exc)
-            notification.attempts += 1
-            notification.last_error = str(exc)[:300]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status"])
-            failed += 1
-            continue
-        notification.status = NotificationStatus.SENT
-        notification.attempts += 1
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["status", "attempts", "sent_at"])
-        sent += 1
-    return sent, failed
+    rows = list(pending.order_by("created_at", "id")[:limit])
+    if not rows:
+        return 0, 0
+    sent: list[int] = []
+    failed = 0
+    mail = get_connection()
+    try:
+        mail.open()
+    except Exception as exc:  # each message below tries again and records its own failure
+        logger.warning("mail connection not opened: %s", exc)
+    try:
+        for notification in rows:
+            message = EmailMessage(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL,
+                                   [notification.recipient], connection=mail)
+            try:
+                message.send()
+            except Exception as exc:  # any transport failure: keep the row, retry at the next sweep
+                logger.warning("notification %s not sent: %s", notification.pk, exc)
+                notification.attempts += 1
+                notification.last_error = str(exc)[:300]
+                if notification.attempts >= MAX_ATTEMPTS:
+                    notification.status = NotificationStatus.FAILED
+                notification.save(update_fields=["attempts", "last_error", "status"])
+                failed += 1
+                continue
+            sent.append(notification.pk)
+    finally:
+        mail.close()
+    if sent:
+        ReportNotification.objects.filter(pk__in=sent).update(
+            status=NotificationStatus.SENT, attempts=F("attempts") + 1, sent_at=timezone.now())
+    return len(sent), failed

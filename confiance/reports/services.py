@@ -272,14 +272,15 @@ def _history(report: Report, *, actor: Any, kind: str, now: datetime, status: st
     )
 
 
-def _dispatch_row(report: Report, destination: Destination, now: datetime) -> ReportDispatch:
+def _dispatch_row(report: Report, destination: Destination, now: datetime,
+                  tokens: dict[str, str] | None = None) -> ReportDispatch:
     row = ReportDispatch(report=report, destination=destination, created_at=now, sent_at=now)
     if destination.kind == DestinationKind.POLICE or not destination.email:
         # Handled inside Confiance: the report is on the service's list as soon as it is committed.
         row.status = DispatchStatus.DELIVERED
     else:
         notification_queue(report=report, recipients=[destination.email], template="new_for_service",
-                           context={"destination": destination})
+                           context={"destination": destination}, tokens=tokens)
         row.status = DispatchStatus.SENT
         row.attempts = 1
     return row
@@ -360,12 +361,16 @@ def _report_store(*, actor, draft, client, setup, sector_id, category, attribute
     ])
     _history(report, actor=actor, kind=UpdateKind.CREATED, now=now, status=ReportStatus.NEW,
              public_message="Signalement reçu.")
-    # A new report has no dispatch yet: one insert, and the agency is known before the report is written.
-    ReportDispatch.objects.bulk_create([_dispatch_row(report, destination, now) for destination in destinations])
+    # A new report's only follower is its reporter: the unfollow tokens are known, no need to read them.
+    tokens = {}
     if reporter.email:
-        ReportFollower.objects.create(report=report, email=reporter.email, token=secrets.token_urlsafe(32),
-                                      created_at=now)
-        notification_queue(report=report, recipients=[reporter.email], template="received")
+        follower = ReportFollower.objects.create(report=report, email=reporter.email,
+                                                 token=secrets.token_urlsafe(32), created_at=now)
+        tokens[follower.email] = follower.token
+        notification_queue(report=report, recipients=[reporter.email], template="received", tokens=tokens)
+    # A new report has no dispatch yet: one insert, and the agency is known before the report is written.
+    ReportDispatch.objects.bulk_create([_dispatch_row(report, destination, now, tokens)
+                                        for destination in destinations])
     audit_record(actor=actor, action="reports.submit", target=report, commune_id=commune.pk,
                  extra={"category": category.service_code, "source": draft.source,
                         "client": client.name if client else "", "destinations": [d.name for d in destinations]})

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
@@ -14,9 +16,10 @@ from confiance.core.errors import NotFoundError
 from confiance.core.models import OutboxEvent
 from confiance.privacy.models import AuditEntry
 from confiance.privacy.retention_engine import run_all
-from confiance.reports.choices import DispatchStatus, ReportStatus, UpdateKind
+from confiance.reports.choices import DispatchStatus, NotificationStatus, ReportStatus, UpdateKind
 from confiance.reports.errors import ReportError, ReportErrorCode
 from confiance.reports.models import Report, ReportFollower, ReportNotification, ReportPhoto, ReportUpdate
+from confiance.reports.notifications import MAX_ATTEMPTS, notification_send
 from confiance.reports.selectors import nearby_open_reports, public_history
 from confiance.reports.services import (
     PublicActor,
@@ -94,6 +97,55 @@ def test_catch_all_rule_and_service_email(world):
     assert dispatch.destination == world.roads and dispatch.status == DispatchStatus.SENT
     assert [outbox[0].recipient] == ["voirie@example.org"] and "Nouveau signalement" in outbox[0].subject
     assert report.agency_responsible == "Voirie"
+
+
+class CountingBackend(locmem.EmailBackend):
+    """The test mail transport: counts connections opened and refuses mail to addresses containing "panne"."""
+
+    opened = 0
+
+    def open(self):
+        CountingBackend.opened += 1
+        return True
+
+    def send_messages(self, messages):
+        if any("panne" in address for message in messages for address in message.to):
+            raise ConnectionRefusedError("serveur de messagerie injoignable")
+        return super().send_messages(messages)
+
+
+def test_notifications_leave_together_over_one_connection(world, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    mail.outbox = []
+    CountingBackend.opened = 0
+    for index in range(3):
+        submit(world, description=f"n° {index}", reporter=Reporter(email=f"ana{index}@example.org", consent=True))
+    queued = ReportNotification.objects.count()  # the reporters' receipts and the services' e-mails
+    assert queued >= 3 and notification_send() == (queued, 0)
+    assert CountingBackend.opened == 1
+    assert {f"ana{i}@example.org" for i in range(3)} <= {message.to[0] for message in mail.outbox}
+    assert len(mail.outbox) == queued
+    sent = ReportNotification.objects.all()
+    assert {(n.status, n.attempts) for n in sent} == {(NotificationStatus.SENT, 1)}
+    assert all(n.sent_at is not None for n in sent)
+    assert notification_send() == (0, 0)  # nothing is sent twice
+
+
+def test_a_refused_notification_is_retried_then_given_up_the_others_leave(world, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    mail.outbox = []
+    submit(world, description="a", reporter=Reporter(email="ana@example.org", consent=True))
+    submit(world, description="b", reporter=Reporter(email="panne@example.org", consent=True))
+    assert notification_send() == (ReportNotification.objects.count() - 1, 1)
+    refused = ReportNotification.objects.get(recipient="panne@example.org")
+    assert refused.status == NotificationStatus.PENDING and refused.attempts == 1
+    assert "injoignable" in refused.last_error
+    for _ in range(MAX_ATTEMPTS - 1):
+        notification_send()
+    refused.refresh_from_db()
+    assert refused.status == NotificationStatus.FAILED and refused.attempts == MAX_ATTEMPTS
+    assert ["ana@example.org"] in [message.to for message in mail.outbox]
+    assert ["panne@example.org"] not in [message.to for message in mail.outbox]
 
 
 def test_working_days_skip_weekends_and_french_holidays():
