@@ -34,7 +34,15 @@ def tracking_url(report: Report) -> str:
 
 def notification_queue(*, report: Report, recipients: Iterable[str], template: str,
                        context: dict[str, Any] | None = None, tokens: dict[str, str] | None = None) -> list[int]:
-    """Render `reports/email/<template>.txt` (first line: subject) for each recipient; send after commit.
+    """Render `reports/email/<template>.txt` (first line: subject) for each recipient; send after commit."""
+    return notifications_store(notification_render(report=report, recipients=recipients, template=template,
+                                                   context=context, tokens=tokens))
+
+
+def notification_render(*, report: Report, recipients: Iterable[str], template: str,
+                        context: dict[str, Any] | None = None,
+                        tokens: dict[str, str] | None = None) -> list[ReportNotification]:
+    """The unsaved notifications of one template for each recipient.
 
     `tokens` gives the recipients' unfollow tokens when the caller knows them (a report just created has no
     follower but its reporter); otherwise they are read.
@@ -63,10 +71,14 @@ def notification_queue(*, report: Report, recipients: Iterable[str], template: s
         subject, _, body = text.strip().partition("\n")
         rows.append(ReportNotification(report=report, recipient=email, subject=subject.strip()[:200],
                                        body=body.strip(), created_at=now))
-    rows = ReportNotification.objects.bulk_create(rows)
-    ids = [row.pk for row in rows if row.pk is not None]
-    if not ids:  # backends that do not return ids from bulk_create
-        ids = list(ReportNotification.objects.filter(report=report, created_at=now).values_list("id", flat=True))
+    return rows
+
+
+def notifications_store(rows: list[ReportNotification]) -> list[int]:
+    """Save rendered notifications in one insert, in the caller's transaction; they leave after commit."""
+    if not rows:
+        return []
+    ids = [row.pk for row in ReportNotification.objects.bulk_create(rows)]
     transaction.on_commit(lambda: notification_send_soon(ids))
     return ids
 
