@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 
+from confiance.core.inserts import insert_row
 from confiance.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,7 @@ def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEven
     # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
     with transaction.atomic(savepoint=False):
         _lock_outbox_order()
-        row = OutboxEvent.objects.create(
-            commune_id=commune_id, event_type=event.event_type, payload=event.payload()
-        )
+        row = insert_row(OutboxEvent(commune_id=commune_id, event_type=event.event_type, payload=event.payload()))
     transaction.on_commit(lambda: wake_all(row.pk))
     return row
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from confiance.core.inserts import insert_row
 from confiance.privacy.models import AuditCheckpoint, AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -66,7 +67,7 @@ def append_entry(entry: AuditEntry) -> AuditEntry:
         entry.previous_hash = previous_hash
         entry.extra = json.loads(json.dumps(entry.extra, default=str))
         entry.entry_hash = compute_hash(previous_hash, entry)
-        entry.save(force_insert=True)
+        insert_row(entry)
     return entry
 
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from confiance.core.inserts import insert_rows
 from confiance.reports.choices import NotificationStatus
 from confiance.reports.models import Report, ReportFollower, ReportNotification
 
@@ -78,7 +79,8 @@ def notifications_store(rows: list[ReportNotification]) -> list[int]:
     """Save rendered notifications in one insert, in the caller's transaction; they leave after commit."""
     if not rows:
         return []
-    ids = [row.pk for row in ReportNotification.objects.bulk_create(rows)]
+    insert_rows(rows)
+    ids = [row.pk for row in rows]
     transaction.on_commit(lambda: notification_send_soon(ids))
     return ids
 

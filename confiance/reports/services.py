@@ -22,6 +22,7 @@ from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_can_in_commune
 from confiance.core.errors import ApplicationError
 from confiance.core.geo import h3_cell, valid_lat_lon
+from confiance.core.inserts import insert_row, insert_rows
 from confiance.core.live import publish_on_commit
 from confiance.privacy.services import access_log_record, audit_record
 from confiance.reports.choices import (
@@ -277,11 +278,11 @@ def _history(report: Report, *, actor: Any, kind: str, now: datetime, status: st
              public_message: str = "", internal_note: str = "", data: dict | None = None) -> ReportUpdate:
     agent = getattr(actor, "agent", None) if actor is not None else None
     label = getattr(actor, "label", None) if actor is not None else None
-    return ReportUpdate.objects.create(
+    return insert_row(ReportUpdate(
         report=report, kind=kind, status=status, status_from=status_from, public_message=public_message.strip(),
         internal_note=internal_note.strip(), actor=agent, actor_label=label or "système", data=data or {},
         created_at=now,
-    )
+    ))
 
 
 def _dispatch_row(report: Report, destination: Destination, now: datetime, mails: list[ReportNotification],
@@ -357,7 +358,7 @@ def _report_store(*, actor, draft, client, setup, sector_id, category, attribute
                   description, key, now) -> Report:
     commune = setup.commune
     destinations = _routes(setup, category_id=category.pk, sector_id=sector_id)
-    report = Report.objects.create(
+    report = insert_row(Report(
         commune=commune, sector_id=sector_id, category=category, status=ReportStatus.NEW, is_open=True,
         agency_responsible=", ".join(destination.name for destination in destinations)[:300],
         description=description, address=(draft.address or "").strip()[:300], lat=draft.lat, lon=draft.lon,
@@ -366,8 +367,8 @@ def _report_store(*, actor, draft, client, setup, sector_id, category, attribute
         reporter_consent=reporter.consent, source=draft.source, client=client,
         tracking_token=secrets.token_urlsafe(32), created_at=now, updated_at=now,
         expected_at=_expected_at(category, now),
-    )
-    ReportSubmission.objects.create(key=key, report=report, created_at=now)
+    ))
+    insert_row(ReportSubmission(key=key, report=report, created_at=now))
     ReportPhoto.objects.bulk_create([
         ReportPhoto(report=report, position=index, content=photo.content, thumbnail=photo.thumbnail,
                     width=photo.width, height=photo.height, size_bytes=len(photo.content), sha256=photo.sha256,
@@ -380,14 +381,13 @@ def _report_store(*, actor, draft, client, setup, sector_id, category, attribute
     tokens: dict[str, str] = {}
     mails: list[ReportNotification] = []
     if reporter.email:
-        follower = ReportFollower.objects.create(report=report, email=reporter.email,
-                                                 token=secrets.token_urlsafe(32), created_at=now)
+        follower = insert_row(ReportFollower(report=report, email=reporter.email,
+                                             token=secrets.token_urlsafe(32), created_at=now))
         tokens[follower.email] = follower.token
         mails += notification_render(report=report, recipients=[reporter.email], template="received",
                                      tokens=tokens)
     # A new report has no dispatch yet: one insert, and the agency is known before the report is written.
-    ReportDispatch.objects.bulk_create([_dispatch_row(report, destination, now, mails, tokens)
-                                        for destination in destinations])
+    insert_rows([_dispatch_row(report, destination, now, mails, tokens) for destination in destinations])
     notifications_store(mails)  # the receipt and the services' e-mails: one insert, sent together
     audit_record(actor=actor, action="reports.submit", target=report, commune_id=commune.pk,
                  extra={"category": category.service_code, "source": draft.source,

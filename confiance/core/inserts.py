@@ -1,0 +1,60 @@
+"""Inserts for the hot write paths (a citizen report, its history, audit and outbox rows), without the ORM's compiler.
+
+`Model.objects.create()` and `bulk_create()` build the INSERT statement anew on every call: for a one-row insert
+that is about twice the cost of running it. `insert_rows` caches the statement text per model and row count and
+prepares the values with the fields' own conversions (`pre_save`, `get_db_prep_save`), so what is stored is what
+the ORM would have stored; the new primary keys come back with `RETURNING` (SQLite 3.35+, PostgreSQL).
+
+Like `bulk_create`, it sends no `pre_save`/`post_save` signal and calls no `save()`: use it only for models whose
+writes need neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import Model
+
+
+@lru_cache(maxsize=256)
+def _statement(model: type[Model], vendor: str, rows: int) -> tuple[str, tuple]:
+    meta = model._meta
+    fields = tuple(field for field in meta.concrete_fields if not field.primary_key)
+    q = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(q(field.column) for field in fields)
+    values = ", ".join([row] * rows)
+    sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES {values} RETURNING {q(meta.pk.column)}"  # noqa: S608
+    return sql, fields
+
+
+def insert_rows(objects: Sequence[Model]) -> None:
+    """Insert new instances of one model (in statements of a few hundred rows) and give each its primary key."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if any(type(obj) is not model or obj.pk is not None for obj in objects):
+        raise ValueError("insert_rows takes new instances of a single model")
+    fields = _statement(model, connection.vendor, 1)[1]
+    size = max(1, min(len(objects), connection.ops.bulk_batch_size(fields, objects), 500))
+    for start in range(0, len(objects), size):
+        chunk = objects[start:start + size]
+        sql, _ = _statement(model, connection.vendor, len(chunk))
+        params = []
+        for obj in chunk:
+            obj._prepare_related_fields_for_save(operation_name="insert_rows")  # as bulk_create does
+            params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            keys = cursor.fetchall()
+        for obj, (key,) in zip(chunk, keys, strict=True):
+            obj.pk = key
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def insert_row(obj: Model) -> Model:
+    insert_rows([obj])
+    return obj
