@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays.countries.france import France  # imported now: the package's lazy loader costs the first report
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.France(years=year).keys())
+    return frozenset(France(years=year).keys())
 
 
 def is_working_day(day: date) -> bool:
