@@ -7,9 +7,10 @@
 - Nearby-duplicate suggestion (the selector behind the citizen form): p95 latency.
 
 CONFIANCE_BENCH_REPORTS sets the number of stored reports (default 1,000,000); BENCH_DATABASES the engines
-("sqlite,postgres"); BENCH_SERVER_PROCESSES and BENCH_REQUEST_THREADS the server's processes (default 1) and
-request threads per process (default 4). The clients (bench/http_load.mjs, Node) run on the same machine as the
-server and share its cores.
+("sqlite,postgres"); BENCH_SERVER_PROCESSES the server layouts to measure, as numbers of processes (default "1,2":
+one process, then two as docs/configuration.md advises on two cores), BENCH_REQUEST_THREADS the request threads per
+process (default 4). Each layout first gets a few requests of each kind (warm-up, not counted). The clients
+(bench/http_load.mjs, Node) run on the same machine as the server and share its cores.
 """
 
 import json
@@ -33,7 +34,7 @@ REPORTS = int(os.environ.get("CONFIANCE_BENCH_REPORTS", "1000000"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DURATION = float(os.environ.get("BENCH_SECONDS", "15"))
-WORKERS = int(os.environ.get("BENCH_SERVER_PROCESSES", "1"))
+LAYOUTS = [int(n) for n in os.environ.get("BENCH_SERVER_PROCESSES", "1,2").split(",")]
 THREADS = int(os.environ.get("BENCH_REQUEST_THREADS", "4"))
 
 FILL = r'''
@@ -128,6 +129,44 @@ def load(base: str, clients: int, method: str, path: str, form: dict | None = No
     return out["requests"] / out["seconds"], np.array(out["latencies_ms"]), out["errors"]
 
 
+def measure_http(engine: str, env: dict, workers: int) -> None:
+    context = {"server_processes": workers, "request_threads": THREADS}
+    server_env = {**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(workers),
+                  "CONFIANCE_REQUEST_THREADS": str(THREADS)}
+    query = {"status": "open", "service_code": "depot-sauvage", "page_size": 50,
+             "start_date": "2025-06-01T00:00:00+02:00", "end_date": "2026-06-01T00:00:00+02:00"}
+    path = "/open311/v2/requests.json?" + urlencode(query)
+    form = {"api_key": "demo-open311-key", "service_code": "eclairage",
+            "description": f"charge {time.time_ns()} {{client}}-{{seq}}"}
+    numbers = {"lat": [48.5671, 1e-4, 0], "long": [2.4364, 0, 1e-6]}
+    with server_process(server_env) as base:
+        for index in range(4 * workers):  # warm-up: every process answers both kinds once or more
+            httpx.get(base + path, timeout=60)
+            httpx.post(base + "/open311/v2/requests.json", timeout=60,
+                       data={**form, "description": f"échauffement {time.time_ns()} {index}", "lat": 48.5671,
+                             "long": 2.4364})
+        rate, latencies, errors = load(base, 16, "GET", path)
+        emit(BENCH, "get_requests_per_s", round(rate, 1), "req/s", database=engine, clients=16,
+             reports=REPORTS, errors=errors, goal=">= 300", **context)
+        emit(BENCH, "get_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
+             database=engine, clients=16, reports=REPORTS, goal="< 50", **context)
+        rate, latencies, errors = load(base, 8, "POST", "/open311/v2/requests.json", form=form,
+                                       form_numbers=numbers)
+        emit(BENCH, "post_requests_per_s", round(rate, 1), "req/s", database=engine, clients=8,
+             reports=REPORTS, errors=errors, goal=">= 150", **context)
+        emit(BENCH, "post_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
+             database=engine, clients=8, reports=REPORTS, **context)
+    # The same search with the Open311 cache switched off: what each answer costs when computed.
+    with server_process({**server_env, "CONFIANCE_OPEN311_CACHE_SECONDS": "0"}) as base:
+        for _ in range(4 * workers):
+            httpx.get(base + path, timeout=60)
+        rate, latencies, errors = load(base, 16, "GET", path)
+        emit(BENCH, "get_requests_per_s_uncached", round(rate, 1), "req/s", database=engine, clients=16,
+             reports=REPORTS, errors=errors, **context)
+        emit(BENCH, "get_requests_p95_uncached", round(float(np.percentile(latencies, 95)), 1), "ms",
+             database=engine, clients=16, reports=REPORTS, **context)
+
+
 def run(engine: str, folder: Path) -> None:
     extra = {"CONFIANCE_DEMO_REPORTS": "0", "CONFIANCE_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     previous = os.environ.get("DATABASE_URL")
@@ -143,36 +182,8 @@ def run(engine: str, folder: Path) -> None:
             median, p95 = run_child(NEARBY, env).split()
             emit(BENCH, "nearby_duplicates_p50", float(median), "ms", database=engine, reports=REPORTS)
             emit(BENCH, "nearby_duplicates_p95", float(p95), "ms", database=engine, reports=REPORTS, goal="< 10")
-            context = {"server_processes": WORKERS, "request_threads": THREADS}
-            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(WORKERS),
-                                 "CONFIANCE_REQUEST_THREADS": str(THREADS)}) as base:
-                query = {"status": "open", "service_code": "depot-sauvage", "page_size": 50,
-                         "start_date": "2025-06-01T00:00:00+02:00", "end_date": "2026-06-01T00:00:00+02:00"}
-                path = "/open311/v2/requests.json?" + urlencode(query)
-                httpx.get(base + path, timeout=60)  # warm up
-                rate, latencies, errors = load(base, 16, "GET", path)
-                emit(BENCH, "get_requests_per_s", round(rate, 1), "req/s", database=engine, clients=16,
-                     reports=REPORTS, errors=errors, goal=">= 300", **context)
-                emit(BENCH, "get_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
-                     database=engine, clients=16, reports=REPORTS, goal="< 50", **context)
-                form = {"api_key": "demo-open311-key", "service_code": "eclairage",
-                        "description": f"charge {time.time_ns()} {{client}}-{{seq}}"}
-                rate, latencies, errors = load(base, 8, "POST", "/open311/v2/requests.json", form=form,
-                                               form_numbers={"lat": [48.5671, 1e-4, 0], "long": [2.4364, 0, 1e-6]})
-                emit(BENCH, "post_requests_per_s", round(rate, 1), "req/s", database=engine, clients=8,
-                     reports=REPORTS, errors=errors, goal=">= 150", **context)
-                emit(BENCH, "post_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
-                     database=engine, clients=8, reports=REPORTS, **context)
-            # The same search with the Open311 cache switched off: what each answer costs when computed.
-            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(WORKERS),
-                                 "CONFIANCE_REQUEST_THREADS": str(THREADS),
-                                 "CONFIANCE_OPEN311_CACHE_SECONDS": "0"}) as base:
-                httpx.get(base + path, timeout=60)
-                rate, latencies, errors = load(base, 16, "GET", path)
-                emit(BENCH, "get_requests_per_s_uncached", round(rate, 1), "req/s", database=engine, clients=16,
-                     reports=REPORTS, errors=errors, **context)
-                emit(BENCH, "get_requests_p95_uncached", round(float(np.percentile(latencies, 95)), 1), "ms",
-                     database=engine, clients=16, reports=REPORTS, **context)
+            for workers in LAYOUTS:
+                measure_http(engine, env, workers)
     finally:
         if previous is None:
             os.environ.pop("DATABASE_URL", None)
