@@ -342,7 +342,8 @@ def _attributes_from(params: dict[str, Any]) -> dict[str, Any]:
 
 def _request_create(request: HttpRequest, fmt: str):
     params = _params(request)
-    client = client_application_authenticate(_text(params, "api_key", 200))
+    reference = reference_cache.current()  # one read of the revisions for the key, the place and the routing
+    client = client_application_authenticate(_text(params, "api_key", 200), reference)
     commune = _jurisdiction(params)
     code = _text(params, "service_code", 64)
     if not code:
@@ -361,7 +362,7 @@ def _request_create(request: HttpRequest, fmt: str):
                         reporter=reporter, photos=photos, jurisdiction=commune.insee_code if commune else "",
                         source=ReportSource.OPEN311)
     submission = report_submit(actor=PublicActor(f"application {client.name}"), draft=draft, client=client,
-                               idempotency_key=request.headers.get("Idempotency-Key", ""))
+                               idempotency_key=request.headers.get("Idempotency-Key", ""), reference=reference)
     report = submission.report
     body = [{"service_request_id": str(report.pk), "token": report.tracking_token,
              "service_notice": report.category.notice or None, "account_id": None}]

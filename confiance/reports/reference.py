@@ -63,6 +63,11 @@ class Reference:
         self._communes: dict[int, CommuneSetup | None] = {}
         self._clients: dict[str, ClientSetup] = {}
 
+    @property
+    def territory_revision(self) -> tuple[Any, ...] | None:
+        """(id, time) of the newest territory revision, as the territory's point lookup reads it."""
+        return tuple(self.revisions[2:4]) if self.revisions is not None else None
+
     def commune(self, commune_id: int) -> CommuneSetup | None:
         """A commune's submission setup (None for an unknown commune)."""
         if commune_id not in self._communes:

@@ -118,7 +118,7 @@ def _located_commune(draft: ReportDraft, reference: Reference) -> tuple[CommuneS
     if not valid_lat_lon(draft.lat, draft.lon):
         raise ReportError(ReportErrorCode.LOCATION_INVALID, "Latitude ou longitude hors limites.",
                           details={"lat": draft.lat, "long": draft.lon})
-    location = locate_point(lat=draft.lat, lon=draft.lon)
+    location = locate_point(lat=draft.lat, lon=draft.lon, revision=reference.territory_revision)
     setup = reference.commune(location.commune_id) if location.commune_id is not None else None
     if setup is None:
         raise ReportError(ReportErrorCode.OUTSIDE_TERRITORY,
@@ -316,8 +316,12 @@ def _dispatch(report: Report, destinations: Iterable[Destination], now: datetime
 
 
 def report_submit(*, actor: Any, draft: ReportDraft, client: ClientApplication | None = None,
-                  idempotency_key: str = "", now: datetime | None = None) -> Submission:
-    """Validate, route and store a report; a replayed submission returns the report it created."""
+                  idempotency_key: str = "", now: datetime | None = None,
+                  reference: Reference | None = None) -> Submission:
+    """Validate, route and store a report; a replayed submission returns the report it created.
+
+    `reference`: the reference data the caller has just taken (`reference_cache.current()`), if any.
+    """
     now = now or timezone.now()
     description = (draft.description or "").strip()
     if len(description) > DESCRIPTION_MAX_LENGTH:
@@ -329,7 +333,7 @@ def report_submit(*, actor: Any, draft: ReportDraft, client: ClientApplication |
     existing = _replayed(key, now)
     if existing is not None:
         return Submission(report=existing, created=False)
-    reference = reference_cache.current()
+    reference = reference or reference_cache.current()
     setup, sector_id = _located_commune(draft, reference)
     commune = setup.commune
     if client is not None:
@@ -772,10 +776,10 @@ def client_application_create(*, actor: Any, name: str, key: str = "",
     return client, key
 
 
-def client_application_authenticate(key: str | None) -> ClientApplication:
+def client_application_authenticate(key: str | None, reference: Reference | None = None) -> ClientApplication:
     if not key:
         raise ReportError(ReportErrorCode.API_KEY_INVALID, "Clé d'API manquante (api_key).", status_code=403)
-    found = reference_cache.current().client(_key_hash(key.strip()))
+    found = (reference or reference_cache.current()).client(_key_hash(key.strip()))
     if found is None:
         raise ReportError(ReportErrorCode.API_KEY_INVALID, "Clé d'API inconnue ou révoquée.", status_code=403)
     client, now = found.client, timezone.now()

@@ -103,12 +103,15 @@ class TerritoryLocator:
         self.communes: PolygonIndex | None = None
         self.sectors: PolygonIndex | None = None
 
-    def _current(self) -> None:
+    def _current(self, revision: tuple | None = None) -> None:
         # id and time: a rolled-back revision's id can be reused, never with the same time
-        table = connection.ops.quote_name(TerritoryRevision._meta.db_table)
-        with connection.cursor() as cursor:  # every submission passes here: plain SQL, no query compilation
-            cursor.execute(f"SELECT id, created_at FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
-            revision = cursor.fetchone()
+        if revision is None:
+            table = connection.ops.quote_name(TerritoryRevision._meta.db_table)
+            with connection.cursor() as cursor:  # every submission passes here: plain SQL, no query compilation
+                cursor.execute(f"SELECT id, created_at FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+                revision = cursor.fetchone()
+        elif revision[0] is None:
+            revision = None  # no revision row yet: what the read above gives
         with self._lock:
             if revision == self._revision and self.communes is not None:
                 return
@@ -127,8 +130,8 @@ class TerritoryLocator:
         self._current()
         return self.sectors
 
-    def locate(self, lat: float, lon: float) -> Location:
-        self._current()
+    def locate(self, lat: float, lon: float, revision: tuple | None = None) -> Location:
+        self._current(revision)
         commune_id = self.communes.locate(lon, lat) if len(self.communes) else None
         sector_id = None
         if commune_id is not None and len(self.sectors):
@@ -141,9 +144,12 @@ class TerritoryLocator:
 territory_locator = TerritoryLocator()
 
 
-def locate_point(*, lat: float, lon: float) -> Location:
-    """The commune and sector containing a WGS84 point (ids, or None outside the territory)."""
-    return territory_locator.locate(lat, lon)
+def locate_point(*, lat: float, lon: float, revision: tuple | None = None) -> Location:
+    """The commune and sector containing a WGS84 point (ids, or None outside the territory).
+
+    `revision`: the newest `TerritoryRevision` (id, created_at) when the caller has just read it.
+    """
+    return territory_locator.locate(lat, lon, revision)
 
 
 def location_describe(*, lat: float, lon: float) -> dict[str, Any]:
