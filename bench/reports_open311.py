@@ -7,10 +7,10 @@
 - Nearby-duplicate suggestion (the selector behind the citizen form): p95 latency.
 
 CONFIANCE_BENCH_REPORTS sets the number of stored reports (default 1,000,000); BENCH_DATABASES the engines
-("sqlite,postgres"); BENCH_SERVER_PROCESSES the server layouts to measure, as numbers of processes (default "1,2":
-one process, then two as docs/configuration.md advises on two cores), BENCH_REQUEST_THREADS the request threads per
-process (default 4). Each layout first gets a few requests of each kind (warm-up, not counted). The clients
-(bench/http_load.mjs, Node) run on the same machine as the server and share its cores.
+("sqlite,postgres"); BENCH_SERVER_LAYOUTS the server layouts to measure, as processes x request threads (default
+"1x4,2x2": the out-of-the-box setting, then what docs/configuration.md advises on two cores). Each layout first gets
+a few requests of each kind (warm-up, not counted). The clients (bench/http_load.mjs, Node) run on the same machine
+as the server and share its cores.
 """
 
 import json
@@ -34,8 +34,8 @@ REPORTS = int(os.environ.get("CONFIANCE_BENCH_REPORTS", "1000000"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DURATION = float(os.environ.get("BENCH_SECONDS", "15"))
-LAYOUTS = [int(n) for n in os.environ.get("BENCH_SERVER_PROCESSES", "1,2").split(",")]
-THREADS = int(os.environ.get("BENCH_REQUEST_THREADS", "4"))
+LAYOUTS = [tuple(int(n) for n in layout.split("x")) for layout in os.environ.get("BENCH_SERVER_LAYOUTS",
+                                                                                  "1x4,2x2").split(",")]
 
 FILL = r'''
 import random, secrets, sys, time
@@ -129,10 +129,10 @@ def load(base: str, clients: int, method: str, path: str, form: dict | None = No
     return out["requests"] / out["seconds"], np.array(out["latencies_ms"]), out["errors"]
 
 
-def measure_http(engine: str, env: dict, workers: int) -> None:
-    context = {"server_processes": workers, "request_threads": THREADS}
+def measure_http(engine: str, env: dict, workers: int, threads: int) -> None:
+    context = {"server_processes": workers, "request_threads": threads}
     server_env = {**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(workers),
-                  "CONFIANCE_REQUEST_THREADS": str(THREADS)}
+                  "CONFIANCE_REQUEST_THREADS": str(threads)}
     query = {"status": "open", "service_code": "depot-sauvage", "page_size": 50,
              "start_date": "2025-06-01T00:00:00+02:00", "end_date": "2026-06-01T00:00:00+02:00"}
     path = "/open311/v2/requests.json?" + urlencode(query)
@@ -182,8 +182,8 @@ def run(engine: str, folder: Path) -> None:
             median, p95 = run_child(NEARBY, env).split()
             emit(BENCH, "nearby_duplicates_p50", float(median), "ms", database=engine, reports=REPORTS)
             emit(BENCH, "nearby_duplicates_p95", float(p95), "ms", database=engine, reports=REPORTS, goal="< 10")
-            for workers in LAYOUTS:
-                measure_http(engine, env, workers)
+            for workers, threads in LAYOUTS:
+                measure_http(engine, env, workers, threads)
     finally:
         if previous is None:
             os.environ.pop("DATABASE_URL", None)
