@@ -201,7 +201,9 @@ CONFIANCE_RETENTION_BATCH_SIZE = env_int("CONFIANCE_RETENTION_BATCH_SIZE", 500, 
 
 # --- Citizen reports.
 # Address of the platform as citizens reach it, used in e-mails and Open311 media links.
-CONFIANCE_PUBLIC_URL = env_str("CONFIANCE_PUBLIC_URL", "http://127.0.0.1:8000")
+# By default the address `confiance serve` listens on (PORT, as `make demo PORT=...` sets it).
+CONFIANCE_PUBLIC_URL = env_str("CONFIANCE_PUBLIC_URL",
+                               f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}")
 CONFIANCE_REPORT_PHOTO_MAX_BYTES = env_int("CONFIANCE_REPORT_PHOTO_MAX_MB", 8, minimum=1, maximum=50) * 1024 * 1024
 CONFIANCE_REPORT_PHOTO_LINK_DAYS = env_int("CONFIANCE_REPORT_PHOTO_LINK_DAYS", 30, minimum=1)
 CONFIANCE_REPORT_PERSONAL_DATA_DAYS = env_int("CONFIANCE_REPORT_PERSONAL_DATA_DAYS", 365, minimum=1)

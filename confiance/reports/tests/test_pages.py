@@ -97,3 +97,16 @@ def test_agent_list_filters_exports_and_detail(world):
     assert other.post(f"/agents/signalements/{mine.pk}/", {"action": "respond", "status": "clos"}).status_code == 404
     mine.refresh_from_db()
     assert mine.status == ReportStatus.DONE
+
+
+def test_public_page_writes_dates_in_the_reader_language(world):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2026, 3, 5, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    report = report_submit(actor=PublicActor("citoyen"), draft=draft(), now=moment).report
+    french = Client().get(f"/signalements/{report.pk}/").content.decode()
+    assert french.count("5 mars 2026 09:30") == 2  # received, and the first line of the history
+    assert "Mar 2026" not in french
+    english = Client(headers={"accept-language": "en"}).get(f"/signalements/{report.pk}/").content.decode()
+    assert "March 5, 2026" in english
