@@ -275,26 +275,30 @@ OPEN311_COLUMNS = ("id", "status", "is_open", "status_notes", "service_name", "s
 _DATETIME_COLUMNS = ("created_at", "updated_at", "expected_at")
 
 
-def _aware(value: Any) -> datetime | None:
-    """A datetime column as the database driver returns it (naive UTC, or text, on SQLite) made aware."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _epoch_seconds(column: str) -> str:
+    """SQL for a datetime column as whole seconds since 1970 (UTC), NULL kept.
+
+    Open311 writes times to the second; reading them as integers spares parsing 150 timestamps per page in Python
+    (on PostgreSQL, Django's time-zone loader is the driver's pure-Python one).
+    """
+    if connection.vendor == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"  # Django stores UTC text: 'YYYY-MM-DD HH:MM:SS[.ffffff]'
 
 
 def open311_search(search: Open311Search, *, offset: int = 0, size: int = 50) -> list[dict[str, Any]]:
     """One page of reports for Open311, newest first, in one statement: the page's ids, their category and
-    commune, and the first visible photo. Hand-written SQL: this is the hot path of every aggregator polling the
-    server, and compiling the equivalent ORM queries cost more than running them."""
+    commune, and the first visible photo; times are aware and to the second. Hand-written SQL: this is the hot
+    path of every aggregator polling the server, and compiling the equivalent ORM queries cost more than running
+    them."""
     ids_sql, params = _page_ids_sql(search, offset=offset, size=size)
     q = connection.ops.quote_name
     # Every value is a parameter; only table names (quoted) and fixed clauses are written into the text.
     sql = (
         "SELECT r.id, r.status, r.is_open, r.status_notes, c.name, c.service_code, c.notice, r.description, "  # noqa: S608
-        "r.description_hidden, r.agency_responsible, r.created_at, r.updated_at, r.expected_at, r.address, r.lat, "
-        "r.lon, m.insee_code, "
+        "r.description_hidden, r.agency_responsible, "
+        f"{_epoch_seconds('r.created_at')}, {_epoch_seconds('r.updated_at')}, {_epoch_seconds('r.expected_at')}, "
+        "r.address, r.lat, r.lon, m.insee_code, "
         f"(SELECT p.id FROM {q(ReportPhoto._meta.db_table)} p WHERE p.report_id = r.id AND p.hidden = %s "
         "ORDER BY p.position, p.id LIMIT 1) "
         f"FROM {q(Report._meta.db_table)} r "
@@ -308,8 +312,9 @@ def open311_search(search: Open311Search, *, offset: int = 0, size: int = 50) ->
     for row in rows:
         row["is_open"] = bool(row["is_open"])
         row["description_hidden"] = bool(row["description_hidden"])
-        for column in _DATETIME_COLUMNS:
-            row[column] = _aware(row[column])
+        for column in _DATETIME_COLUMNS:  # aware, to the second
+            if row[column] is not None:
+                row[column] = datetime.fromtimestamp(row[column], UTC)
     return rows
 
 

@@ -415,6 +415,12 @@ def test_open311_search_agrees_with_the_orm_for_every_filter(world):
     assert first["created_at"].tzinfo is not None and isinstance(first["is_open"], bool)
     assert first["service_code"] in {"voirie", "depot"} and first["insee_code"] in {"91386", "91468"}
     assert first["photo_id"] is None
+    stored = Report.objects.get(pk=first["id"])
+    for column in ("created_at", "updated_at", "expected_at"):  # the same instants, to the second
+        value = getattr(stored, column)
+        assert first[column] == (value.replace(microsecond=0) if value else None), column
+    Report.objects.filter(pk=first["id"]).update(expected_at=None)
+    assert open311_search(Open311Search(ids=(first["id"],)))[0]["expected_at"] is None
 
 
 def test_configuration_changes_reach_the_next_submission_at_once(world):
