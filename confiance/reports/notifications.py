@@ -34,10 +34,10 @@ def tracking_url(report: Report) -> str:
 
 
 def notification_queue(*, report: Report, recipients: Iterable[str], template: str,
-                       context: dict[str, Any] | None = None, tokens: dict[str, str] | None = None) -> list[int]:
+                       context: dict[str, Any] | None = None) -> list[int]:
     """Render `reports/email/<template>.txt` (first line: subject) for each recipient; send after commit."""
     return notifications_store(notification_render(report=report, recipients=recipients, template=template,
-                                                   context=context, tokens=tokens))
+                                                   context=context))
 
 
 def notification_render(*, report: Report, recipients: Iterable[str], template: str,

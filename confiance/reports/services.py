@@ -307,7 +307,7 @@ def _dispatch(report: Report, destinations: Iterable[Destination], now: datetime
     rows = [_dispatch_row(report, destination, now, mails) for destination in destinations
             if destination.pk not in already]
     if rows:
-        ReportDispatch.objects.bulk_create(rows)
+        insert_rows(rows)
         notifications_store(mails)
         names = report.dispatches.order_by("id").values_list("destination__name", flat=True)
         report.agency_responsible = ", ".join(names)[:300]
