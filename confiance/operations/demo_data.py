@@ -14,7 +14,7 @@ from shapely.geometry import Point, shape
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.operations.choices import Milestone, Priority, Purpose
-from confiance.operations.models import ChecklistStep, InterventionType, Nature, Unit, UnitStatus
+from confiance.operations.models import ChecklistStep, Intervention, InterventionType, Nature, Unit, UnitStatus
 from confiance.operations.roads import roads_import
 from confiance.operations.services import (
     EntryDraft,
@@ -131,6 +131,9 @@ def _history(rng: random.Random, communes: list[Commune], now, stdout) -> None:
     """Closed interventions over the last weeks, with realistic delays, for the interval report."""
     count = settings.CONFIANCE_DEMO_INTERVENTIONS
     if not count or not communes:
+        return
+    if Intervention.objects.exists():  # loaded before (and the simulator may have units engaged): keep it
+        stdout.write(f"Police municipale : {Intervention.objects.count()} interventions déjà présentes.")
         return
     actor = operator_actor()
     if actor.agent is None:
