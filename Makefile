@@ -46,9 +46,14 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Installez Chromium : sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
+# Typed layers: every app's services, selectors, access and schemas (modules or packages), and the actor protocol.
+TYPED := $(wildcard confiance/*/services.py confiance/*/services confiance/*/selectors.py confiance/*/access.py \
+	confiance/*/schemas.py confiance/*/drafts.py confiance/core/actors.py)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	CONFIANCE_ENV=test $(BIN)/mypy $(TYPED)
 
 test-sqlite: install browser-deps
 	CONFIANCE_ENV=test $(BIN)/pytest -q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from confiance.core.actors import actor_fields
 from confiance.privacy.choices import JournalKind
 from confiance.privacy.errors import PrivacyError, PrivacyErrorCode
 from confiance.privacy.journal import append_entry, describe_target
@@ -11,16 +12,6 @@ from confiance.privacy.models import AuditEntry
 from confiance.privacy.retention_engine import run_all
 
 MOTIVE_MIN_LENGTH = 5
-SYSTEM_LABEL = "système"
-
-
-def _actor_fields(actor: Any) -> tuple[int | None, str]:
-    """(agent id, label) for an Actor, an Agent, or None (the system, from a command)."""
-    if actor is None:
-        return None, SYSTEM_LABEL
-    agent = getattr(actor, "agent", actor)
-    label = getattr(actor, "label", None) or agent.username
-    return (agent.pk if agent is not None else None), label
 
 
 def audit_record(
@@ -28,7 +19,7 @@ def audit_record(
     commune_id: int | None = None,
 ) -> AuditEntry:
     """Append a write to the audit journal; call it inside the service's transaction."""
-    actor_id, actor_label = _actor_fields(actor)
+    actor_id, actor_label = actor_fields(actor)
     target_type, target_id, target_commune = describe_target(target)
     entry = AuditEntry(
         kind=JournalKind.WRITE, actor_id=actor_id, actor_label=actor_label, action=action,
@@ -47,7 +38,7 @@ def access_log_record(*, actor: Any, target: Any, motive: str, extra: dict[str, 
             "Indiquez le motif de la consultation (5 caractères au moins).",
             details={"field": "motive"},
         )
-    actor_id, actor_label = _actor_fields(actor)
+    actor_id, actor_label = actor_fields(actor)
     target_type, target_id, commune_id = describe_target(target)
     entry = AuditEntry(
         kind=JournalKind.ACCESS, actor_id=actor_id, actor_label=actor_label, action="access.read",

@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_can_in_commune
+from confiance.core.actors import PublicActor
 from confiance.core.errors import ApplicationError
 from confiance.core.geo import h3_cell, valid_lat_lon
 from confiance.core.inserts import insert_row, insert_rows
@@ -65,14 +66,6 @@ from confiance.territory.selectors import locate_point
 MAX_PHOTOS = 3
 # A POST replayed without an idempotency key is recognised by its content for this long.
 REPLAY_WINDOW = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class PublicActor:
-    """Someone without an account: a citizen on the public site, or an Open311 client application."""
-
-    label: str
-    agent: None = None
 
 
 @dataclass
