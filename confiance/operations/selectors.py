@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
+from confiance.core.figures import percentile, rounded
 from confiance.core.live import StreamFilter
 from confiance.operations.choices import InterventionStatus, Milestone, Priority
 from confiance.operations.models import (
@@ -259,10 +259,10 @@ def interval_report(*, actor: Actor, start: date, end: date, commune_ids: set[in
                                "priority_label": str(Priority(priority).label),
                                "interventions": len(values["_count"])}
         for name in INTERVALS:
-            series = np.array(values.get(name, []), dtype=float)
-            row[f"{name}_n"] = int(series.size)
-            row[f"{name}_p50_min"] = round(float(np.percentile(series, 50)) / 60, 1) if series.size else None
-            row[f"{name}_p90_min"] = round(float(np.percentile(series, 90)) / 60, 1) if series.size else None
+            minutes = [seconds / 60 for seconds in values.get(name, [])]
+            row[f"{name}_n"] = len(minutes)
+            row[f"{name}_p50_min"] = rounded(percentile(minutes, 0.5))
+            row[f"{name}_p90_min"] = rounded(percentile(minutes, 0.9))
         rows.append(row)
     return rows
 
@@ -300,8 +300,8 @@ def response_delay_figures(*, commune_ids: set[int] | frozenset[int], since: dat
                 values[name].append(value / 60)
     figures: dict[str, Any] = {"interventions": count}
     for name in ("intervention", "prise_en_compte"):
-        series = np.array(values.get(name, []))
-        figures[f"{name}_n"] = int(series.size)
-        figures[f"{name}_p50_min"] = round(float(np.percentile(series, 50)), 1) if series.size else None
-        figures[f"{name}_p90_min"] = round(float(np.percentile(series, 90)), 1) if series.size else None
+        minutes = values.get(name, [])
+        figures[f"{name}_n"] = len(minutes)
+        figures[f"{name}_p50_min"] = rounded(percentile(minutes, 0.5))
+        figures[f"{name}_p90_min"] = rounded(percentile(minutes, 0.9))
     return figures

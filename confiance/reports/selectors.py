@@ -16,6 +16,7 @@ from django.utils import timezone
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
+from confiance.core.figures import percentile, rounded
 from confiance.core.geo import degree_lengths, distance_m
 from confiance.reports.choices import ReportStatus, UpdateKind
 from confiance.reports.models import (
@@ -409,15 +410,10 @@ def resolution_figures(*, commune_ids: set[int] | frozenset[int], since: datetim
                                       duplicate_of__isnull=True)
                 .values_list("created_at", "closed_at", "expected_at"))
     now = timezone.now()
-    hours = sorted((closed - created).total_seconds() / 3600 for created, closed, _due in rows if closed)
+    hours = [(closed - created).total_seconds() / 3600 for created, closed, _due in rows if closed]
     with_due = [(closed, due) for _created, closed, due in rows if due]
     late = sum(1 for closed, due in with_due if (closed or now) > due and (closed is not None or now > due))
 
-    def percentile(values: list[float], share: float) -> float | None:
-        if not values:
-            return None
-        return round(values[min(len(values) - 1, int(share * (len(values) - 1) + 0.5))], 1)
-
-    return {"received": len(rows), "closed": len(hours), "median_hours": percentile(hours, 0.5),
-            "p90_hours": percentile(hours, 0.9), "with_due_date": len(with_due),
+    return {"received": len(rows), "closed": len(hours), "median_hours": rounded(percentile(hours, 0.5)),
+            "p90_hours": rounded(percentile(hours, 0.9)), "with_due_date": len(with_due),
             "overdue_share": round(late / len(with_due), 3) if with_due else None}
