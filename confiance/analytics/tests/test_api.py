@@ -1,0 +1,35 @@
+"""The analytics API under /api/v1/analytics: runs, indicators."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from confiance.analytics.tests.factories import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_runs(world, burglaries, django_capture_on_commit_callbacks):
+    client = Client()
+    client.force_login(world.analyst.agent)
+    payload = {"kind": "time", "query": {"communes": [world.commune.insee_code],
+                                         "start": (TODAY - timedelta(days=364)).isoformat(),
+                                         "end": TODAY.isoformat(), "dataset_id": burglaries.pk}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/analytics/runs", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    run_id = response.json()["id"]
+    body = client.get(f"/api/v1/analytics/runs/{run_id}").json()
+    assert body["status"] == "done" and "hour_of_week" in body["result"]
+    assert client.post("/api/v1/analytics/runs", {"kind": "time", "query": {"communes": ["91468"],
+                       "start": "2026-01-01", "end": "2026-02-01"}},
+                       content_type="application/json").status_code == 404
+    assert client.post("/api/v1/analytics/runs", {"kind": "time", "query": {"communes": "91386"}},
+                       content_type="application/json").status_code == 422
+    assert client.post("/api/v1/analytics/runs", "{pas du json", content_type="application/json").status_code in (
+        400, 422)
+    assert client.get("/api/v1/analytics/runs/pas-un-uuid").status_code == 404
+    indicators = client.get("/api/v1/analytics/indicators", {"communes": world.commune.insee_code,
+                                                             "start": "2026-01-01", "end": "2026-02-01"})
+    assert indicators.status_code == 200 and indicators.json()["communes"][0]["commune"] == "Mennecy"
