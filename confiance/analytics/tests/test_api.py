@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from confiance.analytics.tests.factories import TODAY
+from confiance.analytics.tests.factories import CITIZEN, TODAY
+from confiance.reports.services import report_submit
+from confiance.reports.tests.factories import draft
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +35,24 @@ def test_api_runs(world, burglaries, django_capture_on_commit_callbacks):
     indicators = client.get("/api/v1/analytics/indicators", {"communes": world.commune.insee_code,
                                                              "start": "2026-01-01", "end": "2026-02-01"})
     assert indicators.status_code == 200 and indicators.json()["communes"][0]["commune"] == "Mennecy"
+
+
+# Measured baselines: each list endpoint reads the same number of rows whatever it returns.
+ENDPOINT_QUERIES = {"indicators": 9, "opendata": 7, "events": 11}  # events: the export is journaled
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINT_QUERIES))
+def test_list_endpoints_in_fixed_queries(world, endpoint, django_assert_num_queries):
+    client = Client()
+    client.force_login(world.operator.agent)
+    period = {"communes": world.commune.insee_code, "start": (TODAY - timedelta(days=30)).isoformat(),
+              "end": TODAY.isoformat(), "sources": "reports"}
+    url = f"/api/v1/analytics/{endpoint}"
+    report_submit(actor=CITIZEN, draft=draft())
+    client.get(url, period)
+    with django_assert_num_queries(ENDPOINT_QUERIES[endpoint]):
+        assert client.get(url, period).status_code == 200
+    for k in range(4):
+        report_submit(actor=CITIZEN, draft=draft(description=f"Trou {k}"))
+    with django_assert_num_queries(ENDPOINT_QUERIES[endpoint]):
+        assert client.get(url, period).status_code == 200

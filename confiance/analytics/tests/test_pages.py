@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from confiance.analytics.models import AnalysisRun, Dataset
-from confiance.analytics.services import analysis_start
-from confiance.analytics.tests.factories import CITIZEN, TODAY, event_query, world_for_call
+from confiance.analytics.services import analysis_start, dataset_import
+from confiance.analytics.tests.factories import CITIZEN, TODAY, event_query, events_csv, world_for_call
 from confiance.operations.services import intervention_create
 from confiance.operations.tests.factories import call
 from confiance.privacy.models import AuditEntry
@@ -117,3 +117,44 @@ def test_point_export_needs_the_right_to_see_each_source(world, django_capture_o
                                                    "start": (TODAY - timedelta(days=5)).isoformat(),
                                                    "end": TODAY.isoformat(), "sources": "reports"})
     assert api.status_code == 200 and api.json()["features"][0]["properties"]["source"] == "reports"
+
+
+# Measured baselines (NetBox-style): a list page reads the same number of rows whatever it lists.
+HOME_QUERIES = 7
+INDICATORS_QUERIES = 10
+OPEN_DATA_QUERIES = 8
+
+
+def test_analysis_home_lists_runs_and_datasets_in_fixed_queries(world, burglaries, django_assert_num_queries):
+    client = Client()
+    client.force_login(world.analyst.agent)
+    analysis_start(actor=world.analyst, kind="time", query=event_query(world), params={})
+    client.get("/agents/analyse/")
+    with django_assert_num_queries(HOME_QUERIES):
+        assert client.get("/agents/analyse/").status_code == 200
+    for k in range(3):
+        analysis_start(actor=world.analyst, kind="hotspots", query=event_query(world), params={})
+        dataset_import(actor=world.analyst, commune_id=world.commune.pk, name=f"Jeu {k}",
+                       data=events_csv([(TODAY - timedelta(days=3), 10, "Tags", 48.56, 2.41)]), crs=None)
+    with django_assert_num_queries(HOME_QUERIES):
+        body = client.get("/agents/analyse/").content.decode()
+    assert "Jeu 2" in body
+
+
+def test_indicator_and_open_data_pages_in_fixed_queries(world, django_assert_num_queries):
+    report_submit(actor=CITIZEN, draft=draft())
+    client = Client()
+    client.force_login(world.analyst.agent)
+    period = {"communes": [world.commune.pk], "start": (TODAY - timedelta(days=30)).isoformat(),
+              "end": TODAY.isoformat()}
+    client.get("/agents/analyse/indicateurs/", period)
+    with django_assert_num_queries(INDICATORS_QUERIES):
+        assert client.get("/agents/analyse/indicateurs/", period).status_code == 200
+    with django_assert_num_queries(OPEN_DATA_QUERIES):
+        assert client.get("/agents/analyse/donnees-ouvertes/", period | {"sources": "reports"}).status_code == 200
+    for k in range(4):
+        report_submit(actor=CITIZEN, draft=draft(description=f"Trou {k}"))
+    with django_assert_num_queries(INDICATORS_QUERIES):
+        assert client.get("/agents/analyse/indicateurs/", period).status_code == 200
+    with django_assert_num_queries(OPEN_DATA_QUERIES):
+        assert client.get("/agents/analyse/donnees-ouvertes/", period | {"sources": "reports"}).status_code == 200
