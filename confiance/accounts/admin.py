@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from confiance.accounts.models import Agent, ApiToken, Membership
-from confiance.privacy.admin import AuditedAdminMixin
+from confiance.core.admin_audit import AuditedAdminMixin
 
 
 class MembershipInline(admin.TabularInline):

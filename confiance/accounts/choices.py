@@ -3,6 +3,8 @@ from enum import StrEnum
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
+
 
 class Role(models.TextChoices):
     """What an agent does in a commune; a membership gives one role in one commune."""
@@ -22,7 +24,7 @@ class Permission(StrEnum):
     TERRITORY_VIEW = "territory.view"
     TERRITORY_MANAGE = "territory.manage"
     LIVE_VIEW = "live.view"
-    AUDIT_VIEW = "privacy.audit_view"
+    AUDIT_VIEW = AUDIT_VIEW_PERMISSION
     ACCOUNTS_MANAGE = "accounts.manage"
     REPORTS_VIEW = "reports.view"
     REPORTS_HANDLE = "reports.handle"

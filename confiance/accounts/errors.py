@@ -9,7 +9,10 @@ class AccountErrorCode(StrEnum):
     TOKEN_REVOKED = "token_revoked"
     TOKEN_SCOPE_INVALID = "token_scope_invalid"
     SECOND_FACTOR_REQUIRED = "second_factor_required"
-    AGENT_INVALID = "agent_invalid"
+    TOKEN_AGENT_INACTIVE = "token_agent_inactive"
+    TOKEN_LIFETIME_INVALID = "token_lifetime_invalid"
+    USERNAME_TAKEN = "username_taken"
+    ROLE_UNKNOWN = "role_unknown"
 
 
 class AccountError(ApplicationError):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from confiance.accounts.access import SECOND_FACTOR_SESSION_KEY as SESSION_KEY
 from confiance.accounts.access import requires_second_factor
@@ -20,7 +21,7 @@ class SecondFactorRequiredMiddleware:
             if request.path.startswith(("/api/", "/live/")):
                 return JsonResponse(
                     {"code": AccountErrorCode.SECOND_FACTOR_REQUIRED,
-                     "message": "Double authentification requise : validez votre code à usage unique.",
+                     "message": _("Double authentification requise : validez votre code à usage unique."),
                      "details": {}},
                     status=401,
                 )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,7 +33,8 @@ def agent_create(
 ) -> Agent:
     """Create an agent with an Argon2-hashed password."""
     if Agent.objects.filter(username=username).exists():
-        raise AccountError(AccountErrorCode.AGENT_INVALID, f"L'identifiant {username} est déjà pris.", status_code=409)
+        raise AccountError(AccountErrorCode.USERNAME_TAKEN, _("L'identifiant %(username)s est déjà pris.") % {
+            "username": username}, status_code=409)
     agent = Agent(username=username, first_name=first_name, last_name=last_name, email=email,
                   is_superuser=is_superuser, is_staff=is_superuser)
     agent.set_password(password)
@@ -46,7 +48,7 @@ def agent_create(
 def membership_grant(*, actor: Actor | None, agent: Agent, commune: Commune, role: str) -> Membership:
     """Give an agent a role in a commune (idempotent)."""
     if role not in Role.values:
-        raise AccountError(AccountErrorCode.AGENT_INVALID, f"Rôle inconnu : {role}.")
+        raise AccountError(AccountErrorCode.ROLE_UNKNOWN, _("Rôle inconnu : %(role)s.") % {"role": role})
     if actor is not None:
         actor.require(Permission.ACCOUNTS_MANAGE, commune.pk)
     membership, created = Membership.objects.get_or_create(agent=agent, commune=commune, role=role)
@@ -105,13 +107,15 @@ def api_token_create(
     unknown = sorted(set(permissions) - {p.value for p in Permission})
     if unknown or not permissions:
         raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID,
-                           f"Permissions inconnues ou absentes : {', '.join(unknown) or 'aucune'}.",
+                           _("Permissions inconnues ou absentes : %(permissions)s.") % {
+                               "permissions": ", ".join(unknown) or _("aucune")},
                            details={"allowed": [p.value for p in Permission]})
     if not communes:
-        raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID, "Un jeton doit viser au moins une commune.")
+        raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID, _("Un jeton doit viser au moins une commune."))
     if not 1 <= days <= settings.CONFIANCE_API_TOKEN_MAX_DAYS:
-        raise AccountError(AccountErrorCode.TOKEN_SCOPE_INVALID,
-                           f"Durée de validité entre 1 et {settings.CONFIANCE_API_TOKEN_MAX_DAYS} jours.")
+        raise AccountError(AccountErrorCode.TOKEN_LIFETIME_INVALID,
+                           _("Durée de validité entre 1 et %(max)s jours.") % {
+                               "max": settings.CONFIANCE_API_TOKEN_MAX_DAYS})
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -139,17 +143,17 @@ def api_token_authenticate(secret: str) -> Actor:
     """The actor behind a bearer token, or NotAuthenticatedError saying why it is refused."""
     parts = (secret or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, "Jeton d'API invalide.")
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, _("Jeton d'API invalide."))
     token = ApiToken.objects.select_related("agent").filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.key_hash, _hash_key(secret)):
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, "Jeton d'API invalide.")
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, _("Jeton d'API invalide."))
     now = timezone.now()
     if token.revoked_at is not None:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_REVOKED, "Ce jeton d'API a été révoqué.")
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_REVOKED, _("Ce jeton d'API a été révoqué."))
     if token.expires_at <= now:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_EXPIRED, "Ce jeton d'API a expiré.")
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_EXPIRED, _("Ce jeton d'API a expiré."))
     if not token.agent.is_active:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, "Le compte de ce jeton est désactivé.")
+        raise NotAuthenticatedError(AccountErrorCode.TOKEN_AGENT_INACTIVE, _("Le compte de ce jeton est désactivé."))
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return Actor(agent=token.agent, token=token)

@@ -1,6 +1,7 @@
 """Analytics API under /api/v1/analytics: start an analysis, read it; indicators; open data."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from confiance.accounts.choices import Permission
@@ -18,7 +19,8 @@ def _commune_ids(request: HttpRequest, codes: list[str]) -> list[int]:
                  .filter(insee_code__in=codes).values_list("insee_code", "id"))
     missing = sorted(set(codes) - set(found))
     if missing:
-        raise NotFoundError(message=f"Commune inconnue ou hors de vos droits : {', '.join(missing)}.")
+        raise NotFoundError(message=_("Commune inconnue ou hors de vos droits : %(codes)s.") % {
+            "codes": ", ".join(missing)})
     return [found[code] for code in codes]
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,4 +26,6 @@ class EventSource(models.TextChoices):
 
 
 # Sources whose application is not installed yet: shown, never counted as zero.
-UNAVAILABLE_SOURCES = {EventSource.ALARMS: _("le module de supervision (capteurs, alarmes) n'est pas encore installé")}
+UNAVAILABLE_SOURCES: dict[str, Any] = {
+    EventSource.ALARMS: _("le module de supervision (capteurs, alarmes) n'est pas encore installé"),
+}

@@ -11,10 +11,13 @@ class AnalyticsErrorCode(StrEnum):
     EXTENT_TOO_LARGE = "analytics_extent_too_large"
     TOO_MANY_PAIRS = "analytics_too_many_pairs"
     PERIOD_INVALID = "analytics_period_invalid"
+    PERIOD_TOO_LONG = "analytics_period_too_long"
+    HISTORY_TOO_SHORT = "analytics_history_too_short"
+    TOO_FEW_CELLS = "analytics_too_few_cells"
+    DATASET_OTHER_COMMUNE = "analytics_dataset_other_commune"
     COORDINATES_INVALID = "analytics_coordinates_invalid"
     PARAMETER_INVALID = "analytics_parameter_invalid"
     IMPORT_INVALID = "analytics_import_invalid"
-    RUN_UNKNOWN = "analytics_run_unknown"
 
 
 class AnalysisInputError(ApplicationError):

@@ -97,7 +97,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             "Les dates doivent être comprises entre le %(first)s et le %(last)s.") % {
             "first": EARLIEST.strftime("%d/%m/%Y"), "last": latest.strftime("%d/%m/%Y")})
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _("La période ne peut pas dépasser dix ans."))
+        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_TOO_LONG, _("La période ne peut pas dépasser dix ans."))
     since = datetime.combine(start, time.min, tzinfo=PARIS)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=PARIS)
     return since, until
@@ -215,11 +215,6 @@ def dataset_get_for_actor(*, actor: Actor, dataset_id: int) -> Dataset:
     return dataset
 
 
-def dataset_categories(*, dataset: Dataset) -> list[str]:
-    return list(DatasetEvent.objects.filter(dataset=dataset).values_list("category", flat=True).distinct()
-                .order_by("category")[:200])
-
-
 # --- Indicators by phase ------------------------------------------------------------------------
 
 def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: date) -> dict[str, Any]:
@@ -287,7 +282,7 @@ def _percent(value: float | None) -> float | None:
 def _figure(key: str, label: str, current: float | None, previous: float | None, unit: str, *,
             lower_is_better: bool = False) -> dict[str, Any]:
     change = None
-    if current is not None and previous not in (None, 0):
+    if current is not None and previous is not None and previous != 0:
         change = round(100 * (current - previous) / previous, 1)
     better = None
     if current is not None and previous is not None and current != previous:
@@ -351,10 +346,9 @@ def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end:
     return {"type": "FeatureCollection", "features": features, "threshold": opendata.SUPPRESSION_THRESHOLD}
 
 
-
 # --- The point set itself, for analysts' own tools -----------------------------------------------
 
-SOURCE_PERMISSIONS = {
+SOURCE_PERMISSIONS: dict[str, Permission] = {
     EventSource.REPORTS: Permission.REPORTS_VIEW,
     EventSource.INTERVENTIONS: Permission.OPERATIONS_VIEW,
     EventSource.LOGBOOK: Permission.OPERATIONS_VIEW,
@@ -381,7 +375,7 @@ def event_points(*, actor: Actor, query: EventQuery) -> list[dict[str, Any]]:
     events = event_set(actor=actor, query=query)
     insee = territory_selectors.commune_codes(commune_ids=set(events.commune_id.tolist()))
     sectors = territory_selectors.sector_labels(commune_ids=set(events.commune_id.tolist()))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k in range(len(events)):
         moment = datetime.fromtimestamp(int(events.seconds[k]), PARIS)
         rows.append({

@@ -42,7 +42,7 @@ def analysis_start(*, actor: Actor, kind: str, query: EventQuery, params: dict[s
     if query.dataset_id is not None:
         dataset = dataset_get_for_actor(actor=actor, dataset_id=query.dataset_id)
         if dataset.commune_id not in query.commune_ids:
-            raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _(
+            raise AnalysisInputError(AnalyticsErrorCode.DATASET_OTHER_COMMUNE, _(
                 "Ce jeu de données appartient à une autre commune que celles choisies."), field="dataset_id")
     with transaction.atomic():
         run = AnalysisRun.objects.create(kind=kind, created_by=actor.agent, commune_ids=sorted(query.commune_ids),

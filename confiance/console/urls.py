@@ -1,6 +1,6 @@
 from django.urls import path
 
-from confiance.console import analytics_views, operations_views, report_views, views
+from confiance.console import operations_views, report_views, views
 
 app_name = "console"
 
@@ -19,18 +19,5 @@ urlpatterns = [
     path("agents/main-courante/", operations_views.logbook, name="ops-logbook"),
     path("agents/main-courante/pdf", operations_views.logbook_pdf_view, name="ops-logbook-pdf"),
     path("agents/interventions/delais/", operations_views.intervals, name="ops-intervals"),
-    path("agents/analyse/", analytics_views.analysis_home, name="analytics-home"),
-    path("agents/analyse/resultats/<uuid:run_id>/", analytics_views.analysis_result, name="analytics-result"),
-    path("agents/analyse/resultats/<uuid:run_id>/etat.json", analytics_views.analysis_state,
-         name="analytics-state"),
-    path("agents/analyse/resultats/<uuid:run_id>/evenements.csv", analytics_views.analysis_events,
-         name="analytics-events"),
-    path("agents/analyse/resultats/<uuid:run_id>/<str:name>", analytics_views.analysis_download,
-         name="analytics-download"),
-    path("agents/analyse/jeux/", analytics_views.dataset_import_view, name="analytics-dataset-import"),
-    path("agents/analyse/jeux/<int:dataset_id>/supprimer/", analytics_views.dataset_delete_view,
-         name="analytics-dataset-delete"),
-    path("agents/analyse/indicateurs/", analytics_views.indicators, name="analytics-indicators"),
-    path("agents/analyse/donnees-ouvertes/", analytics_views.open_data_view, name="analytics-opendata"),
     path("live/events", views.live_events, name="live-events"),
 ]

@@ -4,31 +4,16 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.selectors import membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
-from confiance.core.live import event_stream
-from confiance.operations.selectors import stream_filter_for
+from confiance.core.live import StreamFilter, event_stream
+from confiance.core.live_rules import event_labels, stream_filter_for
+from confiance.operations.selectors import shared_with
 from confiance.territory.selectors import commune_list_for_actor, territory_feature_collection
-
-# Labels of the live events shown on the agent home page (the script reads them from the page).
-EVENT_LABELS = {
-    "territory.imported": _("Territoire importé"),
-    "territory.zone_created": _("Zone créée"),
-    "territory.zone_deleted": _("Zone supprimée"),
-    "reports.created": _("Nouveau signalement"),
-    "reports.status_changed": _("Signalement mis à jour"),
-    "reports.overdue": _("Signalement en retard"),
-    "reports.reopen_requested": _("Réouverture demandée"),
-    "operations.intervention_created": _("Nouvelle intervention"),
-    "operations.intervention_changed": _("Intervention mise à jour"),
-    "operations.log_entry": _("Main courante"),
-    "operations.step_skipped": _("Étape obligatoire sautée"),
-    "operations.unit": _("Unité"),
-}
 
 
 @login_required
@@ -40,8 +25,7 @@ def home(request):
     for membership in memberships:
         by_commune.setdefault(membership.commune_id, []).append(str(membership.get_role_display()))
     rows = [{"commune": commune, "roles": by_commune.get(commune.pk, [])} for commune in communes]
-    labels = {key: str(label) for key, label in EVENT_LABELS.items()}
-    return render(request, "console/home.html", {"rows": rows, "event_labels": labels})
+    return render(request, "console/home.html", {"rows": rows, "event_labels": event_labels()})
 
 
 @login_required
@@ -65,20 +49,27 @@ async def _stream_actor(request: HttpRequest) -> Actor:
     user = await request.auser()
     if user.is_authenticated and user.is_active:
         return Actor(agent=user)
-    raise NotAuthenticatedError(message="Authentification requise pour suivre les événements en direct.")
+    raise NotAuthenticatedError(message=_("Authentification requise pour suivre les événements en direct."))
+
+
+def actor_stream_filter(actor: Actor) -> StreamFilter:
+    """The events an agent's stream may carry, by the apps' declarations, widened by crisis sharings."""
+    # The one place the console names the crisis sharing (moving to territory.selectors.crisis_shared_with).
+    return stream_filter_for(actor, crisis_widening=shared_with)
 
 
 async def live_events(request: HttpRequest):
     """Server-sent events: what the agent may see, resumable with Last-Event-ID, heartbeat every 15 s."""
     if request.method != "GET":
-        return JsonResponse({"code": "method_not_allowed", "message": "GET uniquement.", "details": {}}, status=405)
+        return JsonResponse({"code": "method_not_allowed", "message": _("GET uniquement."), "details": {}},
+                            status=405)
     try:
         actor = await _stream_actor(request)
     except ApplicationError as error:
         return _error_response(error)
-    stream_filter = await sync_to_async(stream_filter_for)(actor)
+    stream_filter = await sync_to_async(actor_stream_filter)(actor)
     if not stream_filter.commune_ids:
-        return _error_response(ApplicationError("permission_denied", "Aucune commune à suivre en direct.",
+        return _error_response(ApplicationError("permission_denied", _("Aucune commune à suivre en direct."),
                                                 status_code=403))
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     response = StreamingHttpResponse(

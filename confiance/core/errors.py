@@ -65,10 +65,3 @@ class NotAuthenticatedError(ApplicationError):
     default_code = ErrorCode.NOT_AUTHENTICATED
     default_message = "Authentification requise."
 
-
-class ConflictError(ApplicationError):
-    """The action conflicts with the current state (duplicate, already done...)."""
-
-    status_code = 409
-    default_code = ErrorCode.CONFLICT
-    default_message = "Conflit avec l'état actuel."

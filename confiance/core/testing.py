@@ -10,7 +10,6 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -32,14 +31,6 @@ def service_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
             return True
     except OSError:
         return False
-
-
-@dataclass
-class ThrowawayDatabase:
-    """An environment pointing at a fresh database: a SQLite file, or a new PostgreSQL database."""
-
-    env: dict[str, str]
-    drop: callable = field(default=lambda: None)
 
 
 @contextmanager

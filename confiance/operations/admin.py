@@ -5,8 +5,8 @@ key is issued with `confiance tracker key` (shown once)."""
 
 from django.contrib import admin
 
+from confiance.core.admin_audit import AuditedAdminMixin
 from confiance.operations.models import ChecklistStep, CrisisSharing, InterventionType, Nature, Unit, UnitStatus
-from confiance.privacy.admin import AuditedAdminMixin
 
 
 @admin.register(Nature)

@@ -3,7 +3,11 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from confiance.accounts.choices import Permission
 from confiance.core.live import LiveEvent
+from confiance.core.live_rules import EventFamily
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,15 @@ class UnitChanged(LiveEvent):
 class UnitsMoved(LiveEvent):
     event_type = "operations.units_moved"
     units: list[dict[str, Any]]
+
+
+# Police data is for the police municipale and the supervision centre; a crisis sharing widens it.
+LIVE_EVENT_FAMILIES = (
+    EventFamily(prefix="operations.", permission=Permission.OPERATIONS_VIEW, crisis_shared=True, labels={
+        InterventionCreated.event_type: _("Nouvelle intervention"),
+        InterventionChanged.event_type: _("Intervention mise à jour"),
+        LogEntryCreated.event_type: _("Main courante"),
+        StepSkipped.event_type: _("Étape obligatoire sautée"),
+        UnitChanged.event_type: _("Unité"),
+    }),
+)

@@ -14,7 +14,6 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.figures import percentile, rounded
-from confiance.core.live import StreamFilter
 from confiance.operations.choices import InterventionStatus, Milestone, Priority
 from confiance.operations.models import (
     Assignment,
@@ -55,14 +54,6 @@ def require_visible(actor: Actor, commune_id: int, permission: Permission = Perm
         if actor.can(Permission.OPERATIONS_VIEW, commune_id):
             actor.require(permission, commune_id)  # raises "permission denied"
         raise NotFoundError()
-
-
-def stream_filter_for(actor: Actor) -> StreamFilter:
-    """What an agent's live stream may carry: their communes; police events only where they may see operations
-    (crisis sharing included)."""
-    live = actor.commune_ids(Permission.LIVE_VIEW)
-    police = frozenset(visible_commune_ids(actor))
-    return StreamFilter(commune_ids=frozenset(live | police), restricted=(("operations.", police), ("", live)))
 
 
 def units_shareable(commune_a: int, commune_b: int) -> bool:

@@ -1,8 +1,8 @@
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from confiance.accounts.choices import Permission
 from confiance.core.errors import PermissionDeniedError
+from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
 from confiance.privacy.journal import verify_chain
 from confiance.privacy.schemas import AuditEntryOut, ChainReportOut
 from confiance.privacy.selectors import audit_list_for_actor
@@ -13,7 +13,7 @@ router = Router(tags=["vie privée"])
 @router.get("/audit", response=list[AuditEntryOut], summary="Journal d'audit (DPO, administrateur)")
 @paginate(PageNumberPagination)
 def audit(request, action: str = "", target_type: str = "", target_id: str = "", kind: str = ""):
-    if not request.auth.can_anywhere(Permission.AUDIT_VIEW):
+    if not request.auth.can_anywhere(AUDIT_VIEW_PERMISSION):
         raise PermissionDeniedError()
     return audit_list_for_actor(actor=request.auth, action=action, target_type=target_type,
                                 target_id=target_id, kind=kind)
@@ -21,7 +21,7 @@ def audit(request, action: str = "", target_type: str = "", target_id: str = "",
 
 @router.get("/audit/verify", response=ChainReportOut, summary="Vérifier le chaînage du journal")
 def audit_verify(request):
-    if not request.auth.can_anywhere(Permission.AUDIT_VIEW):
+    if not request.auth.can_anywhere(AUDIT_VIEW_PERMISSION):
         raise PermissionDeniedError()
     report = verify_chain()
     return {"ok": report.ok, "checked": report.checked,

@@ -1,6 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The permission to read the journal; accounts' Permission.AUDIT_VIEW takes its value from here, so privacy
+# needs nothing from accounts (accounts and territory journal their writes through privacy).
+AUDIT_VIEW_PERMISSION = "privacy.audit_view"
+
 
 class JournalKind(models.TextChoices):
     """Whether an entry records a change or a consultation."""

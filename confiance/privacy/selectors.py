@@ -1,16 +1,27 @@
 """Reads of the audit journal, limited to the communes where the actor may audit."""
 
+from collections.abc import Collection
+from typing import Any, Protocol
+
 from django.db.models import Q, QuerySet
 
-from confiance.accounts.access import Actor
-from confiance.accounts.choices import Permission
+from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
 from confiance.privacy.models import AuditEntry
 
 
-def audit_list_for_actor(*, actor: Actor, action: str = "", target_type: str = "", target_id: str = "",
+class Auditor(Protocol):
+    """Who reads the journal (accounts' Actor): an agent, perhaps through a token, with communes per right."""
+
+    agent: Any
+    token: Any
+
+    def commune_ids(self, permission: Any) -> Collection[int]: ...
+
+
+def audit_list_for_actor(*, actor: Auditor, action: str = "", target_type: str = "", target_id: str = "",
                          kind: str = "") -> QuerySet[AuditEntry]:
     """Journal entries of the communes the actor audits (platform-wide entries for superusers), newest first."""
-    communes = actor.commune_ids(Permission.AUDIT_VIEW)
+    communes = actor.commune_ids(AUDIT_VIEW_PERMISSION)
     scope = Q(commune_id__in=communes)
     if actor.agent.is_superuser and actor.token is None:
         scope |= Q(commune_id__isnull=True)

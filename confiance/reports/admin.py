@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from confiance.privacy.admin import AuditedAdminMixin
+from confiance.core.admin_audit import AuditedAdminMixin
 from confiance.reports.models import (
     Category,
     CategoryAttribute,

@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from confiance.accounts.choices import Permission
 from confiance.core.live import LiveEvent
+from confiance.core.live_rules import EventFamily
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,13 @@ class ReportOverdue(LiveEvent):
 class ReportReopenRequested(LiveEvent):
     event_type = "reports.reopen_requested"
     report_id: int
+
+
+LIVE_EVENT_FAMILIES = (
+    EventFamily(prefix="reports.", permission=Permission.LIVE_VIEW, labels={
+        ReportCreated.event_type: _("Nouveau signalement"),
+        ReportStatusChanged.event_type: _("Signalement mis à jour"),
+        ReportOverdue.event_type: _("Signalement en retard"),
+        ReportReopenRequested.event_type: _("Réouverture demandée"),
+    }),
+)

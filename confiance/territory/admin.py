@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from confiance.privacy.admin import AuditedAdminMixin
+from confiance.core.admin_audit import AuditedAdminMixin
 from confiance.territory.models import Commune, Intercommunality, Sector, Zone
 
 AREA_READONLY = ["geometry", "centroid_lat", "centroid_lon", "h3_cell", "created_at", "updated_at"]

@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from confiance.accounts.choices import Permission
 from confiance.core.live import LiveEvent
+from confiance.core.live_rules import EventFamily
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,12 @@ class ZoneDeleted(LiveEvent):
     event_type = "territory.zone_deleted"
     zone_id: int
     name: str
+
+
+LIVE_EVENT_FAMILIES = (
+    EventFamily(prefix="territory.", permission=Permission.LIVE_VIEW, labels={
+        TerritoryImported.event_type: _("Territoire importé"),
+        ZoneCreated.event_type: _("Zone créée"),
+        ZoneDeleted.event_type: _("Zone supprimée"),
+    }),
+)

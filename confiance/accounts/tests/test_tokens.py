@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from confiance.accounts.errors import AccountError
+from confiance.accounts.errors import AccountError, AccountErrorCode
 from confiance.accounts.models import ApiToken
 from confiance.accounts.services import api_token_create, api_token_revoke
 from confiance.accounts.tests.factories import make_agent
@@ -78,3 +78,25 @@ def test_token_scope_is_checked_on_issue(setup):
     with pytest.raises(AccountError):
         api_token_create(actor=None, agent=agent, name="x", communes=[mine], permissions=["territory.view"],
                          days=100_000)
+
+
+@pytest.mark.parametrize(("arguments", "code"), [
+    ({"permissions": ["everything"]}, AccountErrorCode.TOKEN_SCOPE_INVALID),
+    ({"communes": []}, AccountErrorCode.TOKEN_SCOPE_INVALID),
+    ({"days": 100_000}, AccountErrorCode.TOKEN_LIFETIME_INVALID),
+])
+def test_a_refused_token_says_what_was_wrong_in_french(setup, arguments, code):
+    mine, _, agent, _ = setup
+    asked = {"communes": [mine], "permissions": ["territory.view"], "days": 30} | arguments
+    with translation.override("fr"), pytest.raises(AccountError) as caught:
+        api_token_create(actor=None, agent=agent, name="x", **asked)
+    assert caught.value.code == code and caught.value.message.endswith(".")
+    assert ApiToken.objects.count() == 1  # the fixture's token only
+
+
+def test_the_token_of_a_disabled_agent_says_so(setup):
+    _, _, agent, issued = setup
+    agent.is_active = False
+    agent.save()
+    body = get("/api/v1/accounts/me", issued.secret).json()
+    assert body["code"] == AccountErrorCode.TOKEN_AGENT_INACTIVE and "désactivé" in body["message"]

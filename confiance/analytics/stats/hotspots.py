@@ -185,7 +185,7 @@ def gi_star(values: np.ndarray, weights: sparse.csr_matrix, *, permutations: int
     y = np.asarray(values, dtype=float)
     n = len(y)
     if n < 3:
-        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _("Il faut au moins trois mailles."))
+        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_CELLS, _("Il faut au moins trois mailles."))
     if not 1 <= permutations <= 9999:
         raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID,
                                  _("Le nombre de permutations doit être compris entre 1 et 9999."))

@@ -146,7 +146,7 @@ def _time_codes(t_days: np.ndarray, temporal_edges: np.ndarray) -> tuple[np.ndar
     edges = np.ceil(temporal_edges * scale - 1e-9).astype(np.int64)
     dtype = np.int16 if codes.max() < 2**15 else np.int32
     if codes.max() >= 2**31:
-        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _("La période couverte est trop longue."))
+        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_TOO_LONG, _("La période couverte est trop longue."))
     return codes.astype(dtype), edges, unit
 
 

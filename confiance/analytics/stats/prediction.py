@@ -63,7 +63,7 @@ def evaluate(week_grids: np.ndarray, valid: np.ndarray, *, training_weeks: int =
     weeks = week_grids.shape[0]
     tested = [w for w in range(training_weeks, weeks) if week_grids[w][valid].sum() > 0]
     if not tested:
-        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _(
+        raise AnalysisInputError(AnalyticsErrorCode.HISTORY_TOO_SHORT, _(
             "Pas assez de semaines avec des événements pour évaluer une prévision (il en faut au moins %(n)s "
             "d'apprentissage et une de test).") % {"n": training_weeks + 1})
     hits = np.zeros(len(shares))

@@ -115,7 +115,7 @@ def weekly_trend(days: np.ndarray, start: int, end: int) -> WeeklyTrend:
     first_monday = start + (-(start + 3)) % 7
     weeks = (end - first_monday + 1) // 7
     if weeks < 8:
-        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _(
+        raise AnalysisInputError(AnalyticsErrorCode.HISTORY_TOO_SHORT, _(
             "Il faut au moins huit semaines complètes pour estimer une tendance."), weeks=int(max(weeks, 0)))
     daily = daily_series(days, first_monday, first_monday + weeks * 7 - 1)
     observed = daily.reshape(weeks, 7).sum(axis=1)
@@ -148,7 +148,7 @@ def forecast_days(history: np.ndarray, first_day: int, horizon: int) -> np.ndarr
     window = history[-365:]
     n = len(window)
     if n < 28:
-        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _(
+        raise AnalysisInputError(AnalyticsErrorCode.HISTORY_TOO_SHORT, _(
             "Il faut au moins 28 jours d'historique pour une prévision."), days=n)
     if window.sum() < MIN_EVENTS_FORECAST:
         raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _(
@@ -190,7 +190,7 @@ def backtest(daily: np.ndarray, first_day: int, *, weeks: int = 12, horizon: int
     n = len(daily)
     origins = [n - horizon * (w + 1) for w in range(weeks) if n - horizon * (w + 1) >= 56]
     if not origins:
-        raise AnalysisInputError(AnalyticsErrorCode.PERIOD_INVALID, _(
+        raise AnalysisInputError(AnalyticsErrorCode.HISTORY_TOO_SHORT, _(
             "Historique trop court pour un test rétrospectif (au moins 9 semaines)."))
     model_errors, base_errors, model_week, base_week = [], [], [], []
     for origin in origins:

@@ -150,7 +150,7 @@ def test_weekly_trend_flags_the_planted_week():
 def test_weekly_trend_needs_eight_weeks():
     with pytest.raises(AnalysisInputError) as caught:
         temporal.weekly_trend(np.array([100, 101]), 100, 130)
-    assert caught.value.code == AnalyticsErrorCode.PERIOD_INVALID
+    assert caught.value.code == AnalyticsErrorCode.HISTORY_TOO_SHORT
     with pytest.raises(AnalysisInputError):
         temporal.daily_series(np.array([1]), 10, 5)
 

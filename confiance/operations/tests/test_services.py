@@ -312,9 +312,12 @@ def make_chef_of(world):
 
 def test_live_events_keep_police_data_from_other_roles(world):
     from confiance.core.live import read_events_after
+    from confiance.core.live_rules import stream_filter_for
     services.intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
-    seen_by_operator = read_events_after(0, limit=50, stream_filter=selectors.stream_filter_for(world.operator))
-    seen_by_elected = read_events_after(0, limit=50, stream_filter=selectors.stream_filter_for(world.elected))
+    operator_filter = stream_filter_for(world.operator, crisis_widening=selectors.shared_with)
+    elected_filter = stream_filter_for(world.elected, crisis_widening=selectors.shared_with)
+    seen_by_operator = read_events_after(0, limit=50, stream_filter=operator_filter)
+    seen_by_elected = read_events_after(0, limit=50, stream_filter=elected_filter)
     assert any(e.event_type == "operations.intervention_created" for e in seen_by_operator)
     assert not any(e.event_type.startswith("operations.") for e in seen_by_elected)
 

@@ -71,8 +71,8 @@ def analysis_home(request, actor: Actor):
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            return redirect("console:analytics-result", run_id=run.pk)
-    return render(request, "console/analytics_home.html", {
+            return redirect("analytics:result", run_id=run.pk)
+    return render(request, "analytics/home.html", {
         "form": form, "runs": run_list_for_actor(actor=actor), "datasets": datasets,
         "import_form": DatasetImportForm(communes=communes), "kinds": AnalysisKind.choices,
     }, status=400 if request.method == "POST" else 200)
@@ -89,7 +89,7 @@ def analysis_result(request, run_id):
     # The page draws maps and charts from this; the knox CSV rows are only for the download.
     page_data = {key: value for key, value in result.items() if key != "csv"}
     labels = {value: str(label) for value, label in EventSource.choices}
-    return render(request, "console/analytics_result.html", {
+    return render(request, "analytics/result.html", {
         "run": run, "result": result, "page_data": page_data, "done": run.status == RunStatus.DONE,
         "knox_table": _knox_table(result.get("knox")), "week_table": _week_table(result.get("hour_of_week")),
         "query": (run.params or {}).get("query", {}), "options": (run.params or {}).get("options", {}),
@@ -222,7 +222,7 @@ def dataset_import_view(request, actor: Actor):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, _("Import refusé : %(message)s") % {"message": error})
-    return redirect("console:analytics-home")
+    return redirect("analytics:home")
 
 
 @login_required
@@ -235,7 +235,7 @@ def dataset_delete_view(request, dataset_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Jeu de données supprimé."))
-    return redirect("console:analytics-home")
+    return redirect("analytics:home")
 
 
 def _period_form(request, actor: Actor) -> PeriodForm:
@@ -261,7 +261,7 @@ def indicators(request, actor: Actor):
             status = 400
     elif form.is_bound:
         status = 400
-    return render(request, "console/analytics_indicators.html", {"form": form, "table": table}, status=status)
+    return render(request, "analytics/indicators.html", {"form": form, "table": table}, status=status)
 
 
 @login_required
@@ -284,7 +284,7 @@ def open_data_view(request, actor: Actor):
             table = open_data(**arguments)
         except ApplicationError as error:
             form.add_error(None, error.message)
-            return render(request, "console/analytics_opendata.html", context, status=400)
+            return render(request, "analytics/opendata.html", context, status=400)
         if output == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="donnees-ouvertes.csv"'
@@ -301,5 +301,5 @@ def open_data_view(request, actor: Actor):
         writer.writerows(DICTIONARY)
         return response
     context |= {"dictionary": DICTIONARY, "threshold": SUPPRESSION_THRESHOLD}
-    return render(request, "console/analytics_opendata.html", context, status=400 if form.is_bound and form.errors
+    return render(request, "analytics/opendata.html", context, status=400 if form.is_bound and form.errors
                   else 200)
