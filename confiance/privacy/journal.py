@@ -8,9 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from confiance.core.inserts import insert_row
+from confiance.core.sql import advisory_xact_lock
 from confiance.privacy.models import HISTORICAL_CHAIN, PLATFORM_CHAIN, AuditCheckpoint, AuditEntry
 from confiance.privacy.sql import chain_head
 
@@ -45,19 +46,12 @@ def chain_of(entry: AuditEntry) -> int:
     return entry.commune_id if entry.commune_id is not None else PLATFORM_CHAIN
 
 
-def _lock_chain(chain: int) -> None:
-    # One lock per chain: writes of different communes no longer wait for each other. SQLite has one writer anyway.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK_KEY, chain])
-
-
 def append_entry(entry: AuditEntry) -> AuditEntry:
     """Give the entry the next sequence number of its chain, chain it and save it."""
     # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
     with transaction.atomic(savepoint=False):
         entry.chain = chain_of(entry)
-        _lock_chain(entry.chain)
+        advisory_xact_lock(CHAIN_LOCK_KEY, entry.chain)  # per chain: communes no longer wait for each other
         sequence, previous_hash = chain_head(entry.chain) or (0, GENESIS_HASH)
         entry.sequence = sequence + 1
         entry.previous_hash = previous_hash
