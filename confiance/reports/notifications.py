@@ -2,7 +2,9 @@
 
 Senders (the mail thread after a commit, the sweep, any other process) claim rows with a conditional UPDATE
 before sending (pending -> sending, with a claim token and time), then mark them sent, or pending again with
-one more attempt, or failed after MAX_ATTEMPTS: each e-mail leaves once even when senders meet.
+one more attempt, or failed after MAX_ATTEMPTS: each e-mail leaves once even when senders meet. The mail thread
+is the in-process wake-up of the `reports_sweep` loop (a management command): it sends at once what a commit
+queued, and the loop sends whatever it missed (a crashed process, a refused connection).
 """
 
 from __future__ import annotations
