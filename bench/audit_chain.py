@@ -1,11 +1,42 @@
-"""Audit journal: append 100,000 entries through audit_record, then verify the chain; entries per second."""
+"""Audit journal: append entries through audit_record (one writer, then four writers of four communes at once),
+then verify the chains; entries per second. BENCH_SMOKE=1: a few seconds."""
 
+import os
 import tempfile
+import threading
 import time
 
 from _common import emit, setup_django
 
-N_ENTRIES = 100_000
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+N_ENTRIES = 2_000 if SMOKE else 100_000
+N_WRITERS = 4
+N_CONCURRENT = 500 if SMOKE else 5_000  # per writer
+
+
+def _append_concurrently(audit_record) -> float:
+    """Seconds for N_WRITERS threads, each writing N_CONCURRENT entries of its own commune."""
+    from django.db import connection
+
+    barrier = threading.Barrier(N_WRITERS + 1)
+
+    def write(commune_id: int) -> None:
+        barrier.wait()
+        try:
+            for number in range(N_CONCURRENT):
+                audit_record(actor=None, action="bench.concurrent", target=("bench", number), commune_id=commune_id,
+                             extra={"n": number})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(1000 + n,)) for n in range(N_WRITERS)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -22,15 +53,20 @@ def main() -> None:
         for number in range(N_ENTRIES):
             audit_record(actor=None, action="bench.append", target=("bench", number), extra={"n": number})
         append = time.perf_counter() - started
+        concurrent = _append_concurrently(audit_record)
         started = time.perf_counter()
         report = verify_chain()
         verify = time.perf_counter() - started
-        assert report.ok and report.checked == N_ENTRIES, report
+        total = N_ENTRIES + N_WRITERS * N_CONCURRENT
+        assert report.ok and report.checked == total, report
         database = connection.vendor
         emit("audit_chain", "append_entries_per_second", round(N_ENTRIES / append), "entries/s",
              entries=N_ENTRIES, database=database)
-        emit("audit_chain", "verify_entries_per_second", round(N_ENTRIES / verify), "entries/s",
-             entries=N_ENTRIES, database=database)
+        emit("audit_chain", "append_entries_per_second_4_communes_4_threads",
+             round(N_WRITERS * N_CONCURRENT / concurrent), "entries/s", entries=N_WRITERS * N_CONCURRENT,
+             database=database)
+        emit("audit_chain", "verify_entries_per_second", round(total / verify), "entries/s",
+             entries=total, database=database)
 
 
 if __name__ == "__main__":

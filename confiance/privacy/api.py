@@ -25,4 +25,7 @@ def audit_verify(request):
         raise PermissionDeniedError()
     report = verify_chain()
     return {"ok": report.ok, "checked": report.checked,
-            "first_broken_sequence": report.first_broken_sequence, "reason": report.reason}
+            "first_broken_sequence": report.first_broken_sequence, "reason": report.reason,
+            "chains": [{"chain": chain.chain, "checked": chain.checked,
+                        "first_broken_sequence": chain.first_broken_sequence, "reason": chain.reason}
+                       for chain in report.chains]}

@@ -1,4 +1,5 @@
-"""Writing and verifying the hash chain of the audit journal."""
+"""Writing and verifying the hash chains of the audit journal: one chain per commune, one for the platform's
+entries of no commune, and the closed historical chain of the entries written before (ADR 0003)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from confiance.core.inserts import insert_row
-from confiance.privacy.models import AuditCheckpoint, AuditEntry
+from confiance.core.sql import advisory_xact_lock
+from confiance.privacy.models import HISTORICAL_CHAIN, PLATFORM_CHAIN, AuditCheckpoint, AuditEntry
+from confiance.privacy.sql import chain_head
 
 GENESIS_HASH = "0" * 64
 CHAIN_LOCK_KEY = 7_341_002
@@ -38,31 +41,18 @@ def compute_hash(previous_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256((previous_hash + canonical_content(entry)).encode()).hexdigest()
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-
-
-def _chain_head() -> tuple[int, str]:
-    # Read on every write of the platform: plain SQL (the ORM's compilation costs 20 times the indexed read).
-    q = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model in (AuditEntry, AuditCheckpoint):
-            cursor.execute(f"SELECT sequence, entry_hash FROM {q(model._meta.db_table)} "  # noqa: S608
-                           "ORDER BY sequence DESC LIMIT 1")
-            found = cursor.fetchone()
-            if found is not None:
-                return found[0], found[1]
-    return 0, GENESIS_HASH
+def chain_of(entry: AuditEntry) -> int:
+    """The chain an entry joins: its commune's, or the platform's for entries of no commune."""
+    return entry.commune_id if entry.commune_id is not None else PLATFORM_CHAIN
 
 
 def append_entry(entry: AuditEntry) -> AuditEntry:
-    """Give the entry the next sequence number, chain it and save it."""
+    """Give the entry the next sequence number of its chain, chain it and save it."""
     # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        sequence, previous_hash = _chain_head()
+        entry.chain = chain_of(entry)
+        advisory_xact_lock(CHAIN_LOCK_KEY, entry.chain)  # per chain: communes no longer wait for each other
+        sequence, previous_hash = chain_head(entry.chain) or (0, GENESIS_HASH)
         entry.sequence = sequence + 1
         entry.previous_hash = previous_hash
         entry.extra = json.loads(json.dumps(entry.extra, default=str))
@@ -71,10 +61,20 @@ def append_entry(entry: AuditEntry) -> AuditEntry:
     return entry
 
 
+def chain_label(chain: int) -> str:
+    """How reports name a chain."""
+    if chain == HISTORICAL_CHAIN:
+        return "chaîne historique"
+    if chain == PLATFORM_CHAIN:
+        return "chaîne de la plateforme"
+    return f"chaîne de la commune n° {chain}"
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """Result of a walk along the chain."""
+    """Result of a walk along one chain."""
 
+    chain: int
     checked: int
     first_broken_sequence: int | None
     reason: str
@@ -84,25 +84,63 @@ class ChainReport:
         return self.first_broken_sequence is None
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the whole journal, oldest first, and report the first broken link."""
-    checkpoint = AuditCheckpoint.objects.order_by("-sequence").first()
+@dataclass(frozen=True)
+class JournalReport:
+    """Result of the walk along every chain of the journal."""
+
+    chains: tuple[ChainReport, ...]
+
+    @property
+    def checked(self) -> int:
+        return sum(chain.checked for chain in self.chains)
+
+    @property
+    def broken(self) -> ChainReport | None:
+        return next((chain for chain in self.chains if not chain.ok), None)
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+    @property
+    def first_broken_sequence(self) -> int | None:
+        return self.broken.first_broken_sequence if self.broken else None
+
+    @property
+    def reason(self) -> str:
+        return f"{chain_label(self.broken.chain)} : {self.broken.reason}" if self.broken else ""
+
+
+def chains() -> list[int]:
+    """Every chain with entries or a retention checkpoint, historical and platform chains first."""
+    found = set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+    found |= set(AuditCheckpoint.objects.values_list("chain", flat=True).distinct())
+    return sorted(found)
+
+
+def verify_chain(batch_size: int = 5000) -> JournalReport:
+    """Walk each chain of the journal, oldest entry first, and report the first broken link of each."""
+    return JournalReport(tuple(verify_one_chain(chain, batch_size) for chain in chains()))
+
+
+def verify_one_chain(chain: int, batch_size: int = 5000) -> ChainReport:
+    """Walk one chain from its newest retention checkpoint and report its first broken link."""
+    checkpoint = AuditCheckpoint.objects.filter(chain=chain).order_by("-sequence").first()
     expected_sequence = checkpoint.sequence + 1 if checkpoint else 1
     previous_hash = checkpoint.entry_hash if checkpoint else GENESIS_HASH
     checked = 0
-    last_sequence = expected_sequence - 1
     while True:
-        batch = list(AuditEntry.objects.filter(sequence__gt=last_sequence).order_by("sequence")[:batch_size])
+        batch = list(AuditEntry.objects.filter(chain=chain, sequence__gte=expected_sequence)
+                     .order_by("sequence")[:batch_size])
         if not batch:
-            return ChainReport(checked, None, "")
+            return ChainReport(chain, checked, None, "")
         for entry in batch:
             problem = _check_entry(entry, expected_sequence, previous_hash)
             if problem:
-                return ChainReport(checked, entry.sequence, problem)
+                return ChainReport(chain, checked, entry.sequence, problem)
             checked += 1
             expected_sequence = entry.sequence + 1
             previous_hash = entry.entry_hash
-            last_sequence = entry.sequence
 
 
 def _check_entry(entry: AuditEntry, expected_sequence: int, previous_hash: str) -> str:
@@ -112,6 +150,8 @@ def _check_entry(entry: AuditEntry, expected_sequence: int, previous_hash: str) 
         return "le lien vers l'entrée précédente ne correspond pas (entrée précédente modifiée ou supprimée)"
     if compute_hash(previous_hash, entry) != entry.entry_hash:
         return "le contenu de l'entrée ne correspond pas à son empreinte (entrée modifiée)"
+    if entry.chain != HISTORICAL_CHAIN and entry.chain != chain_of(entry):
+        return "l'entrée n'est pas dans la chaîne de sa commune (entrée déplacée)"
     return ""
 
 

@@ -7,11 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from confiance.privacy.choices import JournalKind
 
+HISTORICAL_CHAIN = -1  # the single chain of the entries written before chains per commune
+PLATFORM_CHAIN = 0  # entries of no commune
+
 
 class AuditEntry(models.Model):
-    """One journal entry, chained to the previous one by the hash of its content."""
+    """One journal entry, chained to the previous entry of its chain (its commune's) by the hash of its content."""
 
-    sequence = models.BigIntegerField(_("numéro"), unique=True)
+    chain = models.BigIntegerField(_("chaîne"), help_text=_(
+        "La commune de l'entrée ; 0 : plateforme ; -1 : chaîne unique des entrées d'avant les chaînes par commune."))
+    sequence = models.BigIntegerField(_("numéro dans la chaîne"))
     kind = models.CharField(_("nature"), max_length=10, choices=JournalKind.choices, default=JournalKind.WRITE)
     created_at = models.DateTimeField(_("horodatage"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -31,24 +36,26 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("entrée du journal")
         verbose_name_plural = _("journal d'audit")
-        ordering = ["sequence"]
+        ordering = ["id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        constraints = [models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence_unique")]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.target_type}:{self.target_id}"
+        return f"#{self.chain}.{self.sequence} {self.action} {self.target_type}:{self.target_id}"
 
 
 class AuditCheckpoint(models.Model):
-    """The last entry removed by retention: the first kept entry must chain to it."""
+    """The last entry of a chain removed by retention: the first kept entry of that chain must chain to it."""
 
-    sequence = models.BigIntegerField(_("numéro"))
+    chain = models.BigIntegerField(_("chaîne"))
+    sequence = models.BigIntegerField(_("numéro dans la chaîne"))
     entry_hash = models.CharField(_("empreinte"), max_length=64)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("point de reprise du journal")
         verbose_name_plural = _("points de reprise du journal")
-        ordering = ["-sequence"]
+        ordering = ["chain", "-sequence"]
 
     def __str__(self) -> str:
-        return f"#{self.sequence}"
+        return f"#{self.chain}.{self.sequence}"

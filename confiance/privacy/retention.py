@@ -14,9 +14,11 @@ AUDIT_RETENTION = timedelta(days=3 * 365)
 
 
 def _checkpoint_last(batch: models.QuerySet) -> None:
-    last = batch.order_by("-sequence").values_list("sequence", "entry_hash").first()
-    if last:
-        AuditCheckpoint.objects.create(sequence=last[0], entry_hash=last[1])
+    """Before old entries go, keep the last of each chain they belong to: the chain's first kept entry links to it."""
+    newest = batch.values("chain").annotate(last=models.Max("sequence"))
+    for row in newest:
+        entry_hash = batch.filter(chain=row["chain"], sequence=row["last"]).values_list("entry_hash", flat=True)[0]
+        AuditCheckpoint.objects.create(chain=row["chain"], sequence=row["last"], entry_hash=entry_hash)
 
 
 register(RetentionRule(

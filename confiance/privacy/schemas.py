@@ -5,7 +5,8 @@ from ninja import Schema
 
 
 class AuditEntryOut(Schema):
-    sequence: int
+    chain: int  # the commune's id; 0: the platform; -1: the historical single chain (ADR 0003)
+    sequence: int  # within the chain
     kind: str
     created_at: datetime
     actor_label: str
@@ -18,8 +19,16 @@ class AuditEntryOut(Schema):
     entry_hash: str
 
 
+class OneChainReportOut(Schema):
+    chain: int
+    checked: int
+    first_broken_sequence: int | None
+    reason: str
+
+
 class ChainReportOut(Schema):
     ok: bool
     checked: int
     first_broken_sequence: int | None
     reason: str
+    chains: list[OneChainReportOut]

@@ -34,4 +34,4 @@ def audit_list_for_actor(*, actor: Auditor, action: str = "", target_type: str =
         entries = entries.filter(target_id=target_id)
     if kind:
         entries = entries.filter(kind=kind)
-    return entries.order_by("-sequence")
+    return entries.order_by("-id")  # sequences count within a chain; ids follow the order of writing

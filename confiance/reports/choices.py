@@ -84,5 +84,6 @@ class ReportSource(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("À envoyer")
+    SENDING = "sending", _("En cours d'envoi")
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec")

@@ -316,7 +316,7 @@ class ReportFollower(models.Model):
 
 
 class ReportNotification(models.Model):
-    """An e-mail to send (outbox): written in the transaction, sent after commit, retried by the sweep."""
+    """An e-mail to send (outbox): written in the transaction, claimed then sent after commit, retried by the sweep."""
 
     report = models.ForeignKey(Report, null=True, on_delete=models.SET_NULL, related_name="notifications")
     recipient = models.EmailField()
@@ -327,6 +327,8 @@ class ReportNotification(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, help_text=_("Envoi en cours qui a réservé l'e-mail."))
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("Réservé pour l'envoi à cette heure."))
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="notification_status_created")]

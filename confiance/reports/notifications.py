@@ -1,17 +1,26 @@
-"""E-mails of the reports app: rendered from templates into an outbox table, sent after commit."""
+"""E-mails of the reports app: rendered from templates into an outbox table, sent after commit.
+
+Senders (the mail thread after a commit, the sweep, any other process) claim rows with a conditional UPDATE
+before sending (pending -> sending, with a claim token and time), then mark them sent, or pending again with
+one more attempt, or failed after MAX_ATTEMPTS: each e-mail leaves once even when senders meet. The mail thread
+is the in-process wake-up of the `reports_sweep` loop (a management command): it sends at once what a commit
+queued, and the loop sends whatever it missed (a crashed process, a refused connection).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import close_old_connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +32,9 @@ from confiance.reports.models import Report, ReportFollower, ReportNotification
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 500  # notifications per connection and per UPDATE
+# A claim older than this is taken to be a crashed sender's: its rows may be claimed again (and sent twice then).
+CLAIM_TIMEOUT = timedelta(minutes=15)
+CLAIM_TRIES = 3
 
 
 def _absolute(path: str) -> str:
@@ -130,15 +142,53 @@ def notification_send_soon(ids: list[int]) -> Future | None:
 
 
 def notification_send(*, ids: Iterable[int] | None = None, limit: int = 200) -> tuple[int, int]:
-    """Send pending notifications (the given ones, or the oldest pending) over one connection; (sent, failed)."""
-    pending = ReportNotification.objects.filter(status=NotificationStatus.PENDING, attempts__lt=MAX_ATTEMPTS)
-    if ids is not None:
-        pending = pending.filter(pk__in=list(ids))
-    rows = list(pending.order_by("created_at", "id")[:limit])
+    """Claim pending notifications (the given ones, or the oldest), send them over one connection; (sent, failed)."""
+    token, rows = _claim(ids=ids, limit=limit)
     if not rows:
         return 0, 0
+    sent, failed = _deliver(rows)
+    for notification, error in failed:
+        _record_failure(notification, error, token=token)
+    if sent:
+        ReportNotification.objects.filter(pk__in=sent, claim_token=token).update(
+            status=NotificationStatus.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), claim_token="")
+    return len(sent), len(failed)
+
+
+def _claimable(now: datetime) -> Q:
+    stale = now - CLAIM_TIMEOUT
+    return (Q(status=NotificationStatus.PENDING) | Q(status=NotificationStatus.SENDING, claimed_at__lt=stale)) & Q(
+        attempts__lt=MAX_ATTEMPTS)
+
+
+def _claim(*, ids: Iterable[int] | None, limit: int) -> tuple[str, list[ReportNotification]]:
+    """Take rows with a conditional UPDATE (pending, or claimed too long ago) before anything leaves.
+
+    Two senders over the same rows (the mail thread and the sweep, or two processes) each get the rows their own
+    UPDATE changed: on PostgreSQL the second UPDATE waits for the first and re-reads the condition, on SQLite
+    writers take turns. A sender that lost every row it chose chooses again, a few times.
+    """
+    wanted = list(ids) if ids is not None else None
+    token = uuid.uuid4().hex
+    for _ in range(CLAIM_TRIES):
+        now = timezone.now()
+        candidates = ReportNotification.objects.filter(_claimable(now))
+        if wanted is not None:
+            candidates = candidates.filter(pk__in=wanted)
+        chosen = list(candidates.order_by("created_at", "id").values_list("id", flat=True)[:limit])
+        if not chosen:
+            break
+        if ReportNotification.objects.filter(_claimable(now), pk__in=chosen).update(
+                status=NotificationStatus.SENDING, claim_token=token, claimed_at=now):
+            rows = ReportNotification.objects.filter(pk__in=chosen, claim_token=token)
+            return token, list(rows.order_by("created_at", "id"))
+    return token, []
+
+
+def _deliver(rows: list[ReportNotification]) -> tuple[list[int], list[tuple[ReportNotification, Exception]]]:
+    """Send each claimed row over one connection: the ids sent, and the rows refused with their error."""
     sent: list[int] = []
-    failed = 0
+    failed: list[tuple[ReportNotification, Exception]] = []
     mail = get_connection()
     try:
         mail.open()
@@ -152,17 +202,17 @@ def notification_send(*, ids: Iterable[int] | None = None, limit: int = 200) -> 
                 message.send()
             except Exception as exc:  # any transport failure: keep the row, retry at the next sweep
                 logger.warning("notification %s not sent: %s", notification.pk, exc)
-                notification.attempts += 1
-                notification.last_error = str(exc)[:300]
-                if notification.attempts >= MAX_ATTEMPTS:
-                    notification.status = NotificationStatus.FAILED
-                notification.save(update_fields=["attempts", "last_error", "status"])
-                failed += 1
+                failed.append((notification, exc))
                 continue
             sent.append(notification.pk)
     finally:
         mail.close()
-    if sent:
-        ReportNotification.objects.filter(pk__in=sent).update(
-            status=NotificationStatus.SENT, attempts=F("attempts") + 1, sent_at=timezone.now())
-    return len(sent), failed
+    return sent, failed
+
+
+def _record_failure(notification: ReportNotification, error: Exception, *, token: str) -> None:
+    """Give a refused row back to the queue, or give up after MAX_ATTEMPTS."""
+    attempts = notification.attempts + 1
+    status = NotificationStatus.FAILED if attempts >= MAX_ATTEMPTS else NotificationStatus.PENDING
+    ReportNotification.objects.filter(pk=notification.pk, claim_token=token).update(
+        attempts=attempts, last_error=str(error)[:300], status=status, claim_token="", claimed_at=None)

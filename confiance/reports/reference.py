@@ -3,22 +3,19 @@ its routing rules with their destinations, and the client applications met so fa
 
 Any save or delete of the models behind them (the admin's included) appends a ConfigurationRevision row in the
 same transaction (signals connected in apps.py). A submission reads the newest configuration and territory
-revisions in one statement and drops every snapshot built under other revisions, so a change made in any process
-is seen by the next submission in every process. Ids and times are compared together: a rolled-back revision's
-id can come back, never with the same time.
+revisions in one statement (confiance.core.revisions) and drops every snapshot built under other revisions, so a
+change made in any process is seen by the next submission in every process.
 
 Cached model instances are shared between request threads and must be treated as read-only.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from confiance.core.revisions import Revision, RevisionedCache, Revisions
 from confiance.reports.models import (
     Category,
     CategoryAttribute,
@@ -43,30 +40,18 @@ class ClientSetup:
     commune_ids: frozenset[int]  # empty: the whole territory
 
 
-def _revisions() -> tuple[Any, ...]:
-    q = connection.ops.quote_name
-    newest = []
-    for model in (ConfigurationRevision, TerritoryRevision):
-        table = q(model._meta.db_table)
-        newest += [f"(SELECT MAX(id) FROM {table})",  # noqa: S608 (table names only)
-                   f"(SELECT created_at FROM {table} ORDER BY id DESC LIMIT 1)"]  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(newest))
-        return tuple(cursor.fetchone())
-
-
 class Reference:
     """The reference data of one configuration and territory revision, filled as it is asked for."""
 
-    def __init__(self, revisions: tuple[Any, ...] | None) -> None:
-        self.revisions = revisions
+    def __init__(self, revisions: Revisions) -> None:
+        self.revisions = revisions  # (configuration, territory)
         self._communes: dict[int, CommuneSetup | None] = {}
         self._clients: dict[str, ClientSetup] = {}
 
     @property
-    def territory_revision(self) -> tuple[Any, ...] | None:
-        """(id, time) of the newest territory revision, as the territory's point lookup reads it."""
-        return tuple(self.revisions[2:4]) if self.revisions is not None else None
+    def territory_revision(self) -> Revision:
+        """The newest territory revision, for the territory's point lookup."""
+        return self.revisions[1]
 
     def commune(self, commune_id: int) -> CommuneSetup | None:
         """A commune's submission setup (None for an unknown commune)."""
@@ -94,21 +79,6 @@ class Reference:
         return frozenset(client.communes.values_list("id", flat=True))
 
 
-class ReferenceCache:
-    """Hands out the Reference of the current revisions; one read of the revisions per call of current()."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reference = Reference(None)
-
-    def current(self) -> Reference:
-        revisions = _revisions()
-        with self._lock:
-            if revisions != self._reference.revisions:
-                self._reference = Reference(revisions)
-            return self._reference
-
-
 def _commune_setup(commune_id: int) -> CommuneSetup | None:
     commune = Commune.objects.only("id", "name", "insee_code").filter(pk=commune_id).first()
     if commune is None:
@@ -120,7 +90,9 @@ def _commune_setup(commune_id: int) -> CommuneSetup | None:
                         rules=tuple(rules))
 
 
-reference_cache = ReferenceCache()
+# current() hands out the Reference of the current revisions; one read of the revisions per call.
+reference_cache: RevisionedCache[Reference] = RevisionedCache(ConfigurationRevision, TerritoryRevision,
+                                                              build=Reference)
 
 
 def _configuration_changed(sender, **kwargs) -> None:

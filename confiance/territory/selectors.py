@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection
 from django.db.models import QuerySet
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.geo import IndexedArea, PolygonIndex, h3_cell, polygon_from_geojson
+from confiance.core.revisions import RevisionedCache, Revisions, as_revision
 from confiance.territory.models import Commune, Sector, TerritoryRevision, Zone
 
 
@@ -94,48 +94,48 @@ class Location:
     sector_id: int | None
 
 
+@dataclass(frozen=True)
+class TerritoryIndexes:
+    """Prepared indexes of one territory revision: communes by id, sectors by (sector id, commune id)."""
+
+    communes: PolygonIndex
+    sectors: PolygonIndex
+
+
+def _territory_indexes(revisions: Revisions) -> TerritoryIndexes:
+    return TerritoryIndexes(
+        communes=PolygonIndex([IndexedArea(pk, polygon_from_geojson(geometry))
+                               for pk, geometry in Commune.objects.values_list("id", "geometry")]),
+        sectors=PolygonIndex([
+            IndexedArea((pk, commune_id), polygon_from_geojson(geometry))
+            for pk, commune_id, geometry in Sector.objects.values_list("id", "commune_id", "geometry")]),
+    )
+
+
 class TerritoryLocator:
-    """Prepared indexes of communes and sectors, rebuilt when the territory changes."""
+    """Point lookup on the prepared indexes of communes and sectors, rebuilt when the territory changes."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._revision: tuple | None = ()
-        self.communes: PolygonIndex | None = None
-        self.sectors: PolygonIndex | None = None
+        self._indexes = RevisionedCache(TerritoryRevision, build=_territory_indexes)
 
-    def _current(self, revision: tuple | None = None) -> None:
-        # id and time: a rolled-back revision's id can be reused, never with the same time
-        if revision is None:
-            table = connection.ops.quote_name(TerritoryRevision._meta.db_table)
-            with connection.cursor() as cursor:  # every submission passes here: plain SQL, no query compilation
-                cursor.execute(f"SELECT id, created_at FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
-                revision = cursor.fetchone()
-        elif revision[0] is None:
-            revision = None  # no revision row yet: what the read above gives
-        with self._lock:
-            if revision == self._revision and self.communes is not None:
-                return
-            self.communes = PolygonIndex([
-                IndexedArea(pk, polygon_from_geojson(geometry))
-                for pk, geometry in Commune.objects.values_list("id", "geometry")
-            ])
-            self.sectors = PolygonIndex([
-                IndexedArea((pk, commune_id), polygon_from_geojson(geometry))
-                for pk, commune_id, geometry in Sector.objects.values_list("id", "commune_id", "geometry")
-            ])
-            self._revision = revision
+    def indexes(self, territory_revision: Sequence[Any] | None = None) -> TerritoryIndexes:
+        """The indexes of the newest territory revision (read here unless the caller has just read it)."""
+        return self._indexes.current((as_revision(territory_revision),) if territory_revision is not None else None)
 
-    def sector_index(self) -> PolygonIndex | None:
+    @property
+    def communes(self) -> PolygonIndex:
+        return self.indexes().communes
+
+    def sector_index(self) -> PolygonIndex:
         """The current sector index (keys are (sector id, commune id))."""
-        self._current()
-        return self.sectors
+        return self.indexes().sectors
 
-    def locate(self, lat: float, lon: float, revision: tuple | None = None) -> Location:
-        self._current(revision)
-        commune_id = self.communes.locate(lon, lat) if len(self.communes) else None
+    def locate(self, lat: float, lon: float, revision: Sequence[Any] | None = None) -> Location:
+        indexes = self.indexes(revision)
+        commune_id = indexes.communes.locate(lon, lat) if len(indexes.communes) else None
         sector_id = None
-        if commune_id is not None and len(self.sectors):
-            hit = self.sectors.locate(lon, lat)
+        if commune_id is not None and len(indexes.sectors):
+            hit = indexes.sectors.locate(lon, lat)
             if hit is not None and hit[1] == commune_id:
                 sector_id = hit[0]
         return Location(commune_id=commune_id, sector_id=sector_id)
@@ -144,7 +144,7 @@ class TerritoryLocator:
 territory_locator = TerritoryLocator()
 
 
-def locate_point(*, lat: float, lon: float, revision: tuple | None = None) -> Location:
+def locate_point(*, lat: float, lon: float, revision: Sequence[Any] | None = None) -> Location:
     """The commune and sector containing a WGS84 point (ids, or None outside the territory).
 
     `revision`: the newest `TerritoryRevision` (id, created_at) when the caller has just read it.
@@ -155,8 +155,10 @@ def locate_point(*, lat: float, lon: float, revision: tuple | None = None) -> Lo
 def location_describe(*, lat: float, lon: float) -> dict[str, Any]:
     """Codes and names of the commune and sector of a point (boundaries are public data)."""
     location = locate_point(lat=lat, lon=lon)
-    commune = Commune.objects.filter(pk=location.commune_id).only("insee_code", "name").first()
-    sector = Sector.objects.filter(pk=location.sector_id).only("code", "name").first()
+    commune = (Commune.objects.filter(pk=location.commune_id).only("insee_code", "name").first()
+               if location.commune_id is not None else None)
+    sector = (Sector.objects.filter(pk=location.sector_id).only("code", "name").first()
+              if location.sector_id is not None else None)
     return {
         "commune_insee": commune.insee_code if commune else None,
         "commune_name": commune.name if commune else None,
@@ -170,7 +172,7 @@ def sectors_of_points(*, lats: np.ndarray, lons: np.ndarray, commune_ids: np.nda
     """The sector id of each point (-1 where none, or where the sector belongs to another commune)."""
     sectors = territory_locator.sector_index()
     result = np.full(len(lats), -1, dtype=np.int64)
-    if sectors is None or not len(sectors) or not len(lats):
+    if not len(sectors) or not len(lats):
         return result
     index = sectors.locate_many(np.asarray(lons, float), np.asarray(lats, float))
     found = index >= 0

@@ -1,3 +1,5 @@
+import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from django.utils import timezone
 
 from confiance.accounts.tests.factories import make_actor
 from confiance.privacy.errors import PrivacyError
-from confiance.privacy.journal import verify_chain
+from confiance.privacy.journal import GENESIS_HASH, verify_chain
 from confiance.privacy.models import AuditEntry
 from confiance.privacy.services import access_log_record, audit_record
 
@@ -91,3 +93,124 @@ def test_chain_survives_retention_of_old_entries(tmp_path, settings):
     assert verify_chain().ok
     # Idempotent: nothing more to do on a second run.
     assert {o.rule: o.processed for o in retention_run(actor=None)}["privacy.audit_journal"] == 0
+
+
+def test_each_commune_has_its_own_chain_and_each_chain_verifies():
+    first = audit_record(actor=None, action="test.a", commune_id=11)
+    other = audit_record(actor=None, action="test.b", commune_id=22)
+    platform = audit_record(actor=None, action="test.c")
+    second = audit_record(actor=None, action="test.d", commune_id=11)
+    assert [(e.chain, e.sequence) for e in (first, other, platform, second)] == [(11, 1), (22, 1), (0, 1), (11, 2)]
+    assert second.previous_hash == first.entry_hash and other.previous_hash == GENESIS_HASH
+    report = verify_chain()
+    assert report.ok and report.checked == 4
+    assert [(chain.chain, chain.checked, chain.ok) for chain in report.chains] == [(0, 1, True), (11, 2, True),
+                                                                                  (22, 1, True)]
+
+
+def test_verify_names_the_chain_and_entry_tampered_with():
+    for n in range(3):
+        audit_record(actor=None, action=f"test.{n}", commune_id=11)
+        audit_record(actor=None, action=f"test.{n}", commune_id=22)
+    drop_guard_triggers()
+    tampered = AuditEntry.objects.get(chain=22, sequence=2)
+    AuditEntry.objects.filter(pk=tampered.pk).update(motive="falsifié")
+    report = verify_chain()
+    assert not report.ok and report.broken.chain == 22 and report.first_broken_sequence == 2
+    assert report.reason.startswith("chaîne de la commune n° 22 : ") and "modifiée" in report.reason
+    assert {chain.chain: chain.ok for chain in report.chains} == {11: True, 22: False}
+    with pytest.raises(CommandError, match="commune n° 22, à l'entrée n° 2"):
+        call_command("audit_verify")
+
+
+def test_an_entry_moved_to_another_communes_chain_is_named():
+    audit_record(actor=None, action="test.a", commune_id=11)
+    drop_guard_triggers()
+    AuditEntry.objects.filter(chain=11).update(chain=22)
+    report = verify_chain()
+    assert report.broken.chain == 22 and "déplacée" in report.reason
+
+
+def test_the_command_reports_each_chain():
+    audit_record(actor=None, action="test.a", commune_id=11)
+    audit_record(actor=None, action="test.b")
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "chaîne de la plateforme : 1 entrée(s)" in out.getvalue()
+    assert "chaîne de la commune n° 11 : 1 entrée(s)" in out.getvalue()
+    assert "Journal intègre : 2 entrée(s) vérifiée(s)" in out.getvalue()
+
+
+def _write_in_threads(*writers) -> None:
+    errors: list[BaseException] = []
+
+    def run(writer):
+        try:
+            writer()
+        except BaseException as exc:  # reported below, on the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(writer,)) for writer in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_of_two_communes_written_concurrently_land_with_intact_chains():
+    if connection.vendor != "postgresql":
+        pytest.skip("threads on the in-memory SQLite test database meet table locks, not the writer lock")
+    def writer(commune_id):
+        return lambda: [audit_record(actor=None, action="test.concurrent", commune_id=commune_id, extra={"n": n})
+                        for n in range(40)]
+
+    _write_in_threads(writer(11), writer(22), writer(11), writer(None))
+    report = verify_chain()
+    assert report.ok, report.reason
+    assert {chain.chain: chain.checked for chain in report.chains} == {0: 40, 11: 80, 22: 40}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_communes_write_does_not_wait_for_another_communes_open_transaction():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time, whatever the chain")
+    holding, release = threading.Event(), threading.Event()
+    finished: list[str] = []
+
+    def slow_commune():
+        with transaction.atomic():
+            audit_record(actor=None, action="test.slow", commune_id=11)
+            holding.set()
+            release.wait(20)
+        finished.append("11")
+
+    def other_commune():
+        assert holding.wait(20)
+        audit_record(actor=None, action="test.fast", commune_id=22)
+        finished.append("22")
+        release.set()
+
+    _write_in_threads(slow_commune, other_commune)
+    assert finished == ["22", "11"]
+    assert verify_chain().ok
+
+
+def test_retention_leaves_a_checkpoint_in_each_chain_it_shortens(tmp_path, settings):
+    from confiance.privacy.models import AuditCheckpoint
+    from confiance.privacy.services import retention_run
+
+    settings.CONFIANCE_ARCHIVE_DIR = tmp_path
+    old = [audit_record(actor=None, action="test.old", commune_id=commune) for commune in (11, 22, 11, 22, 22)]
+    for commune in (11, 22):
+        audit_record(actor=None, action="test.recent", commune_id=commune)
+    drop_guard_triggers()
+    AuditEntry.objects.filter(pk__in=[e.pk for e in old]).update(created_at=timezone.now() - timedelta(days=1200))
+    retention_run(actor=None)
+    assert set(AuditCheckpoint.objects.values_list("chain", "sequence")) == {(11, 2), (22, 3)}
+    report = verify_chain()
+    assert report.ok, report.reason
+    assert {chain.chain: chain.checked for chain in report.chains} == {0: 1, 11: 1, 22: 1}  # 0: retention's own

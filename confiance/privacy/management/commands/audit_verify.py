@@ -1,16 +1,20 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from confiance.privacy.journal import verify_chain
+from confiance.privacy.journal import chain_label, verify_chain
 
 
 class Command(BaseCommand):
-    help = "Vérifie le chaînage du journal d'audit et signale le premier maillon rompu."
+    help = "Vérifie chaque chaîne du journal d'audit (une par commune) et signale le premier maillon rompu."
 
     def handle(self, *args, **options):
         report = verify_chain()
-        if not report.ok:
+        for chain in report.chains:
+            state = "intègre" if chain.ok else f"rompue à l'entrée n° {chain.first_broken_sequence}"
+            self.stdout.write(f"{chain_label(chain.chain)} : {chain.checked} entrée(s) vérifiée(s), {state}")
+        broken = report.broken
+        if broken is not None:
             raise CommandError(
-                f"Journal rompu à l'entrée n° {report.first_broken_sequence} : {report.reason} "
-                f"({report.checked} entrée(s) vérifiée(s) avant elle)."
+                f"Journal rompu dans la {chain_label(broken.chain)}, à l'entrée n° {broken.first_broken_sequence} : "
+                f"{broken.reason} ({broken.checked} entrée(s) vérifiée(s) avant elle dans cette chaîne)."
             )
         self.stdout.write(self.style.SUCCESS(f"Journal intègre : {report.checked} entrée(s) vérifiée(s)."))

@@ -1,0 +1,35 @@
+"""The kernel's hand-written SQL gives what the ORM query it stands for gives, with names from _meta."""
+
+from datetime import UTC
+
+import pytest
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from confiance.core.models import OutboxEvent
+from confiance.core.sql import column, newest_rows, table
+
+pytestmark = pytest.mark.django_db
+
+
+def instant(value):
+    """A time as the ORM gives it, from what a raw statement gives (a string on SQLite)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_names_come_from_meta():
+    assert table(OutboxEvent) == connection.ops.quote_name(OutboxEvent._meta.db_table)
+    assert column(OutboxEvent, "created_at") == connection.ops.quote_name("created_at")
+    with pytest.raises(KeyError):
+        column(OutboxEvent, "missing")
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3])
+def test_newest_rows_match_the_orm(rows):
+    for _ in range(rows):
+        OutboxEvent.objects.create(event_type="test.newest", payload={})
+    orm = OutboxEvent.objects.order_by("-id").values_list("id", "created_at").first() or (None, None)
+    ((pk, created_at),) = newest_rows(OutboxEvent)
+    assert (pk, instant(created_at)) == tuple(orm)
