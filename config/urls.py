@@ -12,7 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("confiance.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("open311/v2/", include("confiance.reports.urls_open311")),
+    path("open311/v2/", include("confiance.reports.open311.urls")),
+    path("", include("confiance.reports.urls")),
     path("", include("confiance.console.urls")),
     path("", include("confiance.portal.urls")),
 ]

@@ -16,12 +16,13 @@ from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.models import AnalysisRun, Dataset, DatasetEvent
 from confiance.analytics.selectors import EventQuery, event_set, open_data, phase_indicators
 from confiance.analytics.services import analysis_start, dataset_import, run_execute
+from confiance.core.actors import PublicActor
 from confiance.core.errors import NotFoundError
 from confiance.operations.models import InterventionType
 from confiance.operations.services import intervention_create
 from confiance.operations.tests.factories import call, configure_commune, make_actor
 from confiance.privacy.models import AuditEntry
-from confiance.reports.services import PublicActor, report_submit
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import draft, make_world
 from confiance.territory.tests.factories import make_sector
 

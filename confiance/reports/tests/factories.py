@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from confiance.reports.choices import DestinationKind
+from confiance.reports.drafts import ReportDraft
 from confiance.reports.models import Category, CategoryAttribute, ClientApplication, Destination, RoutingRule
-from confiance.reports.services import ReportDraft, _key_hash
+from confiance.reports.services.client_applications import client_key_hash
 from confiance.territory.models import Commune, Sector
 from confiance.territory.tests.factories import make_commune, make_sector
 
@@ -60,7 +61,7 @@ def make_world() -> World:
     catch_all = RoutingRule.objects.create(commune=commune, position=9)
     catch_all.destinations.set([roads])
     client = ClientApplication.objects.create(name="Appli test", key_prefix=CLIENT_KEY[:8],
-                                              key_hash=_key_hash(CLIENT_KEY))
+                                              key_hash=client_key_hash(CLIENT_KEY))
     return World(commune, other, sector, voirie, depot, other_voirie, roads, cleaning, police, client)
 
 

@@ -15,9 +15,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from confiance.accounts.tests.factories import make_actor
+from confiance.core.actors import PublicActor
 from confiance.reports.choices import ReportStatus
+from confiance.reports.drafts import Reporter
 from confiance.reports.models import Report, ReportUpdate
-from confiance.reports.services import PublicActor, Reporter, report_respond, report_submit
+from confiance.reports.services.handling import report_respond
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import (
     CLIENT_KEY,
     POINT_A,

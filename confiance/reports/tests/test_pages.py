@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from confiance.accounts.tests.factories import make_agent
+from confiance.core.actors import PublicActor
 from confiance.reports.choices import ReportStatus
 from confiance.reports.models import Report, ReportFollower
-from confiance.reports.services import PublicActor, report_submit
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import POINT_A, POINT_B, draft, jpeg_with_exif, make_world
 
 pytestmark = pytest.mark.django_db

@@ -12,30 +12,28 @@ from django.utils import timezone
 from PIL import Image
 
 from confiance.accounts.tests.factories import make_actor
+from confiance.core.actors import PublicActor
 from confiance.core.errors import NotFoundError
 from confiance.core.models import OutboxEvent
 from confiance.privacy.models import AuditEntry
 from confiance.privacy.retention_engine import run_all
 from confiance.reports.choices import DispatchStatus, NotificationStatus, ReportStatus, UpdateKind
+from confiance.reports.drafts import Reporter
 from confiance.reports.errors import ReportError, ReportErrorCode
 from confiance.reports.models import Report, ReportFollower, ReportNotification, ReportPhoto, ReportUpdate
 from confiance.reports.notifications import MAX_ATTEMPTS, notification_send
 from confiance.reports.selectors import nearby_open_reports, public_history
-from confiance.reports.services import (
-    PublicActor,
-    Reporter,
-    overdue_sweep,
+from confiance.reports.services.follow_up import report_feedback, report_follow, report_reopen_request
+from confiance.reports.services.handling import (
     report_bulk_done,
     report_bulk_requalify,
-    report_feedback,
-    report_follow,
     report_mark_duplicate,
     report_moderate,
-    report_reopen_request,
     report_reporter_reveal,
     report_respond,
-    report_submit,
 )
+from confiance.reports.services.submission import report_submit
+from confiance.reports.services.sweeps import overdue_sweep
 from confiance.reports.sla import add_working_days
 from confiance.reports.tests.factories import POINT_A, POINT_A_SOUTH, draft, jpeg_with_exif, make_world
 
@@ -355,7 +353,7 @@ def test_open311_search_agrees_with_the_orm_for_every_filter(world):
     import random
 
     from confiance.core.geo import distance_m
-    from confiance.reports.selectors import Open311Search, open311_search
+    from confiance.reports.sql import Open311Search, open311_search
 
     rng = random.Random(5)
     now = timezone.now()
@@ -428,7 +426,7 @@ def test_configuration_changes_reach_the_next_submission_at_once(world):
     is seen by the very next submission."""
     from confiance.reports.models import ConfigurationRevision, Destination, RoutingRule
     from confiance.reports.reference import reference_cache
-    from confiance.reports.services import client_application_authenticate
+    from confiance.reports.services.client_applications import client_application_authenticate
     from confiance.reports.tests.factories import CLIENT_KEY
 
     first = submit(world, description="avant")
