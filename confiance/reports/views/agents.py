@@ -210,6 +210,66 @@ def _detail_context(actor: Actor, report, **forms) -> dict:
     }
 
 
+def _done(request, report, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("reports:detail", report_id=report.pk)
+
+
+def _respond(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = forms["respond_form"] = RespondForm(request.POST)
+    if not form.is_valid():
+        return None
+    report_respond(actor=actor, report=report, **form.cleaned_data)
+    return _done(request, report, _("Mise à jour enregistrée."))
+
+
+def _assign(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
+    destinations = list(destination_list(commune_ids={report.commune_id}))
+    form = forms["assign_form"] = AssignForm(request.POST, agents=agents, destinations=destinations)
+    if not form.is_valid():
+        return None
+    destination = next((d for d in destinations if d.pk == form.cleaned_data["destination"]), None)
+    report_assign(actor=actor, report=report, agent_id=form.cleaned_data["agent"], destination=destination,
+                  internal_note=form.cleaned_data["internal_note"])
+    return _done(request, report, _("Attribution enregistrée."))
+
+
+def _duplicate(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = forms["duplicate_form"] = DuplicateForm(request.POST)
+    if not form.is_valid():
+        return None
+    original = access_report(actor=actor, report_id=form.cleaned_data["original"])
+    report_mark_duplicate(actor=actor, report=report, original=original,
+                          public_message=form.cleaned_data["public_message"])
+    return _done(request, report, _("Marqué comme doublon ; les personnes qui suivaient ont été prévenues."))
+
+
+def _moderate(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        return None
+    target, hide, reason = form.cleaned_data["target"], form.cleaned_data["hide"], form.cleaned_data["reason"]
+    if target == "description":
+        report_moderate(actor=actor, report=report, hide_description=hide, reason=reason)
+    elif target.isdigit():
+        report_moderate(actor=actor, report=report, photo_id=int(target), hide_photo=hide, reason=reason)
+    return _done(request, report, _("Modération enregistrée."))
+
+
+def _reveal(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = forms["reveal_form"] = RevealForm(request.POST)
+    if not form.is_valid():
+        return None
+    forms["reporter"] = report_reporter_reveal(actor=actor, report=report, motive=form.cleaned_data["motive"])
+    return render(request, "reports/report_detail.html", _detail_context(actor, report, **forms))
+
+
+# The handling actions of the detail page, by the value of the form's "action" field.
+DETAIL_ACTIONS = {"respond": _respond, "assign": _assign, "duplicate": _duplicate, "moderate": _moderate,
+                  "reveal": _reveal}
+
+
 @login_required
 def report_detail(request, report_id: int):
     actor = actor_of(request)
@@ -219,52 +279,12 @@ def report_detail(request, report_id: int):
         raise Http404 from None
     if request.method != "POST":
         return render(request, "reports/report_detail.html", _detail_context(actor, report))
-    action = request.POST.get("action")
+    action = DETAIL_ACTIONS.get(request.POST.get("action") or "")
     forms: dict = {}
     try:
-        if action == "respond":
-            form = forms["respond_form"] = RespondForm(request.POST)
-            if form.is_valid():
-                report_respond(actor=actor, report=report, **form.cleaned_data)
-                messages.success(request, _("Mise à jour enregistrée."))
-                return redirect("reports:detail", report_id=report.pk)
-        elif action == "assign":
-            agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
-            form = forms["assign_form"] = AssignForm(request.POST, agents=agents,
-                                                     destinations=destination_list(commune_ids={report.commune_id}))
-            if form.is_valid():
-                destination = next((d for d in destination_list(commune_ids={report.commune_id})
-                                    if d.pk == form.cleaned_data["destination"]), None)
-                report_assign(actor=actor, report=report, agent_id=form.cleaned_data["agent"],
-                              destination=destination, internal_note=form.cleaned_data["internal_note"])
-                messages.success(request, _("Attribution enregistrée."))
-                return redirect("reports:detail", report_id=report.pk)
-        elif action == "duplicate":
-            form = forms["duplicate_form"] = DuplicateForm(request.POST)
-            if form.is_valid():
-                original = access_report(actor=actor, report_id=form.cleaned_data["original"])
-                report_mark_duplicate(actor=actor, report=report, original=original,
-                                      public_message=form.cleaned_data["public_message"])
-                messages.success(request, _("Marqué comme doublon ; les personnes qui suivaient ont été prévenues."))
-                return redirect("reports:detail", report_id=report.pk)
-        elif action == "moderate":
-            form = ModerationForm(request.POST)
-            if form.is_valid():
-                target, hide = form.cleaned_data["target"], form.cleaned_data["hide"]
-                if target == "description":
-                    report_moderate(actor=actor, report=report, hide_description=hide,
-                                    reason=form.cleaned_data["reason"])
-                elif target.isdigit():
-                    report_moderate(actor=actor, report=report, photo_id=int(target), hide_photo=hide,
-                                    reason=form.cleaned_data["reason"])
-                messages.success(request, _("Modération enregistrée."))
-                return redirect("reports:detail", report_id=report.pk)
-        elif action == "reveal":
-            form = forms["reveal_form"] = RevealForm(request.POST)
-            if form.is_valid():
-                forms["reporter"] = report_reporter_reveal(actor=actor, report=report,
-                                                           motive=form.cleaned_data["motive"])
-                return render(request, "reports/report_detail.html", _detail_context(actor, report, **forms))
+        response = action(request, actor, report, forms) if action is not None else None
+        if response is not None:
+            return response
     except ApplicationError as error:
         messages.error(request, error.message)
     report = access_report(actor=actor, report_id=report_id)
