@@ -53,7 +53,7 @@ def text(params: dict[str, Any], key: str, limit: int = 300) -> str:
         return ""
     if isinstance(value, list):
         value = value[0] if value else ""
-    if not isinstance(value, str | int | float):
+    if not isinstance(value, str | int | float) or "\x00" in str(value):  # PostgreSQL refuses NUL in text
         raise Open311Error(400, _("Paramètre %(key)s invalide.") % {"key": key})
     return str(value).strip()[:limit] if limit else str(value).strip()
 

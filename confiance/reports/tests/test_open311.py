@@ -166,7 +166,7 @@ def test_requests_filters(world):
 @pytest.mark.parametrize("params", [
     {"status": "maybe"}, {"start_date": "hier"}, {"page_size": "0"}, {"page_size": "abc"}, {"lat": "48"},
     {"lat": "200", "long": "2"}, {"radius": "-1", "lat": "48.5", "long": "2.4"}, {"jurisdiction_id": "00000"},
-    {"service_request_id": "a,b"},
+    {"service_request_id": "a,b"}, {"status": "", "service_code": "\x00"},
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_queries_get_open311_errors(world, params, fmt):
@@ -213,6 +213,7 @@ def test_post_request_creates_routes_and_replays(world):
     ({"description": "x" * 4001}, 400),
     ({"jurisdiction_id": "91468"}, 400),  # the point is in 91386
     ({"email": "not-an-email"}, 400),
+    ({"description": "nul \x00 ici"}, 400),
 ])
 def test_post_bad_input(world, params, status):
     base = {"api_key": CLIENT_KEY, "service_code": "voirie", "lat": POINT_A[0], "long": POINT_A[1]}
