@@ -21,7 +21,7 @@ from confiance.reports.schemas import (
 from confiance.reports.selectors import (
     ReportFilters,
     category_list,
-    destination_list,
+    destination_get,
     report_history,
     report_list_for_actor,
 )
@@ -80,10 +80,7 @@ def create_report(request, payload: ReportCreate):
 def categories(request, commune: str | None = None):
     ids = set(commune_list_for_actor(actor=request.auth, permission=Permission.REPORTS_VIEW)
               .values_list("id", flat=True))
-    queryset = category_list(commune_ids=ids)
-    if commune:
-        queryset = queryset.filter(commune__insee_code=commune)
-    return list(queryset)
+    return list(category_list(commune_ids=ids, insee_code=commune or ""))
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut, summary="Un signalement et son historique")
@@ -105,7 +102,7 @@ def assign(request, report_id: int, payload: ReportAssign):
     report = access_report(actor=request.auth, report_id=report_id)
     destination = None
     if payload.destination_id is not None:
-        destination = destination_list(commune_ids={report.commune_id}).filter(pk=payload.destination_id).first()
+        destination = destination_get(commune_id=report.commune_id, destination_id=payload.destination_id)
         if destination is None:
             raise NotFoundError(message="Destinataire introuvable.")
     report_assign(actor=request.auth, report=report, agent_id=payload.agent_id, destination=destination,

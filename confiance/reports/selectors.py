@@ -63,6 +63,7 @@ class ReportFilters:
     since: datetime | None = None
     until: datetime | None = None
     text: str = ""
+    ids: frozenset[int] | None = None
 
 
 def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None) -> QuerySet[Report]:
@@ -72,6 +73,8 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
     if filters.commune_ids is not None:
         visible = visible & frozenset(filters.commune_ids)
     queryset = Report.objects.filter(commune_id__in=visible)
+    if filters.ids is not None:
+        queryset = queryset.filter(pk__in=filters.ids)
     if filters.service_code:
         queryset = queryset.filter(category__service_code=filters.service_code)
     if filters.status == "open":
@@ -111,13 +114,23 @@ def report_history(*, report: Report) -> list[ReportUpdate]:
 
 
 def destination_list(*, commune_ids: set[int] | frozenset[int]) -> QuerySet[Destination]:
+    """Active destinations of these communes."""
     return Destination.objects.filter(commune_id__in=commune_ids, active=True).select_related("commune")
 
 
-def category_list(*, commune_ids: set[int] | frozenset[int] | None = None, active: bool = True) -> QuerySet[Category]:
+def destination_get(*, commune_id: int, destination_id: int) -> Destination | None:
+    """An active destination of a commune, or None."""
+    return destination_list(commune_ids={commune_id}).filter(pk=destination_id).first()
+
+
+def category_list(*, commune_ids: set[int] | frozenset[int] | None = None, active: bool = True,
+                  insee_code: str = "") -> QuerySet[Category]:
+    """Categories (of some communes, or of one by its INSEE code), their questions prefetched, in the forms' order."""
     queryset = Category.objects.all()
     if commune_ids is not None:
         queryset = queryset.filter(commune_id__in=commune_ids)
+    if insee_code:
+        queryset = queryset.filter(commune__insee_code=insee_code)
     if active:
         queryset = queryset.filter(active=True)
     return queryset.select_related("commune").prefetch_related("attributes").order_by(

@@ -180,7 +180,7 @@ def report_bulk(request):
     if not form.is_valid():
         messages.error(request, _("Sélectionnez au moins un signalement et une action."))
         return redirect(back)
-    reports = list(report_list_for_actor(actor=actor).filter(pk__in=form.cleaned_data["ids"]))
+    reports = list(report_list_for_actor(actor=actor, filters=ReportFilters(ids=frozenset(form.cleaned_data["ids"]))))
     if form.cleaned_data["action"] == "done":
         result = report_bulk_done(actor=actor, reports=reports, public_message=form.cleaned_data["public_message"])
     else:
