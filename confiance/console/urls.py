@@ -1,6 +1,6 @@
 from django.urls import path
 
-from confiance.console import operations_views, report_views, views
+from confiance.console import operations_views, views
 
 app_name = "console"
 
@@ -8,11 +8,6 @@ urlpatterns = [
     path("agents/", views.home, name="home"),
     path("agents/territoire/", views.territory, name="territory"),
     path("agents/territoire/carte.geojson", views.territory_geojson, name="territory-geojson"),
-    path("agents/signalements/", report_views.report_list, name="report-list"),
-    path("agents/signalements/carte.json", report_views.report_map_data, name="report-map-data"),
-    path("agents/signalements/lot/", report_views.report_bulk, name="report-bulk"),
-    path("agents/signalements/<int:report_id>/", report_views.report_detail, name="report-detail"),
-    path("agents/signalements/photo/<int:photo_id>/", report_views.report_photo, name="report-photo"),
     path("agents/console/", operations_views.console, name="ops-console"),
     path("agents/console/etat.json", operations_views.console_state, name="ops-console-state"),
     path("agents/terrain/", operations_views.field, name="ops-field"),

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 @lru_cache(maxsize=256)
@@ -30,7 +33,7 @@ def _statement(model: type[Model], vendor: str, rows: int) -> tuple[str, tuple]:
     return sql, fields
 
 
-def insert_rows(objects: Sequence[Model]) -> None:
+def insert_rows(objects: Sequence[ModelT]) -> None:
     """Insert new instances of one model (in statements of a few hundred rows) and give each its primary key."""
     if not objects:
         return
@@ -55,6 +58,6 @@ def insert_rows(objects: Sequence[Model]) -> None:
             obj._state.db = connection.alias
 
 
-def insert_row(obj: Model) -> Model:
+def insert_row(obj: ModelT) -> ModelT:
     insert_rows([obj])
     return obj

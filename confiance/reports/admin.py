@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from confiance.accounts.access import Actor
 from confiance.core.admin_audit import AuditedAdminMixin
 from confiance.reports.models import (
     Category,
@@ -12,7 +13,7 @@ from confiance.reports.models import (
     ResponseTemplate,
     RoutingRule,
 )
-from confiance.reports.services import client_application_create
+from confiance.reports.services.client_applications import client_application_create
 
 
 class CategoryAttributeInline(admin.TabularInline):
@@ -61,7 +62,7 @@ class ClientApplicationAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        client, key = client_application_create(actor=request.user, name=obj.name)
+        client, key = client_application_create(actor=Actor(agent=request.user), name=obj.name)
         obj.pk = client.pk
         obj.key_hash, obj.key_prefix = client.key_hash, client.key_prefix
         messages.warning(request, _("Clé d'API à transmettre maintenant (elle ne sera plus affichée) : %(key)s")

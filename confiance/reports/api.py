@@ -6,7 +6,9 @@ from ninja.pagination import PageNumberPagination, paginate
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.geo import valid_lat_lon
+from confiance.reports.access import access_report
 from confiance.reports.choices import ReportSource
+from confiance.reports.drafts import ReportDraft
 from confiance.reports.schemas import (
     CategoryOut,
     ReportAssign,
@@ -19,12 +21,12 @@ from confiance.reports.schemas import (
 from confiance.reports.selectors import (
     ReportFilters,
     category_list,
-    destination_list,
-    report_get_for_actor,
+    destination_get,
     report_history,
     report_list_for_actor,
 )
-from confiance.reports.services import ReportDraft, report_assign, report_mark_duplicate, report_respond, report_submit
+from confiance.reports.services.handling import report_assign, report_mark_duplicate, report_respond
+from confiance.reports.services.submission import report_submit
 from confiance.territory.selectors import commune_list_for_actor, locate_point
 
 router = Router(tags=["signalements"])
@@ -48,7 +50,7 @@ def _filters(request: HttpRequest, query: ReportQuery) -> ReportFilters:
 
 
 def _detail(request: HttpRequest, report_id: int):
-    report = report_get_for_actor(actor=request.auth, report_id=report_id)
+    report = access_report(actor=request.auth, report_id=report_id)
     report.history = report_history(report=report)
     return report
 
@@ -78,10 +80,7 @@ def create_report(request, payload: ReportCreate):
 def categories(request, commune: str | None = None):
     ids = set(commune_list_for_actor(actor=request.auth, permission=Permission.REPORTS_VIEW)
               .values_list("id", flat=True))
-    queryset = category_list(commune_ids=ids)
-    if commune:
-        queryset = queryset.filter(commune__insee_code=commune)
-    return list(queryset)
+    return list(category_list(commune_ids=ids, insee_code=commune or ""))
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut, summary="Un signalement et son historique")
@@ -92,7 +91,7 @@ def report_detail(request, report_id: int):
 @router.post("/reports/{report_id}/updates", response={201: ReportDetailOut},
              summary="Changer l'état, publier un message, noter en interne")
 def respond(request, report_id: int, payload: ReportRespond):
-    report = report_get_for_actor(actor=request.auth, report_id=report_id)
+    report = access_report(actor=request.auth, report_id=report_id)
     report_respond(actor=request.auth, report=report, status=payload.status, public_message=payload.public_message,
                    internal_note=payload.internal_note)
     return Status(201, _detail(request, report_id))
@@ -100,10 +99,10 @@ def respond(request, report_id: int, payload: ReportRespond):
 
 @router.post("/reports/{report_id}/assign", response=ReportDetailOut, summary="Attribuer ou transférer")
 def assign(request, report_id: int, payload: ReportAssign):
-    report = report_get_for_actor(actor=request.auth, report_id=report_id)
+    report = access_report(actor=request.auth, report_id=report_id)
     destination = None
     if payload.destination_id is not None:
-        destination = destination_list(commune_ids={report.commune_id}).filter(pk=payload.destination_id).first()
+        destination = destination_get(commune_id=report.commune_id, destination_id=payload.destination_id)
         if destination is None:
             raise NotFoundError(message="Destinataire introuvable.")
     report_assign(actor=request.auth, report=report, agent_id=payload.agent_id, destination=destination,
@@ -113,8 +112,8 @@ def assign(request, report_id: int, payload: ReportAssign):
 
 @router.post("/reports/{report_id}/duplicate", response=ReportDetailOut, summary="Marquer comme doublon")
 def duplicate(request, report_id: int, payload: ReportDuplicate):
-    report = report_get_for_actor(actor=request.auth, report_id=report_id)
-    original = report_get_for_actor(actor=request.auth, report_id=payload.original_id)
+    report = access_report(actor=request.auth, report_id=report_id)
+    original = access_report(actor=request.auth, report_id=payload.original_id)
     report_mark_duplicate(actor=request.auth, report=report, original=original,
                           public_message=payload.public_message)
     return _detail(request, report_id)

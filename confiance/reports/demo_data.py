@@ -11,7 +11,9 @@ from shapely.geometry import Point, shape
 
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
+from confiance.core.actors import PublicActor
 from confiance.reports.choices import DestinationKind, ReportSource, ReportStatus
+from confiance.reports.drafts import ReportDraft, Reporter
 from confiance.reports.models import (
     Category,
     CategoryAttribute,
@@ -20,15 +22,9 @@ from confiance.reports.models import (
     ResponseTemplate,
     RoutingRule,
 )
-from confiance.reports.services import (
-    PublicActor,
-    ReportDraft,
-    Reporter,
-    client_application_create,
-    report_mark_duplicate,
-    report_respond,
-    report_submit,
-)
+from confiance.reports.services.client_applications import client_application_create
+from confiance.reports.services.handling import report_mark_duplicate, report_respond
+from confiance.reports.services.submission import report_submit
 from confiance.territory.models import Commune, Sector
 
 ORDER = 30

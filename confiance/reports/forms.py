@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from confiance.reports.choices import ReportStatus
+from confiance.reports.drafts import MAX_PHOTOS
 from confiance.reports.models import DESCRIPTION_MAX_LENGTH
-from confiance.reports.services import MAX_PHOTOS
 
 
 def attributes_from_params(items) -> dict:

@@ -42,7 +42,7 @@ def _absolute(path: str) -> str:
 
 
 def tracking_url(report: Report) -> str:
-    return _absolute(reverse("portal:report-track", args=[report.tracking_token]))
+    return _absolute(reverse("reports:track", args=[report.tracking_token]))
 
 
 def notification_queue(*, report: Report, recipients: Iterable[str], template: str,
@@ -64,11 +64,11 @@ def notification_render(*, report: Report, recipients: Iterable[str], template: 
     if not recipients:
         return []
     base = {
-        "report": report, "public_url": _absolute(reverse("portal:report-public", args=[report.pk])),
-        "agent_url": _absolute(reverse("console:report-detail", args=[report.pk])), **(context or {}),
+        "report": report, "public_url": _absolute(reverse("reports:public", args=[report.pk])),
+        "agent_url": _absolute(reverse("reports:detail", args=[report.pk])), **(context or {}),
     }
     if "original" in base:
-        base["original_url"] = _absolute(reverse("portal:report-public", args=[base["original"].pk]))
+        base["original_url"] = _absolute(reverse("reports:public", args=[base["original"].pk]))
     if tokens is None:
         tokens = dict(ReportFollower.objects.filter(report=report, email__in=recipients)
                       .values_list("email", "token"))
@@ -76,7 +76,7 @@ def notification_render(*, report: Report, recipients: Iterable[str], template: 
     rows = []
     for email in recipients:
         token = tokens.get(email)
-        extra = {"unfollow_url": _absolute(reverse("portal:report-unfollow", args=[token])) if token else ""}
+        extra = {"unfollow_url": _absolute(reverse("reports:unfollow", args=[token])) if token else ""}
         if email == report.reporter_email:
             extra["tracking_url"] = tracking_url(report)
         with translation.override("fr"):

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from confiance.reports.errors import ReportError, ReportErrorCode
@@ -37,12 +38,13 @@ def _encode(image: Image.Image, side: int, quality: int) -> bytes:
 
 
 def photo_process(data: bytes, *, name: str = "") -> ProcessedPhoto:
-    """Check an uploaded image from its bytes and re-encode it; raise ReportError with a French message."""
+    """Check an uploaded image from its bytes and re-encode it; raise ReportError with a translated message."""
     limit = settings.CONFIANCE_REPORT_PHOTO_MAX_BYTES
-    label = name or "la photo"
+    label = name or _("la photo")
     if len(data) > limit:
         raise ReportError(ReportErrorCode.PHOTO_TOO_LARGE,
-                          f"{label} dépasse la taille maximale ({limit // (1024 * 1024)} Mo).",
+                          _("%(photo)s dépasse la taille maximale (%(max)s Mo).")
+                          % {"photo": label, "max": limit // (1024 * 1024)},
                           details={"name": name, "size": len(data), "max": limit}, status_code=413)
     try:
         with warnings.catch_warnings():
@@ -51,10 +53,11 @@ def photo_process(data: bytes, *, name: str = "") -> ProcessedPhoto:
             fmt = probe.format
             if fmt not in ACCEPTED_FORMATS:
                 raise ReportError(ReportErrorCode.PHOTO_INVALID,
-                                  f"{label} n'est pas une image acceptée (JPEG, PNG, WebP ou GIF).",
+                                  _("%(photo)s n'est pas une image acceptée (JPEG, PNG, WebP ou GIF).")
+                                  % {"photo": label},
                                   details={"name": name, "format": fmt})
             if probe.width * probe.height > MAX_PIXELS:
-                raise ReportError(ReportErrorCode.PHOTO_TOO_LARGE, f"{label} a trop de pixels.",
+                raise ReportError(ReportErrorCode.PHOTO_TOO_LARGE, _("%(photo)s a trop de pixels.") % {"photo": label},
                                   details={"name": name}, status_code=413)
             probe.verify()
             image = Image.open(io.BytesIO(data))
@@ -63,7 +66,7 @@ def photo_process(data: bytes, *, name: str = "") -> ProcessedPhoto:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
-        raise ReportError(ReportErrorCode.PHOTO_INVALID, f"{label} n'est pas une image lisible.",
+        raise ReportError(ReportErrorCode.PHOTO_INVALID, _("%(photo)s n'est pas une image lisible.") % {"photo": label},
                           details={"name": name}) from exc
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):

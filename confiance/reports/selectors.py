@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
@@ -21,8 +21,10 @@ from confiance.core.geo import degree_lengths, distance_m
 from confiance.reports.choices import ReportStatus, UpdateKind
 from confiance.reports.models import (
     Category,
+    CategoryAttribute,
     Destination,
     Report,
+    ReportDispatch,
     ReportPhoto,
     ReportUpdate,
     ResponseTemplate,
@@ -61,6 +63,7 @@ class ReportFilters:
     since: datetime | None = None
     until: datetime | None = None
     text: str = ""
+    ids: frozenset[int] | None = None
 
 
 def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None) -> QuerySet[Report]:
@@ -70,6 +73,8 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
     if filters.commune_ids is not None:
         visible = visible & frozenset(filters.commune_ids)
     queryset = Report.objects.filter(commune_id__in=visible)
+    if filters.ids is not None:
+        queryset = queryset.filter(pk__in=filters.ids)
     if filters.service_code:
         queryset = queryset.filter(category__service_code=filters.service_code)
     if filters.status == "open":
@@ -104,26 +109,28 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
     return queryset.select_related("category", "commune", "sector", "assigned_to").order_by("-created_at", "-id")
 
 
-def report_get_for_actor(*, actor: Actor, report_id: int) -> Report:
-    report = (Report.objects.filter(pk=report_id, commune_id__in=actor.commune_ids(Permission.REPORTS_VIEW))
-              .select_related("category", "commune", "sector", "assigned_to", "duplicate_of", "client").first())
-    if report is None:
-        raise NotFoundError(message="Signalement introuvable.")
-    return report
-
-
 def report_history(*, report: Report) -> list[ReportUpdate]:
     return list(report.updates.select_related("actor").order_by("created_at", "id"))
 
 
 def destination_list(*, commune_ids: set[int] | frozenset[int]) -> QuerySet[Destination]:
+    """Active destinations of these communes."""
     return Destination.objects.filter(commune_id__in=commune_ids, active=True).select_related("commune")
 
 
-def category_list(*, commune_ids: set[int] | frozenset[int] | None = None, active: bool = True) -> QuerySet[Category]:
+def destination_get(*, commune_id: int, destination_id: int) -> Destination | None:
+    """An active destination of a commune, or None."""
+    return destination_list(commune_ids={commune_id}).filter(pk=destination_id).first()
+
+
+def category_list(*, commune_ids: set[int] | frozenset[int] | None = None, active: bool = True,
+                  insee_code: str = "") -> QuerySet[Category]:
+    """Categories (of some communes, or of one by its INSEE code), their questions prefetched, in the forms' order."""
     queryset = Category.objects.all()
     if commune_ids is not None:
         queryset = queryset.filter(commune_id__in=commune_ids)
+    if insee_code:
+        queryset = queryset.filter(commune__insee_code=insee_code)
     if active:
         queryset = queryset.filter(active=True)
     return queryset.select_related("commune").prefetch_related("attributes").order_by(
@@ -162,7 +169,7 @@ def report_public_get(*, token: str) -> Report:
     report = (Report.objects.filter(tracking_token=token).select_related("category", "commune", "duplicate_of")
               .first())
     if report is None or not token:
-        raise NotFoundError(message="Signalement introuvable.")
+        raise NotFoundError(message=_("Signalement introuvable."))
     return report
 
 
@@ -181,142 +188,90 @@ def public_history(*, report: Report) -> list[dict[str, Any]]:
     return entries
 
 
-MERGE_PAGE_LIMIT = 2000
+def report_find(report_id: int) -> Report | None:
+    """A report by its id, whatever its commune (for the public and the Open311 clients: no personal data read)."""
+    return Report.objects.filter(pk=report_id).select_related("category", "commune", "duplicate_of").first()
+
+
+def report_id_for_token(token: str) -> int | None:
+    """The id of the report behind a tracking token."""
+    return Report.objects.filter(tracking_token=token).values_list("id", flat=True).first()
+
+
+def commune_by_insee_code(insee_code: str) -> Commune | None:
+    """The commune an Open311 jurisdiction_id names."""
+    return Commune.objects.filter(insee_code=insee_code).first()
+
+
+def category_for_code(*, commune_id: int | None, service_code: str) -> Category | None:
+    """The active category of a commune with this service code."""
+    if commune_id is None:
+        return None
+    return Category.objects.filter(commune_id=commune_id, active=True, service_code=service_code).first()
+
+
+def _open311_categories(commune_id: int | None) -> QuerySet[Category]:
+    queryset = Category.objects.filter(active=True)
+    if commune_id is not None:
+        queryset = queryset.filter(commune_id=commune_id)
+    return queryset.order_by("service_code", "commune__insee_code")
+
+
+def open311_services(*, commune_id: int | None) -> QuerySet[Category]:
+    """Active categories (of a commune, or of the whole territory), each marked with whether it has questions."""
+    return _open311_categories(commune_id).annotate(
+        has_attributes=Exists(CategoryAttribute.objects.filter(category=OuterRef("pk"))))
+
+
+def open311_service_definition(*, commune_id: int | None, service_code: str) -> Category | None:
+    """The first active category with this code, its questions prefetched."""
+    return (_open311_categories(commune_id).filter(service_code=service_code).prefetch_related("attributes")
+            .first())
 
 
 @dataclass(frozen=True)
-class Open311Search:
-    """What an Open311 search asks for; None means "not filtered on"."""
+class PublicUpdateSearch:
+    """A window of public updates (Open311 servicerequestupdates)."""
 
+    since: datetime
+    until: datetime | None = None
     commune_id: int | None = None
-    ids: tuple[int, ...] | None = None
-    category_ids: tuple[int, ...] | None = None
-    is_open: bool | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    updated_after: datetime | None = None
-    circle: tuple[float, float, float] | None = None  # lat, lon, radius in metres
+    report_ids: tuple[int, ...] | None = None
+    offset: int = 0
+    size: int = 100
 
 
-def _search_where(search: Open311Search) -> tuple[list[str], list[Any]]:
-    adapt = connection.ops.adapt_datetimefield_value
-    clauses: list[str] = []
-    params: list[Any] = []
+PUBLIC_UPDATE_KINDS = (UpdateKind.STATUS, UpdateKind.PUBLIC, UpdateKind.DUPLICATE)
+
+
+def public_update_list(search: PublicUpdateSearch) -> list[ReportUpdate]:
+    """Status changes and public messages in a window, oldest first, their report read with them."""
+    queryset = ReportUpdate.objects.filter(kind__in=PUBLIC_UPDATE_KINDS)
     if search.commune_id is not None:
-        clauses.append("commune_id = %s")
-        params.append(search.commune_id)
-    if search.ids is not None:
-        clauses.append(f"id IN ({', '.join(['%s'] * len(search.ids))})" if search.ids else "1 = 0")
-        params.extend(search.ids)
-    if search.is_open is not None:
-        # "IN (x)" rather than a bare boolean column, which SQLite's planner cannot match to an index.
-        clauses.append("is_open IN (%s)")
-        params.append(search.is_open)
-    for column, operator, moment in (("created_at", ">=", search.created_from), ("created_at", "<=", search.created_to),
-                                     ("updated_at", ">", search.updated_after)):
-        if moment is not None:
-            clauses.append(f"{column} {operator} %s")
-            params.append(adapt(moment))
-    if search.circle is not None:
-        lat, lon, radius = search.circle
-        ky, kx = degree_lengths(lat)
-        dlat, dlon = radius / ky, radius / max(kx, 1e-9)
-        # A bounding box the indexes can use, then the exact circle.
-        clauses.append("lat >= %s AND lat <= %s AND lon >= %s AND lon <= %s AND "
-                       "((lat - %s) * %s) * ((lat - %s) * %s) + ((lon - %s) * %s) * ((lon - %s) * %s) <= %s")
-        params += [lat - dlat, lat + dlat, lon - dlon, lon + dlon, lat, ky, lat, ky, lon, kx, lon, kx, radius * radius]
-    return clauses, params
+        queryset = queryset.filter(report__commune_id=search.commune_id)
+    queryset = queryset.filter(created_at__gte=search.since)
+    if search.until:
+        queryset = queryset.filter(created_at__lte=search.until)
+    if search.report_ids is not None:
+        queryset = queryset.filter(report_id__in=search.report_ids)
+    return list(queryset.select_related("report").order_by("created_at", "id")
+                [search.offset:search.offset + search.size])
 
 
-def _page_ids_sql(search: Open311Search, *, offset: int, size: int) -> tuple[str, list[Any]]:
-    """SQL giving the ids of one page, newest first.
-
-    With a few categories, each category is read on its own along the (category, created_at) index and the heads
-    are merged by the database: a planner facing "category IN (...) ORDER BY created_at" otherwise sorts every
-    matching report of the window (SQLite does, at a million reports). Deep pages use the single query.
-    """
-    table = connection.ops.quote_name(Report._meta.db_table)
-    clauses, params = _search_where(search)
-    order = "ORDER BY created_at DESC, id DESC"
-    categories = search.category_ids
-    if categories is not None and 1 < len(categories) <= 50 and offset + size <= MERGE_PAGE_LIMIT:
-        heads, head_params = [], []
-        for index, category_id in enumerate(categories):
-            where = " AND ".join([*clauses, "category_id = %s"])
-            heads.append(f"SELECT * FROM (SELECT created_at, id FROM {table} WHERE {where} {order} LIMIT %s) "  # noqa: S608
-                         f"AS head{index}")
-            head_params += [*params, category_id, offset + size]
-        sql = f"SELECT id FROM ({' UNION ALL '.join(heads)}) AS heads {order} LIMIT %s OFFSET %s"  # noqa: S608
-        return sql, [*head_params, size, offset]
-    if categories is not None:
-        clauses.append(f"category_id IN ({', '.join(['%s'] * len(categories))})" if categories else "1 = 0")
-        params += list(categories)
-    where = " AND ".join(clauses) or "1 = 1"
-    return f"SELECT id FROM {table} WHERE {where} {order} LIMIT %s OFFSET %s", [*params, size, offset]  # noqa: S608
+def client_update_find(*, report: Report, client_id: int, client_update_id: str) -> ReportUpdate | None:
+    """The update a client application already posted on a report under its own id."""
+    return ReportUpdate.objects.filter(report=report, data__client=client_id,
+                                       data__client_update_id=client_update_id).first()
 
 
-def open311_category_ids(codes: list[str], *, commune_id: int | None) -> tuple[int, ...]:
-    """Active categories with one of these service codes (in one commune, or across the territory)."""
-    if not codes:
-        return ()
-    sql = (f"SELECT id FROM {connection.ops.quote_name(Category._meta.db_table)} "  # noqa: S608
-           f"WHERE active = %s AND service_code IN ({', '.join(['%s'] * len(codes))})")
-    params: list[Any] = [True, *codes]
-    if commune_id is not None:
-        sql += " AND commune_id = %s"
-        params.append(commune_id)
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY id", params)
-        return tuple(row[0] for row in cursor.fetchall())
+def report_photo_list(*, report: Report) -> list[dict[str, Any]]:
+    """The photos of a report, hidden ones included (for agents)."""
+    return [dict(row) for row in report.photos.order_by("position").values("id", "hidden", "width", "height")]
 
 
-OPEN311_COLUMNS = ("id", "status", "is_open", "status_notes", "service_name", "service_code", "notice", "description",
-                   "description_hidden", "agency_responsible", "created_at", "updated_at", "expected_at", "address",
-                   "lat", "lon", "insee_code", "photo_id")
-_DATETIME_COLUMNS = ("created_at", "updated_at", "expected_at")
-
-
-def _epoch_seconds(column: str) -> str:
-    """SQL for a datetime column as whole seconds since 1970 (UTC), NULL kept.
-
-    Open311 writes times to the second; reading them as integers spares parsing 150 timestamps per page in Python
-    (on PostgreSQL, Django's time-zone loader is the driver's pure-Python one).
-    """
-    if connection.vendor == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-    return f"CAST(strftime('%%s', {column}) AS INTEGER)"  # Django stores UTC text: 'YYYY-MM-DD HH:MM:SS[.ffffff]'
-
-
-def open311_search(search: Open311Search, *, offset: int = 0, size: int = 50) -> list[dict[str, Any]]:
-    """One page of reports for Open311, newest first, in one statement: the page's ids, their category and
-    commune, and the first visible photo; times are aware and to the second. Hand-written SQL: this is the hot
-    path of every aggregator polling the server, and compiling the equivalent ORM queries cost more than running
-    them."""
-    ids_sql, params = _page_ids_sql(search, offset=offset, size=size)
-    q = connection.ops.quote_name
-    # Every value is a parameter; only table names (quoted) and fixed clauses are written into the text.
-    sql = (
-        "SELECT r.id, r.status, r.is_open, r.status_notes, c.name, c.service_code, c.notice, r.description, "  # noqa: S608
-        "r.description_hidden, r.agency_responsible, "
-        f"{_epoch_seconds('r.created_at')}, {_epoch_seconds('r.updated_at')}, {_epoch_seconds('r.expected_at')}, "
-        "r.address, r.lat, r.lon, m.insee_code, "
-        f"(SELECT p.id FROM {q(ReportPhoto._meta.db_table)} p WHERE p.report_id = r.id AND p.hidden = %s "
-        "ORDER BY p.position, p.id LIMIT 1) "
-        f"FROM {q(Report._meta.db_table)} r "
-        f"JOIN {q(Category._meta.db_table)} c ON c.id = r.category_id "
-        f"JOIN {q(Commune._meta.db_table)} m ON m.id = r.commune_id "
-        f"WHERE r.id IN ({ids_sql}) ORDER BY r.created_at DESC, r.id DESC"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [False, *params])
-        rows = [dict(zip(OPEN311_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        row["is_open"] = bool(row["is_open"])
-        row["description_hidden"] = bool(row["description_hidden"])
-        for column in _DATETIME_COLUMNS:  # aware, to the second
-            if row[column] is not None:
-                row[column] = datetime.fromtimestamp(row[column], UTC)
-    return rows
+def report_dispatch_list(*, report: Report) -> list[ReportDispatch]:
+    """Where the report was sent, first dispatch first."""
+    return list(report.dispatches.select_related("destination").order_by("id"))
 
 
 def reports_exist_in_commune(report_ids: list[int], commune_id: int) -> bool:
@@ -330,7 +285,9 @@ def nearby_open_reports(*, category: Category, lat: float, lon: float, limit: in
     # "is_open IN (true)": SQLite matches it to the (category, is_open, lat) index, not a bare boolean column.
     queryset = within_radius(Report.objects.filter(category=category, is_open__in=[True]),
                              lat=lat, lon=lon, radius_m=category.duplicate_radius_m)
-    rows = list(queryset.order_by("distance2").values("id", "lat", "lon", "address", "status", "created_at")[:limit])
+    rows: list[dict[str, Any]] = [
+        dict(row) for row in
+        queryset.order_by("distance2").values("id", "lat", "lon", "address", "status", "created_at")[:limit]]
     for row in rows:
         row["distance_m"] = round(distance_m(lat, lon, row["lat"], row["lon"]))
         row["status_label"] = str(ReportStatus(row["status"]).label)
@@ -355,7 +312,7 @@ def public_categories(*, commune_id: int) -> list[dict[str, Any]]:
 def photo_signed_url(photo_id: int, *, thumbnail: bool = False) -> str:
     """A link to a public photo that only this platform could have issued (expires, see settings)."""
     value = signing.dumps({"p": photo_id, "t": int(thumbnail)}, salt=PHOTO_SALT, compress=True)
-    return reverse("portal:report-photo", args=[value])
+    return reverse("reports:public-photo", args=[value])
 
 
 def photo_from_signed(value: str) -> tuple[ReportPhoto, bool]:
@@ -363,34 +320,16 @@ def photo_from_signed(value: str) -> tuple[ReportPhoto, bool]:
     try:
         data = signing.loads(value, salt=PHOTO_SALT, max_age=max_age)
     except signing.BadSignature:
-        raise NotFoundError(message="Photo introuvable ou lien expiré.") from None
+        raise NotFoundError(message=_("Photo introuvable ou lien expiré.")) from None
     photo = ReportPhoto.objects.filter(pk=data.get("p"), hidden=False).only("content", "thumbnail").first()
     if photo is None:
-        raise NotFoundError(message="Photo introuvable.")
+        raise NotFoundError(message=_("Photo introuvable."))
     return photo, bool(data.get("t"))
-
-
-def photo_for_actor(*, actor: Actor, photo_id: int) -> ReportPhoto:
-    photo = (ReportPhoto.objects.filter(pk=photo_id, report__commune_id__in=actor.commune_ids(Permission.REPORTS_VIEW))
-             .first())
-    if photo is None:
-        raise NotFoundError(message="Photo introuvable.")
-    return photo
 
 
 def visible_photo_ids(*, report: Report) -> list[int]:
     return list(report.photos.filter(hidden=False).order_by("position").values_list("id", flat=True))
 
-
-
-def reports_version() -> tuple:
-    """Changes whenever a report is added, changed or removed: the newest id and the latest change time.
-    Two scalar subqueries, so each is answered from its index on SQLite and PostgreSQL alike."""
-    table = connection.ops.quote_name(Report._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {table}), (SELECT MAX(updated_at) FROM {table})")  # noqa: S608
-        newest, changed = cursor.fetchone()
-    return newest, str(changed)
 
 
 # --- For analytics (aggregates only: no reporter data leaves through these) ---------------------

@@ -6,9 +6,11 @@ import random
 
 from django.utils import timezone
 
+from confiance.core.actors import PublicActor
 from confiance.reports.demo_data import advance, draft_for, handler_actor, hotspots_for
 from confiance.reports.models import Category, ClientApplication, Report
-from confiance.reports.services import PublicActor, report_submit, reports_sweep
+from confiance.reports.services.submission import report_submit
+from confiance.reports.services.sweeps import reports_sweep
 from confiance.territory.models import Commune
 
 _hotspots: dict[int, list] = {}

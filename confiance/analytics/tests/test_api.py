@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from confiance.analytics.tests.factories import CITIZEN, TODAY
-from confiance.reports.services import report_submit
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import draft
 
 pytestmark = pytest.mark.django_db

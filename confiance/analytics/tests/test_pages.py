@@ -14,7 +14,7 @@ from confiance.analytics.tests.factories import CITIZEN, TODAY, event_query, eve
 from confiance.operations.services import intervention_create
 from confiance.operations.tests.factories import call
 from confiance.privacy.models import AuditEntry
-from confiance.reports.services import report_submit
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import draft
 
 pytestmark = pytest.mark.django_db

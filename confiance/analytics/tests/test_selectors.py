@@ -13,7 +13,7 @@ from confiance.analytics.tests.factories import CITIZEN, TODAY, event_query, wor
 from confiance.core.errors import NotFoundError
 from confiance.operations.services import intervention_create
 from confiance.operations.tests.factories import call
-from confiance.reports.services import report_submit
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import draft
 from confiance.territory.tests.factories import make_sector
 

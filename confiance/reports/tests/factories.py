@@ -5,9 +5,21 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from confiance.reports.choices import DestinationKind
-from confiance.reports.models import Category, CategoryAttribute, ClientApplication, Destination, RoutingRule
-from confiance.reports.services import ReportDraft, _key_hash
+from confiance.core.actors import PublicActor
+from confiance.reports.choices import DestinationKind, ReportStatus
+from confiance.reports.drafts import ReportDraft, Reporter
+from confiance.reports.models import (
+    Category,
+    CategoryAttribute,
+    ClientApplication,
+    Destination,
+    Report,
+    ReportNotification,
+    RoutingRule,
+)
+from confiance.reports.services.client_applications import client_key_hash
+from confiance.reports.services.handling import report_respond
+from confiance.reports.services.submission import report_submit
 from confiance.territory.models import Commune, Sector
 from confiance.territory.tests.factories import make_commune, make_sector
 
@@ -16,6 +28,7 @@ CLIENT_KEY = "test-open311-key-0123456789"
 POINT_A = (48.565, 2.405)
 POINT_A_SOUTH = (48.552, 2.415)
 POINT_B = (48.585, 2.445)
+CITIZEN = PublicActor("citoyen (test)")
 
 
 @dataclass
@@ -60,7 +73,7 @@ def make_world() -> World:
     catch_all = RoutingRule.objects.create(commune=commune, position=9)
     catch_all.destinations.set([roads])
     client = ClientApplication.objects.create(name="Appli test", key_prefix=CLIENT_KEY[:8],
-                                              key_hash=_key_hash(CLIENT_KEY))
+                                              key_hash=client_key_hash(CLIENT_KEY))
     return World(commune, other, sector, voirie, depot, other_voirie, roads, cleaning, police, client)
 
 
@@ -76,3 +89,41 @@ def jpeg_with_exif(size=(64, 48)) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif)
     return out.getvalue()
+
+
+def submit(world: World, **kwargs) -> Report:
+    """A citizen's report from `draft(**kwargs)`, stored through the submission service."""
+    return report_submit(actor=CITIZEN, draft=draft(**kwargs)).report
+
+
+class Outbox:
+    """E-mails queued by the services (they leave after commit; tests run inside one transaction)."""
+
+    def __iter__(self):
+        return iter(ReportNotification.objects.order_by("id"))
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+    def __bool__(self):
+        return ReportNotification.objects.exists()
+
+    def clear(self):
+        ReportNotification.objects.all().delete()
+
+
+outbox = Outbox()
+
+
+def add_reports(world: World, count: int, handler=None) -> list[Report]:
+    """`count` reports of each of two categories, with a photo and a follower; answered publicly by `handler`."""
+    reports = []
+    for index in range(count):
+        reports.append(submit(world, description=f"voirie {index}", photos=[("p.jpg", jpeg_with_exif())],
+                              reporter=Reporter(email=f"habitant{index}@example.org", consent=True)))
+        reports.append(submit(world, code="depot", attributes={"volume": "gros"}, description=f"dépôt {index}"))
+    if handler is not None:
+        for report in reports:
+            report_respond(actor=handler, report=report, status=ReportStatus.IN_PROGRESS,
+                           public_message="Pris en compte.")
+    return reports

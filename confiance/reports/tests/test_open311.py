@@ -15,14 +15,18 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from confiance.accounts.tests.factories import make_actor
+from confiance.core.actors import PublicActor
 from confiance.reports.choices import ReportStatus
+from confiance.reports.drafts import Reporter
 from confiance.reports.models import Report, ReportUpdate
-from confiance.reports.services import PublicActor, Reporter, report_respond, report_submit
+from confiance.reports.services.handling import report_respond
+from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import (
     CLIENT_KEY,
     POINT_A,
     POINT_A_SOUTH,
     POINT_B,
+    add_reports,
     draft,
     jpeg_with_exif,
     make_world,
@@ -162,17 +166,17 @@ def test_requests_filters(world):
 @pytest.mark.parametrize("params", [
     {"status": "maybe"}, {"start_date": "hier"}, {"page_size": "0"}, {"page_size": "abc"}, {"lat": "48"},
     {"lat": "200", "long": "2"}, {"radius": "-1", "lat": "48.5", "long": "2.4"}, {"jurisdiction_id": "00000"},
-    {"service_request_id": "a,b"},
+    {"service_request_id": "a,b"}, {"status": "", "service_code": "\x00"},
 ])
-def test_bad_queries_get_open311_errors(world, params):
-    for fmt in ("json", "xml"):
-        response = get(f"requests.{fmt}", **params)
-        assert 400 <= response.status_code < 500
-        if fmt == "json":
-            body = response.json()
-            assert body[0]["code"] == response.status_code and body[0]["description"]
-        else:
-            assert etree.fromstring(response.content).find("error/description").text
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_bad_queries_get_open311_errors(world, params, fmt):
+    response = get(f"requests.{fmt}", **params)
+    assert 400 <= response.status_code < 500
+    if fmt == "json":
+        body = response.json()
+        assert body[0]["code"] == response.status_code and body[0]["description"]
+    else:
+        assert etree.fromstring(response.content).find("error/description").text
 
 
 def post(fmt="json", files=None, headers=None, **data):
@@ -209,6 +213,7 @@ def test_post_request_creates_routes_and_replays(world):
     ({"description": "x" * 4001}, 400),
     ({"jurisdiction_id": "91468"}, 400),  # the point is in 91386
     ({"email": "not-an-email"}, 400),
+    ({"description": "nul \x00 ici"}, 400),
 ])
 def test_post_bad_input(world, params, status):
     base = {"api_key": CLIENT_KEY, "service_code": "voirie", "lat": POINT_A[0], "long": POINT_A[1]}
@@ -317,3 +322,19 @@ def test_searches_are_cached_until_a_report_changes(world, django_assert_max_num
         assert str(first.pk) not in ids
     with override_settings(CONFIANCE_OPEN311_CACHE_SECONDS=0):
         assert get("requests.json", status="open").status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 4])
+@pytest.mark.parametrize(("path", "queries"), [
+    ("requests.json", 1), ("requests.xml", 1), ("services.json", 1), ("servicerequestupdates.json", 1),
+])
+def test_lists_are_read_in_a_fixed_number_of_queries(world, count, path, queries, django_assert_num_queries):
+    """Measured when written: more reports must not mean more queries (the search cache is off here)."""
+    from django.test import override_settings
+
+    add_reports(world, count, handler=world.handler)
+    with override_settings(CONFIANCE_OPEN311_CACHE_SECONDS=0):
+        get(path)
+        with django_assert_num_queries(queries):
+            response = get(path)
+    assert response.status_code == 200

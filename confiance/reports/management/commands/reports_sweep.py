@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from confiance.reports.services import reports_sweep
+from confiance.reports.services.sweeps import reports_sweep
 
 
 class Command(BaseCommand):

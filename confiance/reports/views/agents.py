@@ -1,4 +1,4 @@
-"""Agent pages of reports: filtered list, map, exports, detail with handling actions."""
+"""Agents' pages of reports: filtered list, map, exports, detail with handling actions."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_list_with_permission
 from confiance.console.access import actor_of
 from confiance.core.errors import ApplicationError
+from confiance.reports.access import access_photo, access_report, may_handle
 from confiance.reports.choices import ReportStatus
 from confiance.reports.forms import AssignForm, BulkForm, DuplicateForm, ModerationForm, RespondForm, RevealForm
 from confiance.reports.selectors import (
@@ -31,13 +32,13 @@ from confiance.reports.selectors import (
     category_list,
     destination_list,
     export_rows,
-    photo_for_actor,
-    report_get_for_actor,
+    report_dispatch_list,
     report_history,
     report_list_for_actor,
+    report_photo_list,
     template_list,
 )
-from confiance.reports.services import (
+from confiance.reports.services.handling import (
     report_assign,
     report_bulk_done,
     report_bulk_requalify,
@@ -116,7 +117,7 @@ def report_list(request):
     codes = {}
     for category in category_list(commune_ids=commune_ids):
         codes.setdefault(category.service_code, category.name)
-    return render(request, "console/reports_list.html", {
+    return render(request, "reports/reports_list.html", {
         "page": page, "kept": kept, "query": urlencode(kept),
         "communes": commune_list_for_actor(actor=actor, permission=Permission.REPORTS_VIEW),
         "categories": sorted(codes.items(), key=lambda item: item[1]),
@@ -175,11 +176,11 @@ def report_bulk(request):
     back = request.POST.get("next") or "?"
     if not back.startswith("?"):
         back = "?"
-    back = reverse("console:report-list") + back
+    back = reverse("reports:list") + back
     if not form.is_valid():
         messages.error(request, _("Sélectionnez au moins un signalement et une action."))
         return redirect(back)
-    reports = list(report_list_for_actor(actor=actor).filter(pk__in=form.cleaned_data["ids"]))
+    reports = list(report_list_for_actor(actor=actor, filters=ReportFilters(ids=frozenset(form.cleaned_data["ids"]))))
     if form.cleaned_data["action"] == "done":
         result = report_bulk_done(actor=actor, reports=reports, public_message=form.cleaned_data["public_message"])
     else:
@@ -196,10 +197,10 @@ def _detail_context(actor: Actor, report, **forms) -> dict:
     destinations = list(destination_list(commune_ids={report.commune_id}))
     return {
         "report": report, "history": report_history(report=report),
-        "photos": list(report.photos.order_by("position").values("id", "hidden", "width", "height")),
-        "dispatches": report.dispatches.select_related("destination").order_by("id"),
+        "photos": report_photo_list(report=report),
+        "dispatches": report_dispatch_list(report=report),
         "templates": template_list(report=report),
-        "can_handle": actor.can(Permission.REPORTS_HANDLE, report.commune_id),
+        "can_handle": may_handle(actor, report),
         "respond_form": forms.get("respond_form") or RespondForm(),
         "assign_form": forms.get("assign_form") or AssignForm(agents=agents, destinations=destinations),
         "duplicate_form": forms.get("duplicate_form") or DuplicateForm(),
@@ -209,65 +210,85 @@ def _detail_context(actor: Actor, report, **forms) -> dict:
     }
 
 
+def _done(request, report, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("reports:detail", report_id=report.pk)
+
+
+def _respond(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = forms["respond_form"] = RespondForm(request.POST)
+    if not form.is_valid():
+        return None
+    report_respond(actor=actor, report=report, **form.cleaned_data)
+    return _done(request, report, _("Mise à jour enregistrée."))
+
+
+def _assign(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
+    destinations = list(destination_list(commune_ids={report.commune_id}))
+    form = forms["assign_form"] = AssignForm(request.POST, agents=agents, destinations=destinations)
+    if not form.is_valid():
+        return None
+    destination = next((d for d in destinations if d.pk == form.cleaned_data["destination"]), None)
+    report_assign(actor=actor, report=report, agent_id=form.cleaned_data["agent"], destination=destination,
+                  internal_note=form.cleaned_data["internal_note"])
+    return _done(request, report, _("Attribution enregistrée."))
+
+
+def _duplicate(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = forms["duplicate_form"] = DuplicateForm(request.POST)
+    if not form.is_valid():
+        return None
+    original = access_report(actor=actor, report_id=form.cleaned_data["original"])
+    report_mark_duplicate(actor=actor, report=report, original=original,
+                          public_message=form.cleaned_data["public_message"])
+    return _done(request, report, _("Marqué comme doublon ; les personnes qui suivaient ont été prévenues."))
+
+
+def _moderate(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        return None
+    target, hide, reason = form.cleaned_data["target"], form.cleaned_data["hide"], form.cleaned_data["reason"]
+    if target == "description":
+        report_moderate(actor=actor, report=report, hide_description=hide, reason=reason)
+    elif target.isdigit():
+        report_moderate(actor=actor, report=report, photo_id=int(target), hide_photo=hide, reason=reason)
+    return _done(request, report, _("Modération enregistrée."))
+
+
+def _reveal(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
+    form = forms["reveal_form"] = RevealForm(request.POST)
+    if not form.is_valid():
+        return None
+    forms["reporter"] = report_reporter_reveal(actor=actor, report=report, motive=form.cleaned_data["motive"])
+    return render(request, "reports/report_detail.html", _detail_context(actor, report, **forms))
+
+
+# The handling actions of the detail page, by the value of the form's "action" field.
+DETAIL_ACTIONS = {"respond": _respond, "assign": _assign, "duplicate": _duplicate, "moderate": _moderate,
+                  "reveal": _reveal}
+
+
 @login_required
 def report_detail(request, report_id: int):
     actor = actor_of(request)
     try:
-        report = report_get_for_actor(actor=actor, report_id=report_id)
+        report = access_report(actor=actor, report_id=report_id)
     except ApplicationError:
         raise Http404 from None
     if request.method != "POST":
-        return render(request, "console/report_detail.html", _detail_context(actor, report))
-    action = request.POST.get("action")
+        return render(request, "reports/report_detail.html", _detail_context(actor, report))
+    action = DETAIL_ACTIONS.get(request.POST.get("action") or "")
     forms: dict = {}
     try:
-        if action == "respond":
-            form = forms["respond_form"] = RespondForm(request.POST)
-            if form.is_valid():
-                report_respond(actor=actor, report=report, **form.cleaned_data)
-                messages.success(request, _("Mise à jour enregistrée."))
-                return redirect("console:report-detail", report_id=report.pk)
-        elif action == "assign":
-            agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
-            form = forms["assign_form"] = AssignForm(request.POST, agents=agents,
-                                                     destinations=destination_list(commune_ids={report.commune_id}))
-            if form.is_valid():
-                destination = next((d for d in destination_list(commune_ids={report.commune_id})
-                                    if d.pk == form.cleaned_data["destination"]), None)
-                report_assign(actor=actor, report=report, agent_id=form.cleaned_data["agent"],
-                              destination=destination, internal_note=form.cleaned_data["internal_note"])
-                messages.success(request, _("Attribution enregistrée."))
-                return redirect("console:report-detail", report_id=report.pk)
-        elif action == "duplicate":
-            form = forms["duplicate_form"] = DuplicateForm(request.POST)
-            if form.is_valid():
-                original = report_get_for_actor(actor=actor, report_id=form.cleaned_data["original"])
-                report_mark_duplicate(actor=actor, report=report, original=original,
-                                      public_message=form.cleaned_data["public_message"])
-                messages.success(request, _("Marqué comme doublon ; les personnes qui suivaient ont été prévenues."))
-                return redirect("console:report-detail", report_id=report.pk)
-        elif action == "moderate":
-            form = ModerationForm(request.POST)
-            if form.is_valid():
-                target, hide = form.cleaned_data["target"], form.cleaned_data["hide"]
-                if target == "description":
-                    report_moderate(actor=actor, report=report, hide_description=hide,
-                                    reason=form.cleaned_data["reason"])
-                elif target.isdigit():
-                    report_moderate(actor=actor, report=report, photo_id=int(target), hide_photo=hide,
-                                    reason=form.cleaned_data["reason"])
-                messages.success(request, _("Modération enregistrée."))
-                return redirect("console:report-detail", report_id=report.pk)
-        elif action == "reveal":
-            form = forms["reveal_form"] = RevealForm(request.POST)
-            if form.is_valid():
-                forms["reporter"] = report_reporter_reveal(actor=actor, report=report,
-                                                           motive=form.cleaned_data["motive"])
-                return render(request, "console/report_detail.html", _detail_context(actor, report, **forms))
+        response = action(request, actor, report, forms) if action is not None else None
+        if response is not None:
+            return response
     except ApplicationError as error:
         messages.error(request, error.message)
-    report = report_get_for_actor(actor=actor, report_id=report_id)
-    return render(request, "console/report_detail.html", _detail_context(actor, report, **forms),
+    report = access_report(actor=actor, report_id=report_id)
+    return render(request, "reports/report_detail.html", _detail_context(actor, report, **forms),
                   status=400)
 
 
@@ -275,7 +296,7 @@ def report_detail(request, report_id: int):
 @require_GET
 def report_photo(request, photo_id: int):
     try:
-        photo = photo_for_actor(actor=actor_of(request), photo_id=photo_id)
+        photo = access_photo(actor=actor_of(request), photo_id=photo_id)
     except ApplicationError:
         raise Http404 from None
     content = photo.thumbnail if request.GET.get("miniature") else photo.content

@@ -10,30 +10,26 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from confiance.core.actors import PublicActor
 from confiance.core.errors import ApplicationError, NotFoundError
 from confiance.core.geo import valid_lat_lon
+from confiance.reports.drafts import ReportDraft, Reporter
 from confiance.reports.forms import FeedbackForm, FollowForm, ReopenForm, ReportForm, attributes_from_params
-from confiance.reports.models import Category, Report
+from confiance.reports.models import Report
 from confiance.reports.selectors import (
+    category_for_code,
     category_list,
     nearby_open_reports,
     photo_from_signed,
     photo_signed_url,
     public_categories,
     public_history,
+    report_find,
     report_public_get,
     visible_photo_ids,
 )
-from confiance.reports.services import (
-    PublicActor,
-    ReportDraft,
-    Reporter,
-    report_feedback,
-    report_follow,
-    report_reopen_request,
-    report_submit,
-    report_unfollow,
-)
+from confiance.reports.services.follow_up import report_feedback, report_follow, report_reopen_request, report_unfollow
+from confiance.reports.services.submission import report_submit
 from confiance.territory.selectors import locate_point, location_describe, public_commune_collection
 
 WEB_ACTOR = PublicActor("citoyen (site)")
@@ -67,9 +63,9 @@ def report_new(request):
         else:
             messages.success(request, _("Merci ! Votre signalement n° %(id)s est enregistré. Gardez le lien de "
                                         "cette page pour suivre son traitement.") % {"id": submission.report.pk})
-            return redirect("portal:report-track", token=submission.report.tracking_token)
+            return redirect("reports:track", token=submission.report.tracking_token)
     status = 400 if request.method == "POST" else 200
-    return render(request, "portal/report_new.html", {
+    return render(request, "reports/report_new.html", {
         "form": form, "code_choices": _code_choices(), "attributes_initial": attributes,
     }, status=status)
 
@@ -114,8 +110,7 @@ def report_nearby(request):
     except ApplicationError as error:
         return _json_error(error)
     location = locate_point(lat=lat, lon=lon)
-    category = Category.objects.filter(commune_id=location.commune_id, active=True,
-                                       service_code=request.GET.get("service_code", "")).first()
+    category = category_for_code(commune_id=location.commune_id, service_code=request.GET.get("service_code", ""))
     if category is None:
         return JsonResponse({"radius_m": 0, "reports": []})
     rows = nearby_open_reports(category=category, lat=lat, lon=lon)
@@ -143,15 +138,15 @@ def _public_context(report: Report) -> dict:
 @require_GET
 def report_public(request, report_id: int):
     """What anyone may see of a report (the same as Open311): no personal data."""
-    report = Report.objects.filter(pk=report_id).select_related("category", "commune", "duplicate_of").first()
+    report = report_find(report_id)
     if report is None:
         raise Http404
-    return render(request, "portal/report_public.html", _public_context(report))
+    return render(request, "reports/report_public.html", _public_context(report))
 
 
 @require_POST
 def report_follow_view(request, report_id: int):
-    report = Report.objects.filter(pk=report_id).first()
+    report = report_find(report_id)
     if report is None:
         raise Http404
     form = FollowForm(request.POST)
@@ -163,9 +158,9 @@ def report_follow_view(request, report_id: int):
         else:
             messages.success(request, _("Vous suivez ce signalement : vous recevrez un courriel à chaque étape.")
                              if created else _("Vous suiviez déjà ce signalement."))
-            return redirect("portal:report-public", report_id=report.pk)
+            return redirect("reports:public", report_id=report.pk)
     context = _public_context(report) | {"follow_form": form}
-    return render(request, "portal/report_public.html", context, status=400)
+    return render(request, "reports/report_public.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -186,19 +181,19 @@ def report_track(request, token: str):
                     report_feedback(report=report, fixed=feedback_form.cleaned_data["fixed"],
                                     comment=feedback_form.cleaned_data["comment"])
                     messages.success(request, _("Merci pour votre avis."))
-                    return redirect("portal:report-track", token=token)
+                    return redirect("reports:track", token=token)
             elif action == "reopen":
                 reopen_form = ReopenForm(request.POST)
                 if reopen_form.is_valid():
                     report_reopen_request(report=report, reason=reopen_form.cleaned_data["reason"])
                     messages.success(request, _("Votre demande de réouverture est transmise au service."))
-                    return redirect("portal:report-track", token=token)
+                    return redirect("reports:track", token=token)
         except ApplicationError as error:
             messages.error(request, error.message)
         status = 400
     context = _public_context(report) | {"feedback_form": feedback_form, "reopen_form": reopen_form,
                                          "tracking": True}
-    return render(request, "portal/report_public.html", context, status=status)
+    return render(request, "reports/report_public.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -208,7 +203,7 @@ def report_unfollow_view(request, token: str):
         messages.success(request, _("Vous ne suivez plus ce signalement.") if removed
                          else _("Ce lien de désabonnement n'est plus valable."))
         return redirect("portal:home")
-    return render(request, "portal/report_unfollow.html", {"token": token})
+    return render(request, "reports/report_unfollow.html", {"token": token})
 
 
 @require_GET

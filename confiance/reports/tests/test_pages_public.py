@@ -1,17 +1,14 @@
-"""Citizen and agent pages of reports, as a user drives them."""
+"""Citizens' pages of reports, as a citizen drives them."""
 
-import csv
-import io
-import json
 
 import pytest
 from django.test import Client
 
-from confiance.accounts.tests.factories import make_agent
+from confiance.core.actors import PublicActor
 from confiance.reports.choices import ReportStatus
 from confiance.reports.models import Report, ReportFollower
-from confiance.reports.services import PublicActor, report_submit
-from confiance.reports.tests.factories import POINT_A, POINT_B, draft, jpeg_with_exif, make_world
+from confiance.reports.services.submission import report_submit
+from confiance.reports.tests.factories import POINT_A, add_reports, draft, jpeg_with_exif, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -63,42 +60,6 @@ def test_citizen_reports_follows_and_gives_feedback(world):
     assert client.get("/signalements/suivi/inconnu/").status_code == 404
 
 
-def test_agent_list_filters_exports_and_detail(world):
-    agent = make_agent(communes=[world.commune], role="technical_agent")
-    stranger = make_agent(communes=[world.other], role="technical_agent")
-    mine = report_submit(actor=PublicActor("t"), draft=draft(description="Trou rue A")).report
-    theirs = report_submit(actor=PublicActor("t"), draft=draft(point=POINT_B, description="Ormoy")).report
-    client = Client()
-    client.force_login(agent)
-    page = client.get("/agents/signalements/").content.decode()
-    assert "Trou rue A" not in page and f'data-report="{mine.pk}"' in page and f'data-report="{theirs.pk}"' not in page
-    assert f'data-report="{mine.pk}"' not in client.get("/agents/signalements/", {"etat": "closed"}).content.decode()
-    assert client.get("/agents/signalements/", {"bbox": "1,2,x", "depuis": "2026-13-45"}).status_code == 200
-    rows = list(csv.DictReader(io.StringIO(client.get("/agents/signalements/", {"format": "csv"})
-                                           .content.decode("utf-8-sig")), delimiter=";"))
-    assert [int(row["id"]) for row in rows] == [mine.pk] and "reporter" not in str(rows[0].keys())
-    geo = json.loads(client.get("/agents/signalements/", {"format": "geojson"}).content)
-    assert geo["features"][0]["geometry"]["coordinates"] == [POINT_A[1], POINT_A[0]]
-    detail = client.post(f"/agents/signalements/{mine.pk}/", {"action": "respond", "status": "en_cours",
-                                                               "public_message": "On y va", "internal_note": "B"})
-    assert detail.status_code == 302
-    mine.refresh_from_db()
-    assert mine.status == ReportStatus.IN_PROGRESS
-    refused = client.post(f"/agents/signalements/{mine.pk}/", {"action": "respond", "status": "nouveau"})
-    assert refused.status_code == 400
-    bulk = client.post("/agents/signalements/lot/", {"action": "done", "ids": [mine.pk, theirs.pk], "next": "?"})
-    assert bulk.status_code == 302
-    mine.refresh_from_db()
-    theirs.refresh_from_db()
-    assert mine.status == ReportStatus.DONE and theirs.status == ReportStatus.NEW
-    other = Client()
-    other.force_login(stranger)
-    assert other.get(f"/agents/signalements/{mine.pk}/").status_code == 404
-    assert other.post(f"/agents/signalements/{mine.pk}/", {"action": "respond", "status": "clos"}).status_code == 404
-    mine.refresh_from_db()
-    assert mine.status == ReportStatus.DONE
-
-
 def test_public_page_writes_dates_in_the_reader_language(world):
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -110,3 +71,14 @@ def test_public_page_writes_dates_in_the_reader_language(world):
     assert "Mar 2026" not in french
     english = Client(headers={"accept-language": "en"}).get(f"/signalements/{report.pk}/").content.decode()
     assert "March 5, 2026" in english
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_nearby_reports_are_read_in_a_fixed_number_of_queries(world, count, django_assert_num_queries):
+    add_reports(world, count)
+    client = Client()
+    params = {"lat": POINT_A[0], "lon": POINT_A[1], "service_code": "voirie"}
+    client.get("/signaler/a-proximite.json", params)  # the per-process caches (territory) filled
+    with django_assert_num_queries(3):  # measured when written: a report more must not cost a query more
+        response = client.get("/signaler/a-proximite.json", params)
+    assert len(response.json()["reports"]) == min(count, 5)

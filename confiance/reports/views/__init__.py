@@ -1,0 +1,1 @@
+"""Pages of reports: the agents' list, map and detail (agents), the citizens' form and follow-up (public)."""
