@@ -67,7 +67,7 @@ def test_home_needs_a_login():
 ])
 def test_navigation_links_follow_permissions(communes, role, shown, hidden):
     body = body_of(signed_in(make_agent(communes=[communes[0]], role=role)).get(reverse("console:home")))
-    for name in {"console:home", "console:report-list", "console:territory"} | shown:
+    for name in {"console:home", "reports:list", "console:territory"} | shown:
         assert f'href="{reverse(name)}"' in body, name
     for name in hidden:
         assert f'href="{reverse(name)}"' not in body, name

@@ -8,7 +8,7 @@ from confiance.accounts.tests.factories import make_agent
 from confiance.territory.tests.factories import make_commune
 
 pytestmark = pytest.mark.django_db
-AGENT_PAGES = ("console:home", "console:report-list", "console:territory", "console:ops-console", "analytics:home")
+AGENT_PAGES = ("console:home", "reports:list", "console:territory", "console:ops-console", "analytics:home")
 
 
 def test_public_home_is_in_french_for_anyone():
@@ -16,7 +16,7 @@ def test_public_home_is_in_french_for_anyone():
     body = response.content.decode()
     assert response.status_code == 200 and '<html lang="fr">' in body
     assert "Confiance, la plateforme du territoire de confiance" in body
-    assert f'href="{reverse("portal:report-new")}"' in body and f'href="{reverse("accounts:login")}"' in body
+    assert f'href="{reverse("reports:new")}"' in body and f'href="{reverse("accounts:login")}"' in body
 
 
 def test_public_home_shows_no_agent_data():
