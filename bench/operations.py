@@ -73,7 +73,7 @@ from confiance.accounts.models import Agent
 from confiance.accounts.services import api_token_create
 from confiance.operations.choices import Milestone
 from confiance.operations.models import Unit, UnitStatus
-from confiance.operations.services import tracker_key_hash
+from confiance.operations.services.positions import tracker_key_hash
 from confiance.territory.models import Commune
 from confiance.operations.roads import roads_import
 
@@ -105,7 +105,8 @@ from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.operations.dispatch import recommend
 from confiance.operations.models import InterventionType
-from confiance.operations.services import InterventionDraft, intervention_create
+from confiance.operations.drafts import InterventionDraft
+from confiance.operations.services.interventions import intervention_create
 from confiance.territory.models import Commune
 
 commune = Commune.objects.get(insee_code="91386")

@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("confiance.reports.urls_open311")),
     path("", include("confiance.console.urls")),
+    path("", include("confiance.operations.urls")),
     path("", include("confiance.portal.urls")),
 ]

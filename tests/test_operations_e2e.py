@@ -81,7 +81,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.core.errors import ApplicationError
 from confiance.operations.models import Intervention, Unit
-from confiance.operations.services import assignment_engage
+from confiance.operations.services.units import assignment_engage
 
 agent = Agent.objects.get(username=sys.argv[1])
 intervention = Intervention.objects.get(pk=int(sys.argv[2]))
@@ -100,7 +100,8 @@ SETUP_RACE = r'''
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.operations.models import InterventionType
-from confiance.operations.services import InterventionDraft, intervention_create
+from confiance.operations.drafts import InterventionDraft
+from confiance.operations.services.interventions import intervention_create
 from confiance.territory.models import Commune
 commune = Commune.objects.get(insee_code="91386")
 actor = Actor(agent=Agent.objects.get(username="operateur"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from confiance.console import analytics_views, operations_views, report_views, views
+from confiance.console import analytics_views, report_views, views
 
 app_name = "console"
 
@@ -13,12 +13,6 @@ urlpatterns = [
     path("agents/signalements/lot/", report_views.report_bulk, name="report-bulk"),
     path("agents/signalements/<int:report_id>/", report_views.report_detail, name="report-detail"),
     path("agents/signalements/photo/<int:photo_id>/", report_views.report_photo, name="report-photo"),
-    path("agents/console/", operations_views.console, name="ops-console"),
-    path("agents/console/etat.json", operations_views.console_state, name="ops-console-state"),
-    path("agents/terrain/", operations_views.field, name="ops-field"),
-    path("agents/main-courante/", operations_views.logbook, name="ops-logbook"),
-    path("agents/main-courante/pdf", operations_views.logbook_pdf_view, name="ops-logbook-pdf"),
-    path("agents/interventions/delais/", operations_views.intervals, name="ops-intervals"),
     path("agents/analyse/", analytics_views.analysis_home, name="analytics-home"),
     path("agents/analyse/resultats/<uuid:run_id>/", analytics_views.analysis_result, name="analytics-result"),
     path("agents/analyse/resultats/<uuid:run_id>/etat.json", analytics_views.analysis_state,

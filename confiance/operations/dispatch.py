@@ -20,7 +20,8 @@ from confiance.core.geo import degree_lengths
 from confiance.operations.choices import Milestone
 from confiance.operations.models import Intervention
 from confiance.operations.roads import road_graph
-from confiance.operations.selectors import shared_with, stale_before
+from confiance.operations.selectors import stale_before
+from confiance.territory.selectors import crisis_shared_with
 
 
 @dataclass
@@ -65,7 +66,7 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
               ) -> Recommendation:
     """Ranked units for an intervention (the caller checked that the actor may see it)."""
     now = now or timezone.now()
-    communes = shared_with({intervention.commune_id})
+    communes = crisis_shared_with({intervention.commune_id})
     fresh_after = stale_before(now)
     # Every unit in one plain read (no ORM compilation or per-value conversion for hundreds of rows): its current
     # engagement, whether its position is fresh; times are parsed only for the few units shown.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from django.db import connection
@@ -14,7 +14,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.geo import IndexedArea, PolygonIndex, h3_cell, polygon_from_geojson
-from confiance.territory.models import Commune, Sector, TerritoryRevision, Zone
+from confiance.territory.models import Commune, CrisisSharing, Sector, TerritoryRevision, Zone
 
 
 def commune_list_for_actor(*, actor: Actor, permission: Permission = Permission.TERRITORY_VIEW) -> QuerySet[Commune]:
@@ -132,10 +132,11 @@ class TerritoryLocator:
 
     def locate(self, lat: float, lon: float, revision: tuple | None = None) -> Location:
         self._current(revision)
-        commune_id = self.communes.locate(lon, lat) if len(self.communes) else None
+        communes, sectors = cast(PolygonIndex, self.communes), cast(PolygonIndex, self.sectors)  # built by _current
+        commune_id = communes.locate(lon, lat) if len(communes) else None
         sector_id = None
-        if commune_id is not None and len(self.sectors):
-            hit = self.sectors.locate(lon, lat)
+        if commune_id is not None and len(sectors):
+            hit = sectors.locate(lon, lat)
             if hit is not None and hit[1] == commune_id:
                 sector_id = hit[0]
         return Location(commune_id=commune_id, sector_id=sector_id)
@@ -155,8 +156,10 @@ def locate_point(*, lat: float, lon: float, revision: tuple | None = None) -> Lo
 def location_describe(*, lat: float, lon: float) -> dict[str, Any]:
     """Codes and names of the commune and sector of a point (boundaries are public data)."""
     location = locate_point(lat=lat, lon=lon)
-    commune = Commune.objects.filter(pk=location.commune_id).only("insee_code", "name").first()
-    sector = Sector.objects.filter(pk=location.sector_id).only("code", "name").first()
+    commune = (Commune.objects.filter(pk=location.commune_id).only("insee_code", "name").first()
+               if location.commune_id is not None else None)
+    sector = (Sector.objects.filter(pk=location.sector_id).only("code", "name").first()
+              if location.sector_id is not None else None)
     return {
         "commune_insee": commune.insee_code if commune else None,
         "commune_name": commune.name if commune else None,
@@ -201,3 +204,22 @@ def sector_geometries(*, commune_ids: set[int] | frozenset[int]) -> dict[int, di
 
 def commune_names(*, commune_ids: set[int] | frozenset[int]) -> dict[int, str]:
     return dict(Commune.objects.filter(pk__in=commune_ids).values_list("id", "name"))
+
+
+# --- Crisis sharing -----------------------------------------------------------------------------
+
+
+def crisis_sharing_active_list() -> list[CrisisSharing]:
+    """The crisis sharings in force, with their communes."""
+    return list(CrisisSharing.objects.filter(ended_at__isnull=True).prefetch_related("communes"))
+
+
+def crisis_shared_with(commune_ids: set[int] | frozenset[int]) -> set[int]:
+    """Communes that an active crisis sharing links to any of these communes (them included)."""
+    own = set(commune_ids)
+    linked = set(own)
+    for sharing in crisis_sharing_active_list():
+        members = {commune.pk for commune in sharing.communes.all()}
+        if members & own:
+            linked |= members
+    return linked

@@ -18,7 +18,7 @@ from confiance.analytics.selectors import EventQuery, event_set, open_data, phas
 from confiance.analytics.services import analysis_start, dataset_import, run_execute
 from confiance.core.errors import NotFoundError
 from confiance.operations.models import InterventionType
-from confiance.operations.services import intervention_create
+from confiance.operations.services.interventions import intervention_create
 from confiance.operations.tests.factories import call, configure_commune, make_actor
 from confiance.privacy.models import AuditEntry
 from confiance.reports.services import PublicActor, report_submit

@@ -1,0 +1,61 @@
+"""Dispatch: recommendation ranking and reasons, crisis sharing across communes, police events kept from other roles."""
+
+import pytest
+
+from confiance.core.errors import NotFoundError, PermissionDeniedError
+from confiance.operations.dispatch import recommend
+from confiance.operations.errors import OperationsError, OperationsErrorCode
+from confiance.operations.selectors import stream_filter_for, unit_list_for_actor
+from confiance.operations.services.interventions import intervention_create
+from confiance.operations.services.units import assignment_engage
+from confiance.operations.tests.factories import POINT_B, call, code_of, make_actor
+from confiance.territory.services import crisis_end, crisis_start
+
+pytestmark = pytest.mark.django_db
+
+
+def test_recommendation_ranks_by_distance_and_explains(world):
+    intervention = intervention_create(actor=world.operator, commune_id=world.commune.pk,
+                                                draft=call(world, point=(48.5605, 2.4105)))
+    result = recommend(intervention=intervention)
+    assert [c.name for c in result.candidates] == ["PM 1", "PM 2"]
+    assert result.candidates[0].reasons[0].endswith("à vol d'oiseau") and not result.by_road
+    assert {"name": "PM 3", "unit_id": world.units[2].pk, "reason": "position périmée"} in result.excluded
+    assert "Ormoy 1" not in {c.name for c in result.candidates} | {e["name"] for e in result.excluded}
+    assignment_engage(actor=world.operator, intervention=intervention, unit=world.units[0])
+    result = recommend(intervention=intervention)
+    assert [c.name for c in result.candidates] == ["PM 2"]
+    assert any(e["reason"].startswith("engagée sur INT-") for e in result.excluded)
+
+
+def test_crisis_sharing_opens_units_across_communes(world):
+    intervention = intervention_create(actor=world.operator, commune_id=world.commune.pk,
+                                                draft=call(world, point=(POINT_B[0], 2.419)))
+    with pytest.raises(OperationsError) as excinfo:
+        assignment_engage(actor=world.operator, intervention=intervention, unit=world.other_unit)
+    assert code_of(excinfo) == OperationsErrorCode.UNIT_OUT_OF_REACH
+    chef_both = make_chef_of(world)
+    sharing = crisis_start(actor=chef_both, name="Crue de l'Essonne",
+                                    commune_ids=[world.commune.pk, world.other.pk])
+    assert world.other_unit in unit_list_for_actor(actor=world.operator)
+    result = recommend(intervention=intervention)
+    ormoy = next(c for c in result.candidates if c.name == "Ormoy 1")
+    assert "unité de Ormoy (mode crise)" in ormoy.reasons
+    assignment_engage(actor=world.operator, intervention=intervention, unit=world.other_unit)
+    crisis_end(actor=chef_both, sharing=sharing)
+    assert world.other_unit not in unit_list_for_actor(actor=world.operator)
+    with pytest.raises((PermissionDeniedError, NotFoundError)):
+        crisis_start(actor=world.chef, name="x", commune_ids=[world.commune.pk, world.other.pk])
+
+
+def make_chef_of(world):
+    return make_actor(communes=[world.commune, world.other], role="shift_supervisor")
+
+
+def test_live_events_keep_police_data_from_other_roles(world):
+    from confiance.core.live import read_events_after
+    intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+    seen_by_operator = read_events_after(0, limit=50, stream_filter=stream_filter_for(world.operator))
+    seen_by_elected = read_events_after(0, limit=50, stream_filter=stream_filter_for(world.elected))
+    assert any(e.event_type == "operations.intervention_created" for e in seen_by_operator)
+    assert not any(e.event_type.startswith("operations.") for e in seen_by_elected)
