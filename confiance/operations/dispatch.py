@@ -1,26 +1,27 @@
 """Dispatch recommendation: which units to send, ranked, with the reasons the operator sees.
 
 Eligible: active, available, with a fresh position, of the intervention's commune or shared with it by an active
-crisis sharing. Ranked by straight-line distance; when a road graph is loaded, the nearest few (the shortlist)
+crisis sharing; units come from the per-process index (unit_index.py), so a recommendation reads no unit rows.
+Ranked by straight-line distance; when a road graph is loaded, the nearest few (the shortlist)
 are ranked again by travel time on the roads. The operator confirms; nothing is engaged here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from confiance.core.geo import degree_lengths
 from confiance.operations.choices import Milestone
 from confiance.operations.models import Intervention
 from confiance.operations.roads import road_graph
 from confiance.operations.selectors import stale_before
+from confiance.operations.unit_index import IndexedUnit, unit_index, units_from_database
 from confiance.territory.selectors import crisis_shared_with
 
 
@@ -46,13 +47,6 @@ class Recommendation:
     by_road: bool
 
 
-def _moment(value) -> datetime:
-    """A time from a plain row: a datetime (PostgreSQL) or ISO text in UTC (SQLite)."""
-    if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
-    return timezone.make_aware(parse_datetime(str(value)), UTC)
-
-
 def _duration(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d}" if minutes else f"{rest} s"
@@ -62,42 +56,40 @@ def _distance(metres: float) -> str:
     return f"{metres / 1000:.1f} km".replace(".", ",") if metres >= 1000 else f"{round(metres)} m"
 
 
+def _in_own_transaction() -> bool:
+    """Whether the caller is inside a transaction of its own (not the one a test case wraps around each test)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _units_of(communes: set[int]) -> list[IndexedUnit]:
+    """From the per-process index; inside a write transaction (automatic dispatch while an intervention is being
+    created) from the database, which shows the transaction's own uncommitted writes."""
+    if _in_own_transaction():
+        return units_from_database(communes)
+    return unit_index.units_of(communes)
+
+
 def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | None = None,
               ) -> Recommendation:
     """Ranked units for an intervention (the caller checked that the actor may see it)."""
     now = now or timezone.now()
     communes = crisis_shared_with({intervention.commune_id})
     fresh_after = stale_before(now)
-    # Every unit in one plain read (no ORM compilation or per-value conversion for hundreds of rows): its current
-    # engagement, whether its position is fresh; times are parsed only for the few units shown.
-    placeholders = ", ".join(["%s"] * len(communes))
-    # Only "%s" placeholders are formatted into the text; every value goes as a parameter.
-    sql = (
-        "SELECT u.id, u.name, c.name, u.milestone, u.lat, u.lon, "  # noqa: S608
-        "CASE WHEN u.position_at >= %s THEN 1 ELSE 0 END, u.position_at, u.status_at, i.number "
-        "FROM operations_unit u JOIN territory_commune c ON c.id = u.commune_id "
-        "LEFT JOIN operations_assignment a ON a.unit_id = u.id AND a.finished_at IS NULL "
-        "LEFT JOIN operations_intervention i ON i.id = a.intervention_id "
-        f"WHERE u.active = %s AND u.commune_id IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(fresh_after), True, *sorted(communes)])
-        rows = cursor.fetchall()
     excluded, ready, details = [], [], {}
-    for unit_id, name, commune, milestone, lat, lon, fresh, position_at, status_at, engaged_on in rows:
-        if engaged_on:
-            reason = f"engagée sur {engaged_on}"
-        elif milestone != Milestone.AVAILABLE:
-            reason = str(Milestone(milestone).label).lower()
-        elif lat is None or lon is None:
+    for unit in _units_of(communes):
+        if unit.engaged_on:
+            reason = f"engagée sur {unit.engaged_on}"
+        elif unit.milestone != Milestone.AVAILABLE:
+            reason = str(Milestone(unit.milestone).label).lower()
+        elif unit.lat is None or unit.lon is None:
             reason = "aucune position"
-        elif not fresh:
+        elif unit.position_at is None or unit.position_at < fresh_after:
             reason = "position périmée"
         else:
-            ready.append((unit_id, lat, lon))
-            details[unit_id] = (name, commune, position_at, status_at)
+            ready.append((unit.id, unit.lat, unit.lon))
+            details[unit.id] = (unit.name, unit.commune, unit.position_at, unit.status_at)
             continue
-        excluded.append({"unit_id": unit_id, "name": name, "reason": reason})
+        excluded.append({"unit_id": unit.id, "name": unit.name, "reason": reason})
     excluded.sort(key=lambda row: row["name"])
     if not ready:
         return Recommendation([], excluded, by_road=False)
@@ -117,7 +109,6 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     candidates = []
     for index in shown:
         name, commune, position_at, status_at = details[int(eligible[index, 0])]
-        position_at, status_at = _moment(position_at), _moment(status_at)
         candidate = Candidate(int(eligible[index, 0]), name, commune, float(straight[index]))
         candidate.reasons.append(f"{_distance(candidate.distance_m)} à vol d'oiseau")
         if graph is not None:

@@ -21,7 +21,8 @@ def unit_payload(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
     assignment = current[0] if current else None
     return {
         "id": unit.pk, "name": unit.name, "commune_id": unit.commune_id, "commune": unit.commune.name,
-        "status_code": unit.status.code, "status_label": unit.status.label, "milestone": unit.milestone,
+        "active": unit.active, "status_code": unit.status.code, "status_label": unit.status.label,
+        "milestone": unit.milestone,
         "milestone_label": str(Milestone(unit.milestone).label), "color": unit.status.color,
         "status_at": unit.status_at.isoformat(),
         "lat": unit.lat, "lon": unit.lon, "position_at": unit.position_at.isoformat() if unit.position_at else None,
