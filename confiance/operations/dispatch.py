@@ -15,6 +15,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from confiance.core.geo import degree_lengths
 from confiance.operations.choices import Milestone
@@ -78,13 +79,13 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     excluded, ready, details = [], [], {}
     for unit in _units_of(communes):
         if unit.engaged_on:
-            reason = f"engagée sur {unit.engaged_on}"
+            reason = _("engagée sur %(number)s") % {"number": unit.engaged_on}
         elif unit.milestone != Milestone.AVAILABLE:
             reason = str(Milestone(unit.milestone).label).lower()
         elif unit.lat is None or unit.lon is None:
-            reason = "aucune position"
+            reason = _("aucune position")
         elif unit.position_at is None or unit.position_at < fresh_after:
-            reason = "position périmée"
+            reason = _("position périmée")
         else:
             ready.append((unit.id, unit.lat, unit.lon))
             details[unit.id] = (unit.name, unit.commune, unit.position_at, unit.status_at)
@@ -110,17 +111,19 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     for index in shown:
         name, commune, position_at, status_at = details[int(eligible[index, 0])]
         candidate = Candidate(int(eligible[index, 0]), name, commune, float(straight[index]))
-        candidate.reasons.append(f"{_distance(candidate.distance_m)} à vol d'oiseau")
+        candidate.reasons.append(_("%(distance)s à vol d'oiseau") % {"distance": _distance(candidate.distance_m)})
         if graph is not None:
             seconds = travel_of[index]
             if np.isfinite(seconds):
                 candidate.travel_s = seconds
-                candidate.reasons.append(f"{_duration(seconds)} par la route")
+                candidate.reasons.append(_("%(duration)s par la route") % {"duration": _duration(seconds)})
             else:
-                candidate.reasons.append("pas d'itinéraire routier connu")
-        candidate.reasons.append(f"disponible depuis {_duration((now - status_at).total_seconds())}")
-        candidate.reasons.append(f"position d'il y a {_duration((now - position_at).total_seconds())}")
+                candidate.reasons.append(_("pas d'itinéraire routier connu"))
+        candidate.reasons.append(_("disponible depuis %(duration)s")
+                                 % {"duration": _duration((now - status_at).total_seconds())})
+        candidate.reasons.append(_("position d'il y a %(duration)s")
+                                 % {"duration": _duration((now - position_at).total_seconds())})
         if commune != intervention.commune.name:
-            candidate.reasons.append(f"unité de {commune} (mode crise)")
+            candidate.reasons.append(_("unité de %(commune)s (mode crise)") % {"commune": commune})
         candidates.append(candidate)
     return Recommendation(candidates, excluded, by_road=graph is not None)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
@@ -122,10 +123,10 @@ def log_entry_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = Non
 # --- Interval figures ---------------------------------------------------------------------------
 
 INTERVALS = {
-    "prise_en_compte": "Délai de prise en compte (appel → engagement)",
-    "route": "Délai de route (départ → sur place)",
-    "intervention": "Délai d'intervention (appel → sur place)",
-    "sur_place": "Durée sur place (sur place → fin)",
+    "prise_en_compte": _("Délai de prise en compte (appel → engagement)"),
+    "route": _("Délai de route (départ → sur place)"),
+    "intervention": _("Délai d'intervention (appel → sur place)"),
+    "sur_place": _("Durée sur place (sur place → fin)"),
 }
 
 
