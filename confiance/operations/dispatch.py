@@ -8,6 +8,7 @@ are ranked again by travel time on the roads. The operator confirms; nothing is 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from confiance.core.geo import degree_lengths
@@ -57,6 +59,16 @@ def _distance(metres: float) -> str:
     return f"{metres / 1000:.1f} km".replace(".", ",") if metres >= 1000 else f"{round(metres)} m"
 
 
+@functools.lru_cache(maxsize=8)
+def _reason_labels(language: str | None) -> dict[str, str]:
+    """The reasons' texts in one language, translated once (a recommendation writes a few dozen)."""
+    return {"engaged": _("engagée sur %(number)s"), "no_position": _("aucune position"),
+            "stale": _("position périmée"), "straight": _("%(distance)s à vol d'oiseau"),
+            "by_road": _("%(duration)s par la route"), "no_route": _("pas d'itinéraire routier connu"),
+            "available": _("disponible depuis %(duration)s"), "position_age": _("position d'il y a %(duration)s"),
+            "crisis": _("unité de %(commune)s (mode crise)")}
+
+
 def _in_own_transaction() -> bool:
     """Whether the caller is inside a transaction of its own (not the one a test case wraps around each test)."""
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
@@ -74,18 +86,19 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
               ) -> Recommendation:
     """Ranked units for an intervention (the caller checked that the actor may see it)."""
     now = now or timezone.now()
+    labels = _reason_labels(get_language())
     communes = crisis_shared_with({intervention.commune_id})
     fresh_after = stale_before(now)
     excluded, ready, details = [], [], {}
     for unit in _units_of(communes):
         if unit.engaged_on:
-            reason = _("engagée sur %(number)s") % {"number": unit.engaged_on}
+            reason = labels["engaged"] % {"number": unit.engaged_on}
         elif unit.milestone != Milestone.AVAILABLE:
             reason = str(Milestone(unit.milestone).label).lower()
         elif unit.lat is None or unit.lon is None:
-            reason = _("aucune position")
+            reason = labels["no_position"]
         elif unit.position_at is None or unit.position_at < fresh_after:
-            reason = _("position périmée")
+            reason = labels["stale"]
         else:
             ready.append((unit.id, unit.lat, unit.lon))
             details[unit.id] = (unit.name, unit.commune, unit.position_at, unit.status_at)
@@ -111,19 +124,17 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     for index in shown:
         name, commune, position_at, status_at = details[int(eligible[index, 0])]
         candidate = Candidate(int(eligible[index, 0]), name, commune, float(straight[index]))
-        candidate.reasons.append(_("%(distance)s à vol d'oiseau") % {"distance": _distance(candidate.distance_m)})
+        candidate.reasons.append(labels["straight"] % {"distance": _distance(candidate.distance_m)})
         if graph is not None:
             seconds = travel_of[index]
             if np.isfinite(seconds):
                 candidate.travel_s = seconds
-                candidate.reasons.append(_("%(duration)s par la route") % {"duration": _duration(seconds)})
+                candidate.reasons.append(labels["by_road"] % {"duration": _duration(seconds)})
             else:
-                candidate.reasons.append(_("pas d'itinéraire routier connu"))
-        candidate.reasons.append(_("disponible depuis %(duration)s")
-                                 % {"duration": _duration((now - status_at).total_seconds())})
-        candidate.reasons.append(_("position d'il y a %(duration)s")
-                                 % {"duration": _duration((now - position_at).total_seconds())})
+                candidate.reasons.append(labels["no_route"])
+        candidate.reasons.append(labels["available"] % {"duration": _duration((now - status_at).total_seconds())})
+        candidate.reasons.append(labels["position_age"] % {"duration": _duration((now - position_at).total_seconds())})
         if commune != intervention.commune.name:
-            candidate.reasons.append(_("unité de %(commune)s (mode crise)") % {"commune": commune})
+            candidate.reasons.append(labels["crisis"] % {"commune": commune})
         candidates.append(candidate)
     return Recommendation(candidates, excluded, by_road=graph is not None)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import osmium
-from django.db import transaction
+from django.db import connection, transaction
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -159,9 +159,17 @@ _lock = threading.Lock()
 _cache: dict[str, object] = {"key": None, "graph": None}
 
 
+def _latest_import() -> tuple | None:
+    """(id, time) of the newest import, in one plain statement: every recommendation checks it."""
+    table = connection.ops.quote_name(RoadImport._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, imported_at FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        return cursor.fetchone()
+
+
 def road_graph() -> RoadGraph | None:
     """The current graph (None when no road network was imported); reloaded after a new import."""
-    latest = RoadImport.objects.order_by("-id").values_list("id", "imported_at").first()
+    latest = _latest_import()
     if latest is None:
         return None
     with _lock:
