@@ -24,7 +24,7 @@ from confiance.operations.choices import Milestone
 from confiance.operations.models import Intervention
 from confiance.operations.roads import road_graph
 from confiance.operations.selectors import stale_before
-from confiance.operations.unit_index import IndexedUnit, unit_index, units_from_database
+from confiance.operations.unit_index import IndexedUnit, UnitSnapshot, unit_index, units_from_database
 from confiance.territory.selectors import crisis_shared_with
 
 
@@ -74,12 +74,47 @@ def _in_own_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def _units_of(communes: set[int]) -> list[IndexedUnit]:
+def _snapshot_of(communes: set[int]) -> UnitSnapshot:
     """From the per-process index; inside a write transaction (automatic dispatch while an intervention is being
     created) from the database, which shows the transaction's own uncommitted writes."""
     if _in_own_transaction():
-        return units_from_database(communes)
-    return unit_index.units_of(communes)
+        return UnitSnapshot.of(units_from_database(communes))
+    return unit_index.snapshot(communes)
+
+
+def _excluded(units: list[IndexedUnit], labels: dict[str, str]) -> list[dict]:
+    """The units not recommended, each with why."""
+    rows = []
+    for unit in units:
+        if unit.engaged_on:
+            reason = labels["engaged"] % {"number": unit.engaged_on}
+        elif unit.milestone != Milestone.AVAILABLE:
+            reason = str(Milestone(unit.milestone).label).lower()
+        elif unit.lat is None or unit.lon is None:
+            reason = labels["no_position"]
+        else:
+            reason = labels["stale"]
+        rows.append({"unit_id": unit.id, "name": unit.name, "reason": reason})
+    return sorted(rows, key=lambda row: row["name"])
+
+
+def _candidate(unit: IndexedUnit, distance_m: float, travel_s: float | None, *, by_road: bool,
+               intervention: Intervention, now: datetime, labels: dict[str, str]) -> Candidate:
+    """One recommended unit with the reasons the operator reads."""
+    candidate = Candidate(unit.id, unit.name, unit.commune, distance_m)
+    candidate.reasons.append(labels["straight"] % {"distance": _distance(distance_m)})
+    if by_road and travel_s is not None and np.isfinite(travel_s):
+        candidate.travel_s = travel_s
+        candidate.reasons.append(labels["by_road"] % {"duration": _duration(travel_s)})
+    elif by_road:
+        candidate.reasons.append(labels["no_route"])
+    candidate.reasons.append(labels["available"] % {"duration": _duration((now - unit.status_at).total_seconds())})
+    if unit.position_at is not None:
+        age = (now - unit.position_at).total_seconds()
+        candidate.reasons.append(labels["position_age"] % {"duration": _duration(age)})
+    if unit.commune != intervention.commune.name:
+        candidate.reasons.append(labels["crisis"] % {"commune": unit.commune})
+    return candidate
 
 
 def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | None = None,
@@ -89,26 +124,13 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     labels = _reason_labels(get_language())
     communes = crisis_shared_with({intervention.commune_id})
     fresh_after = stale_before(now)
-    excluded, ready, details = [], [], {}
-    for unit in _units_of(communes):
-        if unit.engaged_on:
-            reason = labels["engaged"] % {"number": unit.engaged_on}
-        elif unit.milestone != Milestone.AVAILABLE:
-            reason = str(Milestone(unit.milestone).label).lower()
-        elif unit.lat is None or unit.lon is None:
-            reason = labels["no_position"]
-        elif unit.position_at is None or unit.position_at < fresh_after:
-            reason = labels["stale"]
-        else:
-            ready.append((unit.id, unit.lat, unit.lon))
-            details[unit.id] = (unit.name, unit.commune, unit.position_at, unit.status_at)
-            continue
-        excluded.append({"unit_id": unit.id, "name": unit.name, "reason": reason})
-    excluded.sort(key=lambda row: row["name"])
-    if not ready:
+    snapshot = _snapshot_of(communes)
+    is_ready = snapshot.available & (snapshot.position_ts >= fresh_after.timestamp())
+    excluded = _excluded([snapshot.units[index] for index in np.flatnonzero(~is_ready)], labels)
+    ready = np.flatnonzero(is_ready)
+    if not ready.size:
         return Recommendation([], excluded, by_road=False)
-    eligible = np.array(ready, dtype=float)
-    lats, lons = eligible[:, 1], eligible[:, 2]
+    lats, lons = snapshot.lats[ready], snapshot.lons[ready]
     ky, kx = degree_lengths(intervention.lat)
     straight = np.hypot((lats - intervention.lat) * ky, (lons - intervention.lon) * kx)
     order = np.argsort(straight, kind="stable")
@@ -116,25 +138,11 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     graph = road_graph()
     travel_of: dict[int, float] = {}
     if graph is not None:
-        travel = graph.travel_seconds(intervention.lat, intervention.lon, lats[shortlist], lons[shortlist])
+        travel = graph.travel_seconds(intervention.lat, intervention.lon, lats[shortlist], lons[shortlist],
+                                      needed=limit)
         travel_of = {int(index): float(seconds) for index, seconds in zip(shortlist.tolist(), travel, strict=True)}
         shortlist = shortlist[np.lexsort((straight[shortlist], travel))]
-    shown = shortlist[:limit].tolist()
-    candidates = []
-    for index in shown:
-        name, commune, position_at, status_at = details[int(eligible[index, 0])]
-        candidate = Candidate(int(eligible[index, 0]), name, commune, float(straight[index]))
-        candidate.reasons.append(labels["straight"] % {"distance": _distance(candidate.distance_m)})
-        if graph is not None:
-            seconds = travel_of[index]
-            if np.isfinite(seconds):
-                candidate.travel_s = seconds
-                candidate.reasons.append(labels["by_road"] % {"duration": _duration(seconds)})
-            else:
-                candidate.reasons.append(labels["no_route"])
-        candidate.reasons.append(labels["available"] % {"duration": _duration((now - status_at).total_seconds())})
-        candidate.reasons.append(labels["position_age"] % {"duration": _duration((now - position_at).total_seconds())})
-        if commune != intervention.commune.name:
-            candidate.reasons.append(labels["crisis"] % {"commune": commune})
-        candidates.append(candidate)
+    candidates = [_candidate(snapshot.units[int(ready[index])], float(straight[index]), travel_of.get(index),
+                             by_road=graph is not None, intervention=intervention, now=now, labels=labels)
+                  for index in shortlist[:limit].tolist()]
     return Recommendation(candidates, excluded, by_road=graph is not None)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Max, Min
@@ -26,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from confiance.core.live import REDIS_CHANNEL, local_wakeups
 from confiance.core.models import OutboxEvent
+from confiance.operations.choices import Milestone
 from confiance.operations.events import UnitChanged, UnitsMoved
 from confiance.operations.models import Assignment, Intervention, Unit
 from confiance.territory.models import Commune
@@ -48,6 +50,29 @@ class IndexedUnit:
     position_at: datetime | None
     status_at: datetime
     engaged_on: str | None
+
+
+@dataclass(frozen=True)
+class UnitSnapshot:
+    """Units of some communes with their coordinates, position times and availability as arrays, so dispatch
+    filters and ranks them without a Python loop over every unit."""
+
+    units: list[IndexedUnit]
+    lats: np.ndarray
+    lons: np.ndarray
+    position_ts: np.ndarray  # epoch seconds; -inf without a position time
+    available: np.ndarray  # not engaged, "available" milestone, with a position
+
+    @classmethod
+    def of(cls, units: list[IndexedUnit]) -> UnitSnapshot:
+        units = sorted(units, key=lambda unit: unit.id)
+        return cls(units,
+                   np.array([np.nan if unit.lat is None else unit.lat for unit in units], dtype=float),
+                   np.array([np.nan if unit.lon is None else unit.lon for unit in units], dtype=float),
+                   np.array([-np.inf if unit.position_at is None else unit.position_at.timestamp()
+                             for unit in units], dtype=float),
+                   np.array([not unit.engaged_on and unit.milestone == Milestone.AVAILABLE
+                             and unit.lat is not None and unit.lon is not None for unit in units], dtype=bool))
 
 
 def moment(value: Any) -> datetime | None:
@@ -108,6 +133,7 @@ class UnitIndex:
         self._stale = True
         self._checked_at = 0.0
         self._listening = False
+        self._snapshots: dict[frozenset[int], UnitSnapshot] = {}  # emptied at every change
         self.rebuilds = 0
 
     def mark_stale(self) -> None:
@@ -118,14 +144,19 @@ class UnitIndex:
         """Forget everything (tests; the next read rebuilds)."""
         with self._lock:
             self._units, self._position, self._stale, self.rebuilds = {}, None, True, 0
+            self._snapshots = {}
 
-    def units_of(self, commune_ids: Iterable[int]) -> list[IndexedUnit]:
+    def snapshot(self, commune_ids: Iterable[int]) -> UnitSnapshot:
         """The active units of these communes, as of the last outbox event applied."""
-        wanted = set(commune_ids)
+        wanted = frozenset(commune_ids)
         with self._lock:
             self._listen()
             self._refresh()
-            return [unit for unit in self._units.values() if unit.commune_id in wanted]
+            snapshot = self._snapshots.get(wanted)
+            if snapshot is None:
+                snapshot = UnitSnapshot.of([unit for unit in self._units.values() if unit.commune_id in wanted])
+                self._snapshots[wanted] = snapshot
+            return snapshot
 
     def _listen(self) -> None:
         if self._listening:
@@ -163,6 +194,7 @@ class UnitIndex:
         # The position first: an event committed while the units are read is applied again, harmlessly.
         self._position = OutboxEvent.objects.aggregate(last=Max("id"))["last"] or 0
         self._units = {unit.id: unit for unit in units_from_database()}
+        self._snapshots = {}
         self.rebuilds += 1
 
     def _catch_up(self, position: int) -> None:
@@ -179,6 +211,7 @@ class UnitIndex:
                 .order_by("id").values_list("event_type", "payload"))
         for event_type, payload in rows:
             self._apply(event_type, payload)
+            self._snapshots = {}
         self._position = last
 
     def _apply(self, event_type: str, payload: dict[str, Any]) -> None:

@@ -59,3 +59,31 @@ def test_live_events_keep_police_data_from_other_roles(world):
     seen_by_elected = read_events_after(0, limit=50, stream_filter=stream_filter_for(world.elected))
     assert any(e.event_type == "operations.intervention_created" for e in seen_by_operator)
     assert not any(e.event_type.startswith("operations.") for e in seen_by_elected)
+
+
+def _grid_graph(size: int = 12):
+    import numpy as np
+
+    from confiance.operations.roads import RoadGraph
+
+    rows, columns = np.divmod(np.arange(size * size), size)
+    lats, lons = 48.55 + rows * 0.001, 2.40 + columns * 0.0015
+    pairs = [(a, b) for a in range(size * size) for b in (a + 1, a + size)
+             if b < size * size and (b != a + 1 or (a + 1) % size)]
+    sources = np.array([a for a, b in pairs] + [b for a, b in pairs])
+    targets = np.array([b for a, b in pairs] + [a for a, b in pairs])
+    return RoadGraph(lats, lons, sources, targets, np.full(len(sources), 15.0)), lats, lons
+
+
+@pytest.mark.parametrize("needed", [1, 3, 5])
+def test_a_search_stopped_at_the_needed_points_ranks_them_exactly(needed):
+    import numpy as np
+
+    graph, lats, lons = _grid_graph()
+    points = np.random.default_rng(7).choice(len(lats), size=8, replace=False)
+    every = graph.travel_seconds(48.556, 2.408, lats[points], lons[points])
+    some = graph.travel_seconds(48.556, 2.408, lats[points], lons[points], needed=needed)
+    fastest = np.argsort(every, kind="stable")[:needed]
+    assert np.isfinite(every).all() and np.isfinite(some).sum() >= needed
+    assert np.array_equal(np.argsort(some, kind="stable")[:needed], fastest)
+    assert np.allclose(some[fastest], every[fastest])

@@ -27,7 +27,8 @@ def test_plain_read_matches_the_orm(communes, chef):
     crisis_start(actor=chef, name="Neige", commune_ids=[communes[1].pk, communes[2].pk])
     ended = crisis_start(actor=chef, name="Incendie", commune_ids=[communes[2].pk, communes[3].pk])
     crisis_end(actor=chef, sharing=ended)
-    by_orm = {sharing.pk: {commune.pk for commune in sharing.communes.all()} for sharing in crisis_sharing_active_list()}
+    by_orm = {sharing.pk: {commune.pk for commune in sharing.communes.all()}
+              for sharing in crisis_sharing_active_list()}
     assert crisis_sharing_members() == by_orm and len(by_orm) == 2 and first.pk in by_orm
     assert crisis_shared_with({communes[0].pk}) == {communes[0].pk, communes[1].pk}
     assert crisis_shared_with({communes[3].pk}) == {communes[3].pk}
