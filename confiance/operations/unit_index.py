@@ -174,7 +174,8 @@ class UnitIndex:
                 pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub()
                 pubsub.subscribe(REDIS_CHANNEL)
                 for message in pubsub.listen():
-                    if message.get("type") == "message":
+                    # "subscribe": a wake-up sent before the subscription took effect would be missed, so catch up
+                    if message.get("type") in ("message", "subscribe"):
                         self._stale = True
             except Exception:  # the poll catches up meanwhile
                 logger.warning("Unit index: Redis wake-up listener lost; reconnecting", exc_info=True)

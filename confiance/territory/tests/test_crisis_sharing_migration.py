@@ -77,9 +77,9 @@ def test_sharings_survive_the_move_on_postgresql(tmp_path):
     require_service("postgresql")
     import psycopg
 
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    if not base.startswith("postgres"):
-        base = "postgres://postgres@127.0.0.1:5432/postgres"
+    base = os.environ.get("DATABASE_URL") or ""
+    base = urlunparse(urlparse(base)._replace(path="/postgres")) if base.startswith("postgres") else \
+        "postgres://postgres@127.0.0.1:5432/postgres"
     name = f"confiance_migration_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(base, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
