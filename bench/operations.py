@@ -9,7 +9,8 @@
   its receipt on every console.
 
 BENCH_DATABASES picks the engines ("sqlite" by default; "sqlite,postgres" for both). The clients run on the same
-machine as the server.
+machine as the server. BENCH_SMOKE=1: a small run of every path (few units, a small graph, short loads) in
+about half a minute, for `make test`.
 """
 
 import json
@@ -31,14 +32,20 @@ from confiance.core.testing import server_process, throwaway_database
 BENCH = "operations"
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite").split(",")
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-UNITS = 500
-GRID = 112  # 112 x 112 nodes, two-way streets: 4 x 112 x 111 = 49,728 directed edges
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+UNITS = 40 if SMOKE else 500
+GRID = 30 if SMOKE else 112  # 112 x 112 nodes, two-way streets: 4 x 112 x 111 = 49,728 directed edges
+RECOMMENDATIONS = 200 if SMOKE else 2000
+POSITION_SECONDS = "2" if SMOKE else os.environ.get("BENCH_SECONDS", "15")
+CONSOLES, CHANGES = (5, 40) if SMOKE else (100, 600)
+# The grid covers Mennecy (about 48.54-48.58 N, 2.40-2.46 E) in both modes; the smoke grid has wider streets.
+STEP = 0.0009 * 112 / GRID
 TRACKER_KEY = "bench-tracker-key"
 
 
 def write_grid(path: Path) -> None:
     rng = random.Random(1)
-    south, west, step = 48.50, 2.35, 0.0009
+    south, west, step = 48.50, 2.35, STEP
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
     for row in range(GRID):
         for column in range(GRID):
@@ -73,7 +80,7 @@ from confiance.accounts.models import Agent
 from confiance.accounts.services import api_token_create
 from confiance.operations.choices import Milestone
 from confiance.operations.models import Unit, UnitStatus
-from confiance.operations.services import tracker_key_hash
+from confiance.operations.services.positions import tracker_key_hash
 from confiance.territory.models import Commune
 from confiance.operations.roads import roads_import
 
@@ -101,22 +108,39 @@ DISPATCH = r'''
 import random, sys, time
 import django
 django.setup()
+from shapely.geometry import Point, shape
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.operations.dispatch import recommend
 from confiance.operations.models import InterventionType
-from confiance.operations.services import InterventionDraft, intervention_create
+from confiance.operations.drafts import InterventionDraft
+from confiance.operations.services.interventions import intervention_create
 from confiance.territory.models import Commune
 
 commune = Commune.objects.get(insee_code="91386")
 actor = Actor(agent=Agent.objects.get(username="operateur"))
 kind = InterventionType.objects.filter(commune=commune).first()
 rng = random.Random(3)
-interventions = [intervention_create(actor=actor, commune_id=commune.pk, draft=InterventionDraft(
-    type_id=kind.pk, lat=48.50 + rng.random() * 0.1, lon=2.35 + rng.random() * 0.15)) for _ in range(50)]
-recommend(intervention=interventions[0])  # loads the graph once
+area = shape(commune.geometry)
+west, south, east, north = area.bounds
+
+
+def point_in_commune():
+    """Interventions must lie in their commune: points drawn in its bounds until one falls inside."""
+    while True:
+        lat, lon = rng.uniform(south, north), rng.uniform(west, east)
+        if area.contains(Point(lon, lat)):
+            return lat, lon
+
+
+interventions = []
+for _ in range(50):
+    lat, lon = point_in_commune()
+    interventions.append(intervention_create(actor=actor, commune_id=commune.pk,
+                                             draft=InterventionDraft(type_id=kind.pk, lat=lat, lon=lon)))
+recommend(intervention=interventions[0])  # loads the graph and the unit index once
 samples, by_road = [], None
-for index in range(2000):
+for index in range(int(sys.argv[1])):
     started = time.perf_counter()
     result = recommend(intervention=interventions[index % len(interventions)])
     samples.append(time.perf_counter() - started)
@@ -140,7 +164,7 @@ def node_load(spec: dict) -> dict:
 
 
 def positions(base: str, engine: str) -> None:
-    spec = {"base": base, "clients": 32, "seconds": float(os.environ.get("BENCH_SECONDS", "15")), "method": "GET",
+    spec = {"base": base, "clients": 32, "seconds": float(POSITION_SECONDS), "method": "GET",
             "path": (f"/positions/osmand?id=bench-{{client}}&key={TRACKER_KEY}&lat=48.5{{jitter}}"
                      "&lon=2.4{jitter}&timestamp={now}&speed=12&accuracy=8")}
     out = node_load(spec)
@@ -151,7 +175,7 @@ def positions(base: str, engine: str) -> None:
 
 
 def console(base: str, token: str, engine: str) -> None:
-    consoles, changes, rate = 100, 600, 20
+    consoles, changes, rate = CONSOLES, CHANGES, 20
     clients = subprocess.Popen([sys.executable, str(ROOT / "bench" / "sse_clients.py"), base, token, str(consoles),
                                 str(changes), "operations.unit", "status_at"], stdout=subprocess.PIPE, text=True)
     assert clients.stdout.readline().strip() == "READY"
@@ -189,11 +213,11 @@ def run(engine: str, folder: Path) -> None:
             prepared = json.loads(run_child(PREPARE, env, str(osm), TRACKER_KEY, str(UNITS)))
             emit(BENCH, "roads_import", prepared["import_s"], "s", database=engine, nodes=prepared["nodes"],
                  edges=prepared["edges"])
-            median, p99, by_road = run_child(DISPATCH, env).split()
+            median, p99, by_road = run_child(DISPATCH, env, str(RECOMMENDATIONS)).split()
             emit(BENCH, "dispatch_p50", float(median), "ms", database=engine, units=UNITS, edges=prepared["edges"],
                  by_road=by_road == "True")
             emit(BENCH, "dispatch_p99", float(p99), "ms", database=engine, units=UNITS, edges=prepared["edges"],
-                 goal="< 5")
+                 goal="< 5", smoke=SMOKE)
             with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_SSE_POLL_SECONDS": "60"}) as base:
                 positions(base, engine)
                 console(base, prepared["token"], engine)

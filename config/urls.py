@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("confiance.reports.urls")),
     path("", include("confiance.console.urls")),
     path("", include("confiance.analytics.urls")),
+    path("", include("confiance.operations.urls")),
     path("", include("confiance.portal.urls")),
 ]

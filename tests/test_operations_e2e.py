@@ -81,7 +81,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.core.errors import ApplicationError
 from confiance.operations.models import Intervention, Unit
-from confiance.operations.services import assignment_engage
+from confiance.operations.services.units import assignment_engage
 
 agent = Agent.objects.get(username=sys.argv[1])
 intervention = Intervention.objects.get(pk=int(sys.argv[2]))
@@ -100,7 +100,8 @@ SETUP_RACE = r'''
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.operations.models import InterventionType
-from confiance.operations.services import InterventionDraft, intervention_create
+from confiance.operations.drafts import InterventionDraft
+from confiance.operations.services.interventions import intervention_create
 from confiance.territory.models import Commune
 commune = Commune.objects.get(insee_code="91386")
 actor = Actor(agent=Agent.objects.get(username="operateur"))
@@ -184,3 +185,35 @@ def test_roads_import_command_and_bad_files(tmp_path):
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch):
     monkeypatch.delenv("HTTP_PROXY", raising=False)
+
+
+def _recommendation(client: httpx.Client, intervention_id: int) -> dict:
+    response = client.get(f"/api/v1/operations/interventions/{intervention_id}/recommendation")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _engaged_in(recommendation: dict, name: str) -> bool:
+    return any(row["name"] == name and row["reason"].startswith("engagée sur") for row in recommendation["excluded"])
+
+
+def test_dispatch_index_follows_engagements_in_every_process(tmp_path, redis_url):
+    """Two server processes on one database: each keeps its own dispatch index; an engagement made through one
+    reaches the other's index through the Redis wake-up (the poll is set to a minute so it cannot hide a miss)."""
+    extra = {"CONFIANCE_SSE_POLL_SECONDS": "60", "REDIS_URL": redis_url}
+    with throwaway_database(tmp_path, extra) as env, server_process(env) as first, server_process(env) as second:
+        operator_first, operator_second = login_client(first, "operateur", PASSWORD), login_client(second, "operateur",
+                                                                                                    PASSWORD)
+        intervention_id = _query(env, SETUP_RACE)[0]
+        before = _recommendation(operator_first, intervention_id)
+        assert before["candidates"] and _recommendation(operator_second, intervention_id)["candidates"]
+        unit = before["candidates"][0]
+        response = operator_first.post(f"/api/v1/operations/interventions/{intervention_id}/engage",
+                                       json={"unit_id": unit["unit_id"], "recommended_rank": 1},
+                                       headers={"X-CSRFToken": operator_first.cookies.get("csrftoken")})
+        assert response.status_code == 201, response.text
+        assert _engaged_in(_recommendation(operator_first, intervention_id), unit["name"])  # in-process wake-up
+        deadline = time.monotonic() + 5
+        while not _engaged_in(_recommendation(operator_second, intervention_id), unit["name"]):
+            assert time.monotonic() < deadline, "the other process's index missed the engagement"
+            time.sleep(0.1)

@@ -12,8 +12,7 @@ from confiance.accounts.services import api_token_authenticate
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
 from confiance.core.live_rules import event_labels, stream_filter_for
-from confiance.operations.selectors import shared_with
-from confiance.territory.selectors import commune_list_for_actor, territory_feature_collection
+from confiance.territory.selectors import commune_list_for_actor, crisis_shared_with, territory_feature_collection
 
 
 @login_required
@@ -54,8 +53,8 @@ async def _stream_actor(request: HttpRequest) -> Actor:
 
 def actor_stream_filter(actor: Actor) -> StreamFilter:
     """The events an agent's stream may carry, by the apps' declarations, widened by crisis sharings."""
-    # The one place the console names the crisis sharing (moving to territory.selectors.crisis_shared_with).
-    return stream_filter_for(actor, crisis_widening=shared_with)
+    # The one place the console names the crisis sharing between communes.
+    return stream_filter_for(actor, crisis_widening=crisis_shared_with)
 
 
 async def live_events(request: HttpRequest):

@@ -14,7 +14,7 @@ import dataclasses
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -58,6 +58,7 @@ def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEven
     with transaction.atomic(savepoint=False):
         _lock_outbox_order()
         row = insert_row(OutboxEvent(commune_id=commune_id, event_type=event.event_type, payload=event.payload()))
+    local_wakeups.notify_listeners()
     transaction.on_commit(lambda: wake_all(row.pk))
     return row
 
@@ -71,6 +72,7 @@ class _LocalWakeups:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._listeners: list[Callable[[], None]] = []
 
     def register(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
         with self._lock:
@@ -80,7 +82,20 @@ class _LocalWakeups:
         with self._lock:
             self._waiters.discard((loop, event))
 
+    def add_listener(self, callback: Callable[[], None]) -> None:
+        """Call `callback` when an outbox row is written and again when it is committed, in the writing thread:
+        per-process indexes that follow the outbox mark themselves stale this way (quick, never raising)."""
+        with self._lock:
+            self._listeners.append(callback)
+
+    def notify_listeners(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            callback()
+
     def notify(self) -> None:
+        self.notify_listeners()
         with self._lock:
             waiters = list(self._waiters)
         for loop, event in waiters:

@@ -1,12 +1,13 @@
 """Configuration of police operations by administrators: natures, intervention types and their checklists,
-status codes, units and crews, crisis sharings. Records themselves (main courante, interventions) are not edited
-here: they change only through the services, which check the rules and keep the history. A unit's GPS tracker
-key is issued with `confiance tracker key` (shown once)."""
+status codes, units and crews (crisis sharings are in territory's admin). Records themselves (main courante,
+interventions) are not edited here: they change only through the services, which check the rules and keep the
+history. A unit's GPS tracker key is issued with `confiance tracker key` (shown once)."""
 
 from django.contrib import admin
 
 from confiance.core.admin_audit import AuditedAdminMixin
-from confiance.operations.models import ChecklistStep, CrisisSharing, InterventionType, Nature, Unit, UnitStatus
+from confiance.operations.models import ChecklistStep, InterventionType, Nature, Unit, UnitStatus
+from confiance.operations.services.units import unit_publish
 
 
 @admin.register(Nature)
@@ -50,10 +51,5 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.milestone = obj.status.milestone  # the milestone always follows the status code
         super().save_model(request, obj, form, change)
+        unit_publish(obj)  # consoles and the dispatch index follow the change
 
-
-@admin.register(CrisisSharing)
-class CrisisSharingAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "started_at", "ended_at"]
-    filter_horizontal = ["communes"]
-    date_hierarchy = "started_at"

@@ -1,17 +1,17 @@
 """Operations API under /api/v1/operations: units, interventions, dispatch, main courante."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
-from confiance.operations import selectors, services
+from confiance.operations import access, selectors
 from confiance.operations.dispatch import recommend
-from confiance.operations.models import Assignment, LogEntry
+from confiance.operations.drafts import EntryDraft, InterventionDraft, PersonDraft, PositionFix
+from confiance.operations.payloads import intervention_payload, log_entry_payload, unit_payload
 from confiance.operations.schemas import (
     AssignmentOut,
     CloseIn,
@@ -27,6 +27,10 @@ from confiance.operations.schemas import (
     StepSkipIn,
     UnitOut,
 )
+from confiance.operations.services import interventions as intervention_services
+from confiance.operations.services import logbook as logbook_services
+from confiance.operations.services import positions as position_services
+from confiance.operations.services import units as unit_services
 from confiance.territory.models import Commune
 from confiance.territory.selectors import commune_list_for_actor
 
@@ -37,7 +41,7 @@ def _commune(request: HttpRequest, insee_code: str) -> Commune:
     commune = (commune_list_for_actor(actor=request.auth, permission=Permission.OPERATIONS_VIEW)
                .filter(insee_code=insee_code).first())
     if commune is None:
-        raise NotFoundError(message=f"Commune inconnue ou hors de vos droits : {insee_code}.")
+        raise NotFoundError(message=_("Commune inconnue ou hors de vos droits : %(code)s.") % {"code": insee_code})
     return commune
 
 
@@ -45,21 +49,12 @@ def _commune_filter(request: HttpRequest, insee_code: str | None) -> set[int] | 
     return {_commune(request, insee_code).pk} if insee_code else None
 
 
-def _entry_out(entry: LogEntry) -> dict:
-    return {"id": entry.pk, "number": entry.number, "commune_id": entry.commune_id, "occurred_at": entry.occurred_at,
-            "source": entry.source, "nature": entry.nature.label, "purpose": entry.purpose, "address": entry.address,
-            "lat": entry.lat, "lon": entry.lon, "text": entry.text,
-            "corrects": entry.corrects.number if entry.corrects_id else None,
-            "author": entry.author.username if entry.author_id else None, "created_at": entry.created_at,
-            "editable_until": entry.created_at + timedelta(minutes=settings.CONFIANCE_LOGBOOK_GRACE_MINUTES)}
-
-
-def _entry_draft(payload: LogEntryIn) -> services.EntryDraft:
-    return services.EntryDraft(
+def _entry_draft(payload: LogEntryIn) -> EntryDraft:
+    return EntryDraft(
         nature_id=payload.nature_id, source=payload.source, text=payload.text, occurred_at=payload.occurred_at,
         address=payload.address, lat=payload.lat, lon=payload.lon, intervention_id=payload.intervention_id,
         report_id=payload.report_id, acknowledge_sensitive=payload.acknowledge_sensitive,
-        persons=[services.PersonDraft(**person.dict()) for person in payload.persons])
+        persons=[PersonDraft(**person.dict()) for person in payload.persons])
 
 
 # --- Units ----------------------------------------------------------------------------------
@@ -68,24 +63,24 @@ def _entry_draft(payload: LogEntryIn) -> services.EntryDraft:
 @router.get("/operations/units", response=list[UnitOut], summary="Unités visibles (mode crise compris)")
 def units(request, commune: str | None = None):
     now = timezone.now()
-    return [selectors.unit_as_dict(unit, now) for unit in
+    return [unit_payload(unit, now) for unit in
             selectors.unit_list_for_actor(actor=request.auth, commune_ids=_commune_filter(request, commune))]
 
 
 @router.post("/operations/units/{unit_id}/status", response=UnitOut, summary="Changer le statut d'une unité")
 def unit_status(request, unit_id: int, payload: StatusIn):
-    unit = selectors.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
-    return selectors.unit_as_dict(services.unit_set_status(actor=request.auth, unit=unit,
+    unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
+    return unit_payload(unit_services.unit_set_status(actor=request.auth, unit=unit,
                                                            status_code=payload.status_code))
 
 
 @router.post("/operations/units/{unit_id}/position", response={202: dict},
              summary="Position d'une unité, envoyée par un membre de l'équipage")
 def unit_position(request, unit_id: int, payload: PositionIn):
-    unit = selectors.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
-    fix = services.PositionFix(lat=payload.lat, lon=payload.lon, recorded_at=payload.recorded_at or timezone.now(),
+    unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
+    fix = PositionFix(lat=payload.lat, lon=payload.lon, recorded_at=payload.recorded_at or timezone.now(),
                                accuracy_m=payload.accuracy_m, speed_kmh=payload.speed_kmh)
-    services.position_record_for_agent(actor=request.auth, unit=unit, fix=fix)
+    position_services.position_record_for_agent(actor=request.auth, unit=unit, fix=fix)
     return Status(202, {"accepted": 1})
 
 
@@ -96,27 +91,27 @@ def unit_position(request, unit_id: int, payload: PositionIn):
 def interventions(request, commune: str | None = None, closed: bool = False):
     rows = selectors.intervention_list_for_actor(actor=request.auth, commune_ids=_commune_filter(request, commune),
                                                  open_only=not closed)
-    return [selectors.intervention_as_dict(row) for row in rows[:500]]
+    return [intervention_payload(row) for row in rows[:500]]
 
 
 @router.post("/operations/interventions", response={201: InterventionOut}, summary="Créer une intervention")
 def intervention_create(request, payload: InterventionIn):
     commune = _commune(request, payload.commune)
-    draft = services.InterventionDraft(**payload.dict(exclude={"commune"}))
-    intervention = services.intervention_create(actor=request.auth, commune_id=commune.pk, draft=draft)
-    return Status(201, selectors.intervention_as_dict(intervention))
+    draft = InterventionDraft(**payload.dict(exclude={"commune"}))
+    intervention = intervention_services.intervention_create(actor=request.auth, commune_id=commune.pk, draft=draft)
+    return Status(201, intervention_payload(intervention))
 
 
 @router.get("/operations/interventions/{intervention_id}", response=InterventionOut, summary="Une intervention")
 def intervention_detail(request, intervention_id: int):
-    return selectors.intervention_as_dict(
-        selectors.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id))
+    return intervention_payload(
+        access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id))
 
 
 @router.get("/operations/interventions/{intervention_id}/recommendation", response=RecommendationOut,
             summary="Unités recommandées, avec les raisons")
 def intervention_recommendation(request, intervention_id: int, limit: int = 5):
-    intervention = selectors.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
     result = recommend(intervention=intervention, limit=max(1, min(limit, 20)))
     return {"by_road": result.by_road, "auto_dispatch": settings.CONFIANCE_AUTO_DISPATCH,
             "candidates": [c.as_dict() for c in result.candidates], "excluded": result.excluded}
@@ -125,9 +120,9 @@ def intervention_recommendation(request, intervention_id: int, limit: int = 5):
 @router.post("/operations/interventions/{intervention_id}/engage", response={201: AssignmentOut},
              summary="Engager une unité (réaffectation : motif obligatoire)")
 def intervention_engage(request, intervention_id: int, payload: EngageIn):
-    intervention = selectors.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
-    unit = selectors.unit_get_for_actor(actor=request.auth, unit_id=payload.unit_id)
-    return Status(201, services.assignment_engage(actor=request.auth, intervention=intervention, unit=unit,
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    unit = access.unit_get_for_actor(actor=request.auth, unit_id=payload.unit_id)
+    return Status(201, unit_services.assignment_engage(actor=request.auth, intervention=intervention, unit=unit,
                                                   override_reason=payload.override_reason,
                                                   recommended_rank=payload.recommended_rank))
 
@@ -135,24 +130,24 @@ def intervention_engage(request, intervention_id: int, payload: EngageIn):
 @router.post("/operations/interventions/{intervention_id}/close", response=InterventionOut,
              summary="Clore une intervention")
 def intervention_close(request, intervention_id: int, payload: CloseIn):
-    intervention = selectors.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
-    return selectors.intervention_as_dict(services.intervention_close(
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    return intervention_payload(intervention_services.intervention_close(
         actor=request.auth, intervention=intervention, reason=payload.reason, note=payload.note))
 
 
 @router.post("/operations/interventions/{intervention_id}/steps/{step_id}/done", response=dict,
              summary="Étape de la liste faite")
 def step_done(request, intervention_id: int, step_id: int):
-    intervention = selectors.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
-    step = services.intervention_step_done(actor=request.auth, intervention=intervention, step_id=step_id)
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    step = intervention_services.intervention_step_done(actor=request.auth, intervention=intervention, step_id=step_id)
     return {"id": step.pk, "done_at": step.done_at.isoformat() if step.done_at else None}
 
 
 @router.post("/operations/interventions/{intervention_id}/steps/{step_id}/skip", response=dict,
              summary="Étape sautée (obligatoire : le chef de poste est prévenu)")
 def step_skip(request, intervention_id: int, step_id: int, payload: StepSkipIn):
-    intervention = selectors.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
-    step = services.intervention_step_skip(actor=request.auth, intervention=intervention, step_id=step_id,
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    step = intervention_services.intervention_step_skip(actor=request.auth, intervention=intervention, step_id=step_id,
                                            reason=payload.reason)
     return {"id": step.pk, "skipped": step.skipped}
 
@@ -160,10 +155,8 @@ def step_skip(request, intervention_id: int, step_id: int, payload: StepSkipIn):
 @router.post("/operations/assignments/{assignment_id}/milestone", response=AssignmentOut,
              summary="Jalon d'un engagement (une fois, dans l'ordre)")
 def assignment_milestone(request, assignment_id: int, payload: MilestoneIn):
-    assignment = Assignment.objects.select_related("intervention").filter(pk=assignment_id).first()
-    if assignment is None or assignment.intervention.commune_id not in selectors.visible_commune_ids(request.auth):
-        raise NotFoundError()
-    return services.assignment_milestone(actor=request.auth, assignment=assignment, step=payload.step,
+    assignment = access.assignment_get_for_actor(actor=request.auth, assignment_id=assignment_id)
+    return unit_services.assignment_milestone(actor=request.auth, assignment=assignment, step=payload.step,
                                          at=payload.at)
 
 
@@ -174,20 +167,20 @@ def assignment_milestone(request, assignment_id: int, payload: MilestoneIn):
 def log_entries(request, commune: str | None = None, limit: int = 50):
     rows = selectors.log_entry_list_for_actor(actor=request.auth, commune_ids=_commune_filter(request, commune),
                                               limit=max(1, min(limit, 500)))
-    return [_entry_out(entry) for entry in rows]
+    return [log_entry_payload(entry) for entry in rows]
 
 
 @router.post("/operations/log-entries", response={201: LogEntryOut},
              summary="Ajouter une entrée (alerte 422 si le texte semble contenir des données interdites)")
 def log_entry_create(request, payload: LogEntryIn):
     commune = _commune(request, payload.commune)
-    entry = services.log_entry_create(actor=request.auth, commune_id=commune.pk, draft=_entry_draft(payload))
-    return Status(201, _entry_out(entry))
+    entry = logbook_services.log_entry_create(actor=request.auth, commune_id=commune.pk, draft=_entry_draft(payload))
+    return Status(201, log_entry_payload(entry))
 
 
 @router.post("/operations/log-entries/{entry_id}/correct", response={201: LogEntryOut},
              summary="Entrée rectificative (l'entrée corrigée reste telle quelle)")
 def log_entry_correct(request, entry_id: int, payload: LogEntryIn):
-    entry = selectors.log_entry_get_for_actor(actor=request.auth, entry_id=entry_id)
-    correction = services.log_entry_correct(actor=request.auth, entry=entry, draft=_entry_draft(payload))
-    return Status(201, _entry_out(correction))
+    entry = access.log_entry_get_for_actor(actor=request.auth, entry_id=entry_id)
+    correction = logbook_services.log_entry_correct(actor=request.auth, entry=entry, draft=_entry_draft(payload))
+    return Status(201, log_entry_payload(correction))

@@ -14,19 +14,13 @@ from shapely.geometry import Point, shape
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.operations.choices import Milestone, Priority, Purpose
+from confiance.operations.drafts import EntryDraft, InterventionDraft
 from confiance.operations.models import ChecklistStep, Intervention, InterventionType, Nature, Unit, UnitStatus
 from confiance.operations.roads import roads_import
-from confiance.operations.services import (
-    EntryDraft,
-    InterventionDraft,
-    assignment_engage,
-    assignment_milestone,
-    intervention_close,
-    intervention_create,
-    intervention_step_done,
-    log_entry_create,
-    tracker_key_hash,
-)
+from confiance.operations.services.interventions import intervention_close, intervention_create, intervention_step_done
+from confiance.operations.services.logbook import log_entry_create
+from confiance.operations.services.positions import tracker_key_hash
+from confiance.operations.services.units import assignment_engage, assignment_milestone
 from confiance.territory.models import Commune
 
 ORDER = 40

@@ -1,26 +1,31 @@
 """Dispatch recommendation: which units to send, ranked, with the reasons the operator sees.
 
 Eligible: active, available, with a fresh position, of the intervention's commune or shared with it by an active
-crisis sharing. Ranked by straight-line distance; when a road graph is loaded, the nearest few (the shortlist)
+crisis sharing; units come from the per-process index (unit_index.py), so a recommendation reads no unit rows.
+Ranked by straight-line distance; when a road graph is loaded, the nearest few (the shortlist)
 are ranked again by travel time on the roads. The operator confirms; nothing is engaged here.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from confiance.core.geo import degree_lengths
 from confiance.operations.choices import Milestone
 from confiance.operations.models import Intervention
 from confiance.operations.roads import road_graph
-from confiance.operations.selectors import shared_with, stale_before
+from confiance.operations.selectors import stale_before
+from confiance.operations.unit_index import IndexedUnit, UnitSnapshot, unit_index, units_from_database
+from confiance.territory.selectors import crisis_shared_with
 
 
 @dataclass
@@ -45,13 +50,6 @@ class Recommendation:
     by_road: bool
 
 
-def _moment(value) -> datetime:
-    """A time from a plain row: a datetime (PostgreSQL) or ISO text in UTC (SQLite)."""
-    if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
-    return timezone.make_aware(parse_datetime(str(value)), UTC)
-
-
 def _duration(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d}" if minutes else f"{rest} s"
@@ -61,47 +59,78 @@ def _distance(metres: float) -> str:
     return f"{metres / 1000:.1f} km".replace(".", ",") if metres >= 1000 else f"{round(metres)} m"
 
 
+@functools.lru_cache(maxsize=8)
+def _reason_labels(language: str | None) -> dict[str, str]:
+    """The reasons' texts in one language, translated once (a recommendation writes a few dozen)."""
+    return {"engaged": _("engagée sur %(number)s"), "no_position": _("aucune position"),
+            "stale": _("position périmée"), "straight": _("%(distance)s à vol d'oiseau"),
+            "by_road": _("%(duration)s par la route"), "no_route": _("pas d'itinéraire routier connu"),
+            "available": _("disponible depuis %(duration)s"), "position_age": _("position d'il y a %(duration)s"),
+            "crisis": _("unité de %(commune)s (mode crise)")}
+
+
+def _in_own_transaction() -> bool:
+    """Whether the caller is inside a transaction of its own (not the one a test case wraps around each test)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _snapshot_of(communes: set[int]) -> UnitSnapshot:
+    """From the per-process index; inside a write transaction (automatic dispatch while an intervention is being
+    created) from the database, which shows the transaction's own uncommitted writes."""
+    if _in_own_transaction():
+        return UnitSnapshot.of(units_from_database(communes))
+    return unit_index.snapshot(communes)
+
+
+def _excluded(units: list[IndexedUnit], labels: dict[str, str]) -> list[dict]:
+    """The units not recommended, each with why."""
+    rows = []
+    for unit in units:
+        if unit.engaged_on:
+            reason = labels["engaged"] % {"number": unit.engaged_on}
+        elif unit.milestone != Milestone.AVAILABLE:
+            reason = str(Milestone(unit.milestone).label).lower()
+        elif unit.lat is None or unit.lon is None:
+            reason = labels["no_position"]
+        else:
+            reason = labels["stale"]
+        rows.append({"unit_id": unit.id, "name": unit.name, "reason": reason})
+    return sorted(rows, key=lambda row: row["name"])
+
+
+def _candidate(unit: IndexedUnit, distance_m: float, travel_s: float | None, *, by_road: bool,
+               intervention: Intervention, now: datetime, labels: dict[str, str]) -> Candidate:
+    """One recommended unit with the reasons the operator reads."""
+    candidate = Candidate(unit.id, unit.name, unit.commune, distance_m)
+    candidate.reasons.append(labels["straight"] % {"distance": _distance(distance_m)})
+    if by_road and travel_s is not None and np.isfinite(travel_s):
+        candidate.travel_s = travel_s
+        candidate.reasons.append(labels["by_road"] % {"duration": _duration(travel_s)})
+    elif by_road:
+        candidate.reasons.append(labels["no_route"])
+    candidate.reasons.append(labels["available"] % {"duration": _duration((now - unit.status_at).total_seconds())})
+    if unit.position_at is not None:
+        age = (now - unit.position_at).total_seconds()
+        candidate.reasons.append(labels["position_age"] % {"duration": _duration(age)})
+    if unit.commune != intervention.commune.name:
+        candidate.reasons.append(labels["crisis"] % {"commune": unit.commune})
+    return candidate
+
+
 def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | None = None,
               ) -> Recommendation:
     """Ranked units for an intervention (the caller checked that the actor may see it)."""
     now = now or timezone.now()
-    communes = shared_with({intervention.commune_id})
+    labels = _reason_labels(get_language())
+    communes = crisis_shared_with({intervention.commune_id})
     fresh_after = stale_before(now)
-    # Every unit in one plain read (no ORM compilation or per-value conversion for hundreds of rows): its current
-    # engagement, whether its position is fresh; times are parsed only for the few units shown.
-    placeholders = ", ".join(["%s"] * len(communes))
-    # Only "%s" placeholders are formatted into the text; every value goes as a parameter.
-    sql = (
-        "SELECT u.id, u.name, c.name, u.milestone, u.lat, u.lon, "  # noqa: S608
-        "CASE WHEN u.position_at >= %s THEN 1 ELSE 0 END, u.position_at, u.status_at, i.number "
-        "FROM operations_unit u JOIN territory_commune c ON c.id = u.commune_id "
-        "LEFT JOIN operations_assignment a ON a.unit_id = u.id AND a.finished_at IS NULL "
-        "LEFT JOIN operations_intervention i ON i.id = a.intervention_id "
-        f"WHERE u.active = %s AND u.commune_id IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(fresh_after), True, *sorted(communes)])
-        rows = cursor.fetchall()
-    excluded, ready, details = [], [], {}
-    for unit_id, name, commune, milestone, lat, lon, fresh, position_at, status_at, engaged_on in rows:
-        if engaged_on:
-            reason = f"engagée sur {engaged_on}"
-        elif milestone != Milestone.AVAILABLE:
-            reason = str(Milestone(milestone).label).lower()
-        elif lat is None or lon is None:
-            reason = "aucune position"
-        elif not fresh:
-            reason = "position périmée"
-        else:
-            ready.append((unit_id, lat, lon))
-            details[unit_id] = (name, commune, position_at, status_at)
-            continue
-        excluded.append({"unit_id": unit_id, "name": name, "reason": reason})
-    excluded.sort(key=lambda row: row["name"])
-    if not ready:
+    snapshot = _snapshot_of(communes)
+    is_ready = snapshot.available & (snapshot.position_ts >= fresh_after.timestamp())
+    excluded = _excluded([snapshot.units[index] for index in np.flatnonzero(~is_ready)], labels)
+    ready = np.flatnonzero(is_ready)
+    if not ready.size:
         return Recommendation([], excluded, by_road=False)
-    eligible = np.array(ready, dtype=float)
-    lats, lons = eligible[:, 1], eligible[:, 2]
+    lats, lons = snapshot.lats[ready], snapshot.lons[ready]
     ky, kx = degree_lengths(intervention.lat)
     straight = np.hypot((lats - intervention.lat) * ky, (lons - intervention.lon) * kx)
     order = np.argsort(straight, kind="stable")
@@ -109,26 +138,11 @@ def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | Non
     graph = road_graph()
     travel_of: dict[int, float] = {}
     if graph is not None:
-        travel = graph.travel_seconds(intervention.lat, intervention.lon, lats[shortlist], lons[shortlist])
+        travel = graph.travel_seconds(intervention.lat, intervention.lon, lats[shortlist], lons[shortlist],
+                                      needed=limit)
         travel_of = {int(index): float(seconds) for index, seconds in zip(shortlist.tolist(), travel, strict=True)}
         shortlist = shortlist[np.lexsort((straight[shortlist], travel))]
-    shown = shortlist[:limit].tolist()
-    candidates = []
-    for index in shown:
-        name, commune, position_at, status_at = details[int(eligible[index, 0])]
-        position_at, status_at = _moment(position_at), _moment(status_at)
-        candidate = Candidate(int(eligible[index, 0]), name, commune, float(straight[index]))
-        candidate.reasons.append(f"{_distance(candidate.distance_m)} à vol d'oiseau")
-        if graph is not None:
-            seconds = travel_of[index]
-            if np.isfinite(seconds):
-                candidate.travel_s = seconds
-                candidate.reasons.append(f"{_duration(seconds)} par la route")
-            else:
-                candidate.reasons.append("pas d'itinéraire routier connu")
-        candidate.reasons.append(f"disponible depuis {_duration((now - status_at).total_seconds())}")
-        candidate.reasons.append(f"position d'il y a {_duration((now - position_at).total_seconds())}")
-        if commune != intervention.commune.name:
-            candidate.reasons.append(f"unité de {commune} (mode crise)")
-        candidates.append(candidate)
+    candidates = [_candidate(snapshot.units[int(ready[index])], float(straight[index]), travel_of.get(index),
+                             by_road=graph is not None, intervention=intervention, now=now, labels=labels)
+                  for index in shortlist[:limit].tolist()]
     return Recommendation(candidates, excluded, by_road=graph is not None)

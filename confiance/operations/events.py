@@ -66,6 +66,7 @@ class UnitChanged(LiveEvent):
     name: str
     commune_id: int
     commune: str
+    active: bool
     status_code: str
     status_label: str
     milestone: str

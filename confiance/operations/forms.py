@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from confiance.operations.choices import EntrySource, PersonRole
-from confiance.operations.services import EntryDraft, PersonDraft
+from confiance.operations.drafts import EntryDraft, PersonDraft
 
 
 class LogEntryForm(forms.Form):

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from confiance.operations.choices import PositionSource
-from confiance.operations.services import (
-    PositionFix,
+from confiance.operations.drafts import PositionFix
+from confiance.operations.services.positions import (
     position_problem,
     position_reject,
     positions_store,

@@ -1,4 +1,4 @@
-"""Police municipale operations: main courante, interventions, units, assignments, road graph, crisis sharing."""
+"""Police municipale operations: main courante, interventions, units, assignments, road graph."""
 
 from django.conf import settings
 from django.db import models
@@ -309,24 +309,6 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} -> {self.intervention_id}"
-
-
-class CrisisSharing(models.Model):
-    """Crisis mode: the communes listed see and may engage each other's units while it lasts."""
-
-    name = models.CharField(_("nom"), max_length=200)
-    communes = models.ManyToManyField(Commune, verbose_name=_("communes"), related_name="crisis_sharings")
-    started_at = models.DateTimeField(_("début"), default=timezone.now)
-    ended_at = models.DateTimeField(_("fin"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        verbose_name = _("mode crise")
-        verbose_name_plural = _("modes crise")
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RoadNode(models.Model):

@@ -1,4 +1,4 @@
-"""Reads of police operations: what an actor may see (their communes, plus crisis sharing), lists, intervals."""
+"""Reads of police operations: lists filtered by what the actor may see (access.py), interval figures."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
-from confiance.core.errors import NotFoundError
+from confiance.accounts.models import Agent
 from confiance.core.figures import percentile, rounded
-from confiance.operations.choices import InterventionStatus, Milestone, Priority
+from confiance.operations.access import visible_commune_ids
+from confiance.operations.choices import InterventionStatus, Priority
 from confiance.operations.models import (
     Assignment,
-    CrisisSharing,
     Intervention,
     InterventionType,
     LogEntry,
@@ -25,40 +26,6 @@ from confiance.operations.models import (
     Unit,
     UnitStatus,
 )
-
-# --- Visibility ---------------------------------------------------------------------------------
-
-
-def active_sharings() -> list[CrisisSharing]:
-    return list(CrisisSharing.objects.filter(ended_at__isnull=True).prefetch_related("communes"))
-
-
-def shared_with(commune_ids: frozenset[int] | set[int]) -> set[int]:
-    """Communes that an active crisis sharing links to any of these communes (them included)."""
-    linked = set(commune_ids)
-    for sharing in active_sharings():
-        members = {commune.pk for commune in sharing.communes.all()}
-        if members & set(commune_ids):
-            linked |= members
-    return linked
-
-
-def visible_commune_ids(actor: Actor, permission: Permission = Permission.OPERATIONS_VIEW) -> set[int]:
-    """The actor's communes for this permission, widened by active crisis sharings."""
-    own = actor.commune_ids(permission)
-    return shared_with(own) if own else set()
-
-
-def require_visible(actor: Actor, commune_id: int, permission: Permission = Permission.OPERATIONS_VIEW) -> None:
-    if commune_id not in visible_commune_ids(actor, permission):
-        if actor.can(Permission.OPERATIONS_VIEW, commune_id):
-            actor.require(permission, commune_id)  # raises "permission denied"
-        raise NotFoundError()
-
-
-def units_shareable(commune_a: int, commune_b: int) -> bool:
-    return commune_a == commune_b or commune_b in shared_with({commune_a})
-
 
 # --- Configuration ------------------------------------------------------------------------------
 
@@ -98,32 +65,7 @@ def unit_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) ->
             .select_related("status", "commune").prefetch_related("agents", current).order_by("commune_id", "name"))
 
 
-def unit_get_for_actor(*, actor: Actor, unit_id: int) -> Unit:
-    unit = Unit.objects.select_related("status", "commune").filter(pk=unit_id).first()
-    if unit is None or unit.commune_id not in visible_commune_ids(actor):
-        raise NotFoundError()
-    return unit
-
-
-def unit_as_dict(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
-    limit = stale_before(now)
-    current = getattr(unit, "current_assignments", None)
-    if current is None:
-        current = list(unit.assignments.filter(finished_at__isnull=True).select_related("intervention"))
-    assignment = current[0] if current else None
-    return {
-        "id": unit.pk, "name": unit.name, "commune_id": unit.commune_id, "commune": unit.commune.name,
-        "status_code": unit.status.code, "status_label": unit.status.label, "milestone": unit.milestone,
-        "milestone_label": str(Milestone(unit.milestone).label), "color": unit.status.color,
-        "status_at": unit.status_at.isoformat(),
-        "lat": unit.lat, "lon": unit.lon, "position_at": unit.position_at.isoformat() if unit.position_at else None,
-        "stale": unit.position_at is None or unit.position_at < limit,
-        "assignment": {"id": assignment.pk, "intervention_id": assignment.intervention_id,
-                       "intervention_number": assignment.intervention.number} if assignment else None,
-    }
-
-
-def unit_for_agent(agent) -> Unit | None:
+def unit_for_agent(agent: Agent) -> Unit | None:
     """The unit a field agent belongs to (the most recently updated, if several)."""
     return (Unit.objects.filter(agents=agent, active=True).select_related("status", "commune")
             .order_by("-status_at").first())
@@ -148,27 +90,6 @@ def intervention_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = 
     return queryset.select_related("intervention_type", "commune").order_by("priority", "-created_at")
 
 
-def intervention_get_for_actor(*, actor: Actor, intervention_id: int) -> Intervention:
-    intervention = (Intervention.objects.select_related("intervention_type", "commune")
-                    .filter(pk=intervention_id).first())
-    if intervention is None or intervention.commune_id not in visible_commune_ids(actor):
-        raise NotFoundError()
-    return intervention
-
-
-def intervention_as_dict(intervention: Intervention) -> dict[str, Any]:
-    return {
-        "id": intervention.pk, "number": intervention.number, "commune_id": intervention.commune_id,
-        "commune": intervention.commune.name, "type": intervention.intervention_type.label,
-        "type_code": intervention.intervention_type.code, "priority": intervention.priority,
-        "priority_label": str(Priority(intervention.priority).label), "status": intervention.status,
-        "status_label": str(InterventionStatus(intervention.status).label), "origin": intervention.origin,
-        "address": intervention.address, "lat": intervention.lat, "lon": intervention.lon,
-        "description": intervention.description, "created_at": intervention.created_at.isoformat(),
-        "closure_reason": intervention.closure_reason, "report_ids": intervention.report_ids,
-    }
-
-
 # --- Main courante ------------------------------------------------------------------------------
 
 
@@ -187,20 +108,13 @@ def log_entry_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = Non
     return queryset[:limit] if limit else queryset
 
 
-def log_entry_get_for_actor(*, actor: Actor, entry_id: int) -> LogEntry:
-    entry = LogEntry.objects.select_related("nature", "commune", "author").filter(pk=entry_id).first()
-    if entry is None or not actor.can(Permission.OPERATIONS_VIEW, entry.commune_id):
-        raise NotFoundError()
-    return entry
-
-
 # --- Interval figures ---------------------------------------------------------------------------
 
 INTERVALS = {
-    "prise_en_compte": "Délai de prise en compte (appel → engagement)",
-    "route": "Délai de route (départ → sur place)",
-    "intervention": "Délai d'intervention (appel → sur place)",
-    "sur_place": "Durée sur place (sur place → fin)",
+    "prise_en_compte": _("Délai de prise en compte (appel → engagement)"),
+    "route": _("Délai de route (départ → sur place)"),
+    "intervention": _("Délai d'intervention (appel → sur place)"),
+    "sur_place": _("Durée sur place (sur place → fin)"),
 }
 
 

@@ -14,19 +14,12 @@ from confiance.core.geo import degree_lengths
 from confiance.operations.choices import InterventionStatus, Milestone, PositionSource
 from confiance.operations.demo_data import operator_actor, random_point_in
 from confiance.operations.dispatch import recommend
+from confiance.operations.drafts import EntryDraft, InterventionDraft, PositionFix
 from confiance.operations.models import Assignment, Intervention, InterventionType, Nature, Unit
-from confiance.operations.services import (
-    EntryDraft,
-    InterventionDraft,
-    PositionFix,
-    assignment_engage,
-    assignment_milestone,
-    intervention_close,
-    intervention_create,
-    intervention_step_done,
-    log_entry_create,
-    positions_store,
-)
+from confiance.operations.services.interventions import intervention_close, intervention_create, intervention_step_done
+from confiance.operations.services.logbook import log_entry_create
+from confiance.operations.services.positions import positions_store
+from confiance.operations.services.units import assignment_engage, assignment_milestone
 from confiance.territory.models import Commune
 
 INTERVAL = 3  # seconds: units move smoothly on the console

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from confiance.core.admin_audit import AuditedAdminMixin
-from confiance.territory.models import Commune, Intercommunality, Sector, Zone
+from confiance.territory.models import Commune, CrisisSharing, Intercommunality, Sector, Zone
 
 AREA_READONLY = ["geometry", "centroid_lat", "centroid_lon", "h3_cell", "created_at", "updated_at"]
 
@@ -34,3 +34,10 @@ class ZoneAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["commune"]
     list_filter = ["commune", "kind"]
     readonly_fields = AREA_READONLY
+
+
+@admin.register(CrisisSharing)
+class CrisisSharingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "started_at", "ended_at"]
+    filter_horizontal = ["communes"]
+    date_hierarchy = "started_at"

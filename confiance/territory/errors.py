@@ -8,6 +8,8 @@ class TerritoryErrorCode(StrEnum):
     ZONE_INVALID = "zone_invalid"
     ZONE_NAME_TAKEN = "zone_name_taken"
     POINT_INVALID = "point_invalid"
+    CRISIS_COMMUNES_TOO_FEW = "territory_crisis_communes_too_few"
+    CRISIS_NAME_TOO_LONG = "territory_crisis_name_too_long"
 
 
 class TerritoryError(ApplicationError):

@@ -1,5 +1,6 @@
-"""The territory: groupings of communes, communes, their sectors and named zones."""
+"""The territory: groupings of communes, communes, sectors, named zones, crisis sharings between communes."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -110,3 +111,21 @@ class TerritoryRevision(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.reason}"
+
+
+class CrisisSharing(models.Model):
+    """Crisis mode: the communes listed see and may engage each other's units while it lasts."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    communes = models.ManyToManyField(Commune, verbose_name=_("communes"), related_name="crisis_sharings")
+    started_at = models.DateTimeField(_("début"), default=timezone.now)
+    ended_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("mode crise")
+        verbose_name_plural = _("modes crise")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,12 +1,15 @@
-"""Writes of the territory: GeoJSON import of communes and sectors, named zones."""
+"""Writes of the territory: GeoJSON import of communes and sectors, named zones, crisis sharings."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -19,7 +22,7 @@ from confiance.territory.choices import TerritoryLevel, ZoneKind
 from confiance.territory.errors import TerritoryError, TerritoryErrorCode
 from confiance.territory.events import TerritoryImported, ZoneCreated, ZoneDeleted
 from confiance.territory.geojson_import import ParsedFeature, parse_features
-from confiance.territory.models import Commune, Intercommunality, Sector, TerritoryRevision, Zone
+from confiance.territory.models import Commune, CrisisSharing, Intercommunality, Sector, TerritoryRevision, Zone
 
 
 @dataclass(frozen=True)
@@ -191,3 +194,40 @@ def zone_delete(*, actor: Actor | None, zone: Zone) -> None:
     audit_record(actor=actor, action="territory.zone_delete", target=zone, extra={"name": zone.name})
     publish_on_commit(ZoneDeleted(zone_id=zone.pk, name=zone.name), commune_id=zone.commune_id)
     zone.delete()
+
+
+# --- Crisis sharing -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def crisis_start(*, actor: Actor, name: str, commune_ids: Sequence[int], now: datetime | None = None) -> CrisisSharing:
+    """Pool the units of several communes; the actor must manage operations in each of them."""
+    now = now or timezone.now()
+    commune_ids = sorted(set(commune_ids))
+    if len(commune_ids) < 2:
+        raise TerritoryError(TerritoryErrorCode.CRISIS_COMMUNES_TOO_FEW,
+                             _("Le mode crise réunit au moins deux communes."), details={"communes": commune_ids})
+    for commune_id in commune_ids:
+        actor.require(Permission.OPERATIONS_MANAGE, commune_id)
+    name = (name or "").strip()
+    if len(name) > 200:
+        raise TerritoryError(TerritoryErrorCode.CRISIS_NAME_TOO_LONG, _("Nom : 200 caractères au plus."),
+                             details={"length": len(name), "max": 200})
+    name = name or _("Mode crise")
+    sharing = CrisisSharing.objects.create(name=name, started_at=now, started_by=actor.agent)
+    sharing.communes.set(commune_ids)
+    audit_record(actor=actor, action="territory.crisis_start", target=sharing, extra={"communes": commune_ids})
+    return sharing
+
+
+@transaction.atomic
+def crisis_end(*, actor: Actor, sharing: CrisisSharing, now: datetime | None = None) -> CrisisSharing:
+    """End a crisis sharing (once); the actor must manage operations in each of its communes."""
+    now = now or timezone.now()
+    for commune_id in sharing.communes.values_list("id", flat=True):
+        actor.require(Permission.OPERATIONS_MANAGE, commune_id)
+    if sharing.ended_at is None:
+        sharing.ended_at = now
+        sharing.save(update_fields=["ended_at"])
+        audit_record(actor=actor, action="territory.crisis_end", target=sharing)
+    return sharing

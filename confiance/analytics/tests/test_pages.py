@@ -11,7 +11,7 @@ from django.test import Client
 from confiance.analytics.models import AnalysisRun, Dataset
 from confiance.analytics.services import analysis_start, dataset_import
 from confiance.analytics.tests.factories import CITIZEN, TODAY, event_query, events_csv, world_for_call
-from confiance.operations.services import intervention_create
+from confiance.operations.services.interventions import intervention_create
 from confiance.operations.tests.factories import call
 from confiance.privacy.models import AuditEntry
 from confiance.reports.services.submission import report_submit

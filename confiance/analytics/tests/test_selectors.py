@@ -11,7 +11,7 @@ from confiance.analytics.selectors import event_set, open_data, phase_indicators
 from confiance.analytics.services import analysis_start
 from confiance.analytics.tests.factories import CITIZEN, TODAY, event_query, world_for_call
 from confiance.core.errors import NotFoundError
-from confiance.operations.services import intervention_create
+from confiance.operations.services.interventions import intervention_create
 from confiance.operations.tests.factories import call
 from confiance.reports.services.submission import report_submit
 from confiance.reports.tests.factories import draft

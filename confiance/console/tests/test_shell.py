@@ -60,10 +60,10 @@ def test_home_needs_a_login():
 
 
 @pytest.mark.parametrize(("role", "shown", "hidden"), [
-    ("police_agent", {"console:ops-console", "console:ops-field", "console:ops-logbook", "analytics:home"}, set()),
-    ("csu_operator", {"console:ops-console", "console:ops-logbook", "analytics:home"}, {"console:ops-field"}),
-    ("elected_official", {"analytics:home"}, {"console:ops-console", "console:ops-field", "console:ops-logbook"}),
-    ("technical_agent", set(), {"console:ops-console", "console:ops-field", "console:ops-logbook", "analytics:home"}),
+    ("police_agent", {"operations:console", "operations:field", "operations:logbook", "analytics:home"}, set()),
+    ("csu_operator", {"operations:console", "operations:logbook", "analytics:home"}, {"operations:field"}),
+    ("elected_official", {"analytics:home"}, {"operations:console", "operations:field", "operations:logbook"}),
+    ("technical_agent", set(), {"operations:console", "operations:field", "operations:logbook", "analytics:home"}),
 ])
 def test_navigation_links_follow_permissions(communes, role, shown, hidden):
     body = body_of(signed_in(make_agent(communes=[communes[0]], role=role)).get(reverse("console:home")))

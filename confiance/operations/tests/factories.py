@@ -8,8 +8,8 @@ from django.utils import timezone
 from confiance.accounts.access import Actor
 from confiance.accounts.tests.factories import make_agent
 from confiance.operations.choices import Milestone, Priority, Purpose
+from confiance.operations.drafts import EntryDraft, InterventionDraft
 from confiance.operations.models import ChecklistStep, InterventionType, Nature, Unit, UnitStatus
-from confiance.operations.services import EntryDraft, InterventionDraft
 from confiance.territory.models import Commune
 from confiance.territory.tests.factories import make_commune
 
@@ -100,3 +100,8 @@ def call(world: OpsWorld, point=POINT_A, **kwargs) -> InterventionDraft:
 
 def ago(**kwargs) -> datetime:
     return timezone.now() - timedelta(**kwargs)
+
+
+def code_of(excinfo) -> str:
+    """The error code of a raised ApplicationError."""
+    return excinfo.value.code

@@ -7,17 +7,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from confiance.operations import services
+from confiance.operations.drafts import PersonDraft
 from confiance.operations.models import Intervention, LogEntry
-from confiance.operations.tests.factories import call, entry, make_ops_world
+from confiance.operations.services.interventions import intervention_create
+from confiance.operations.services.logbook import log_entry_create
+from confiance.operations.services.units import assignment_engage, assignment_milestone
+from confiance.operations.tests.factories import call, entry
 from confiance.privacy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_ops_world()
 
 
 def client_for(actor) -> Client:
@@ -53,8 +51,8 @@ def test_logbook_form_errors_in_french(world):
 
 
 def test_pdf_export_needs_a_motive_and_is_logged(world):
-    services.log_entry_create(actor=world.agent, commune_id=world.commune.pk, draft=entry(
-        world, persons=[services.PersonDraft(role="victime", last_name="Lefèvre", first_name="Zoé")]))
+    log_entry_create(actor=world.agent, commune_id=world.commune.pk, draft=entry(
+        world, persons=[PersonDraft(role="victime", last_name="Lefèvre", first_name="Zoé")]))
     client = client_for(world.operator)
     day = timezone.localdate().isoformat()
     response = client.get("/agents/main-courante/pdf", {"commune": "91386", "jour": day})
@@ -71,9 +69,9 @@ def test_pdf_export_needs_a_motive_and_is_logged(world):
 
 
 def test_interval_report_page_and_csv(world):
-    intervention = services.intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
-    assignment = services.assignment_engage(actor=world.operator, intervention=intervention, unit=world.units[0])
-    services.assignment_milestone(actor=world.agent, assignment=assignment, step="on_scene_at")
+    intervention = intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+    assignment = assignment_engage(actor=world.operator, intervention=intervention, unit=world.units[0])
+    assignment_milestone(actor=world.agent, assignment=assignment, step="on_scene_at")
     client = client_for(world.operator)
     page = client.get("/agents/interventions/delais/")
     assert page.status_code == 200 and "Mennecy" in page.content.decode()
@@ -84,7 +82,7 @@ def test_interval_report_page_and_csv(world):
 
 
 def test_console_pages_and_state(world):
-    services.intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+    intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
     client = client_for(world.operator)
     assert client.get("/agents/console/").status_code == 200
     state = client.get("/agents/console/etat.json").json()
@@ -108,7 +106,7 @@ def test_api_errors_have_one_shape(world):
     response = client.post(base + "interventions", {"commune": "91468", "type_id": world.other_type.pk,
                                                     "lat": 48.585, "lon": 2.445}, content_type="application/json")
     assert response.status_code == 404  # another commune: not even named
-    intervention = services.intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+    intervention = intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
     response = client.post(base + f"interventions/{intervention.pk}/engage", {"unit_id": world.other_unit.pk},
                            content_type="application/json")
     assert response.status_code == 404

@@ -8,7 +8,7 @@ from confiance.accounts.tests.factories import make_agent
 from confiance.territory.tests.factories import make_commune
 
 pytestmark = pytest.mark.django_db
-AGENT_PAGES = ("console:home", "reports:list", "console:territory", "console:ops-console", "analytics:home")
+AGENT_PAGES = ("console:home", "reports:list", "console:territory", "operations:console", "analytics:home")
 
 
 def test_public_home_is_in_french_for_anyone():

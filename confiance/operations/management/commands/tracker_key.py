@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from confiance.core.errors import ApplicationError
 from confiance.operations.models import Unit
-from confiance.operations.services import unit_tracker_set
+from confiance.operations.services.positions import unit_tracker_set
 
 
 class Command(BaseCommand):

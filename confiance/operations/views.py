@@ -17,25 +17,24 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
-from confiance.operations.choices import ClosureReason, EntrySource, InterventionOrigin, Milestone, Priority
+from confiance.operations.access import visible_commune_ids
+from confiance.operations.choices import ClosureReason, InterventionOrigin, Milestone, Priority
 from confiance.operations.documents import interval_csv, logbook_pdf
 from confiance.operations.forms import LogEntryForm
+from confiance.operations.payloads import intervention_payload, log_entry_payload, unit_payload
 from confiance.operations.selectors import (
     INTERVALS,
     current_assignment,
     interval_report,
-    intervention_as_dict,
     intervention_list_for_actor,
     intervention_type_list,
     log_entry_list_for_actor,
     nature_list,
-    unit_as_dict,
     unit_for_agent,
     unit_list_for_actor,
     unit_status_list,
-    visible_commune_ids,
 )
-from confiance.operations.services import grace_period_open, log_entry_create
+from confiance.operations.services.logbook import grace_period_open, log_entry_create
 from confiance.privacy.services import access_log_record
 from confiance.reports.selectors import ReportFilters, report_list_for_actor
 from confiance.territory.selectors import commune_list_for_actor
@@ -57,7 +56,7 @@ def console(request):
     visible = visible_commune_ids(actor)
     types = [{"id": t.pk, "commune_id": t.commune_id, "label": t.label, "priority": t.priority}
              for t in intervention_type_list(commune_ids=visible)]
-    return render(request, "console/operations_console.html", {
+    return render(request, "operations/console.html", {
         "communes": communes, "types": types, "can_dispatch": actor.can_anywhere(Permission.OPERATIONS_DISPATCH),
         "priorities": Priority.choices, "origins": InterventionOrigin.choices, "closures": ClosureReason.choices,
         "milestones": {value: str(label) for value, label in Milestone.choices},
@@ -72,12 +71,9 @@ def console_state(request):
     if not actor.can_anywhere(Permission.OPERATIONS_VIEW):
         return JsonResponse({"code": "permission_denied", "message": _("Accès réservé.")}, status=403)
     now = timezone.now()
-    units = [unit_as_dict(unit, now) for unit in unit_list_for_actor(actor=actor)]
-    interventions = [intervention_as_dict(i) for i in intervention_list_for_actor(actor=actor)[:300]]
-    entries = [{"id": e.pk, "number": e.number, "commune_id": e.commune_id, "nature": e.nature.label,
-                "source": str(EntrySource(e.source).label), "occurred_at": e.occurred_at.isoformat(),
-                "address": e.address, "lat": e.lat, "lon": e.lon, "text": e.text[:200]}
-               for e in log_entry_list_for_actor(actor=actor, limit=30)]
+    units = [unit_payload(unit, now) for unit in unit_list_for_actor(actor=actor)]
+    interventions = [intervention_payload(i) for i in intervention_list_for_actor(actor=actor)[:300]]
+    entries = [log_entry_payload(entry) for entry in log_entry_list_for_actor(actor=actor, limit=30)]
     reports = []
     if actor.can_anywhere(Permission.REPORTS_VIEW):
         reports = [{"id": r.pk, "commune_id": r.commune_id, "category": r.category.name, "lat": r.lat, "lon": r.lon,
@@ -100,7 +96,7 @@ def field(request):
     communes = _communes(actor, Permission.OPERATIONS_LOG)
     form = LogEntryForm(communes=communes, natures=nature_list(commune_ids={c.pk for c in communes}),
                         initial={"commune": unit.commune_id if unit else None})
-    return render(request, "console/operations_field.html", {
+    return render(request, "operations/field.html", {
         "unit": unit, "assignment": assignment,
         "statuses": unit_status_list(commune_ids={unit.commune_id}) if unit else [], "form": form,
     })
@@ -141,7 +137,7 @@ def logbook(request):
     for entry in entries:
         entry.editable = entry.author_id == request.user.pk and grace_period_open(entry, now)
         entry.person_count = len(entry.persons.all())
-    return render(request, "console/operations_logbook.html", {
+    return render(request, "operations/logbook.html", {
         "communes": communes, "commune": commune, "day": day, "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1), "entries": entries, "form": form if writable else None,
         "warning": warning, "today": timezone.localdate(),
@@ -191,6 +187,6 @@ def intervals(request):
         response = HttpResponse(interval_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="delais-{start}-{end}.csv"'
         return response
-    return render(request, "console/operations_intervals.html", {
+    return render(request, "operations/intervals.html", {
         "rows": rows, "start": start, "end": end, "communes": communes, "selected": request.GET.get("commune", ""),
         "intervals": INTERVALS, "query": request.GET.urlencode()})

@@ -1,0 +1,69 @@
+"""Who may see and drive what in police operations: an actor's communes widened by crisis sharings, and the
+get-for-actor checks every interface goes through (another commune's object is simply not found)."""
+
+from __future__ import annotations
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.core.errors import NotFoundError
+from confiance.operations.models import Assignment, Intervention, LogEntry, Unit
+from confiance.territory.selectors import crisis_shared_with
+
+
+def visible_commune_ids(actor: Actor, permission: Permission = Permission.OPERATIONS_VIEW) -> set[int]:
+    """The actor's communes for this permission, widened by active crisis sharings."""
+    own = actor.commune_ids(permission)
+    return crisis_shared_with(own) if own else set()
+
+
+def require_visible(actor: Actor, commune_id: int, permission: Permission = Permission.OPERATIONS_VIEW) -> None:
+    """Raise unless the actor holds the permission for this commune (crisis sharing included)."""
+    if commune_id not in visible_commune_ids(actor, permission):
+        if actor.can(Permission.OPERATIONS_VIEW, commune_id):
+            actor.require(permission, commune_id)  # raises "permission denied"
+        raise NotFoundError()
+
+
+def units_shareable(commune_a: int, commune_b: int) -> bool:
+    """Whether a unit of one commune may act in the other (same commune, or an active crisis sharing)."""
+    return commune_a == commune_b or commune_b in crisis_shared_with({commune_a})
+
+
+def may_drive(actor: Actor, unit: Unit) -> bool:
+    """Dispatchers of a commune that sees the unit, or a member of the crew with the field permission."""
+    if unit.commune_id in visible_commune_ids(actor, Permission.OPERATIONS_DISPATCH):
+        return True
+    return actor.can(Permission.OPERATIONS_FIELD, unit.commune_id) and unit.agents.filter(pk=actor.agent.pk).exists()
+
+
+def unit_get_for_actor(*, actor: Actor, unit_id: int) -> Unit:
+    """A unit the actor may see, or NotFoundError."""
+    unit = Unit.objects.select_related("status", "commune").filter(pk=unit_id).first()
+    if unit is None or unit.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return unit
+
+
+def intervention_get_for_actor(*, actor: Actor, intervention_id: int) -> Intervention:
+    """An intervention the actor may see, or NotFoundError."""
+    intervention = (Intervention.objects.select_related("intervention_type", "commune")
+                    .filter(pk=intervention_id).first())
+    if intervention is None or intervention.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return intervention
+
+
+def assignment_get_for_actor(*, actor: Actor, assignment_id: int) -> Assignment:
+    """An engagement on an intervention the actor may see, or NotFoundError."""
+    assignment = Assignment.objects.select_related("intervention").filter(pk=assignment_id).first()
+    if assignment is None or assignment.intervention.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return assignment
+
+
+def log_entry_get_for_actor(*, actor: Actor, entry_id: int) -> LogEntry:
+    """A main courante entry of the actor's own communes (the logbook is not shared in crisis mode)."""
+    entry = LogEntry.objects.select_related("nature", "commune", "author").filter(pk=entry_id).first()
+    if entry is None or not actor.can(Permission.OPERATIONS_VIEW, entry.commune_id):
+        raise NotFoundError()
+    return entry
