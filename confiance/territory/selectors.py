@@ -15,6 +15,7 @@ from confiance.core.errors import NotFoundError
 from confiance.core.geo import IndexedArea, PolygonIndex, h3_cell, polygon_from_geojson
 from confiance.core.revisions import RevisionedCache, Revisions, as_revision
 from confiance.territory.models import Commune, CrisisSharing, Sector, TerritoryRevision, Zone
+from confiance.territory.sql import crisis_sharing_members
 
 
 def commune_list_for_actor(*, actor: Actor, permission: Permission = Permission.TERRITORY_VIEW) -> QuerySet[Commune]:
@@ -211,22 +212,6 @@ def commune_names(*, commune_ids: set[int] | frozenset[int]) -> dict[int, str]:
 def crisis_sharing_active_list() -> list[CrisisSharing]:
     """The crisis sharings in force, with their communes."""
     return list(CrisisSharing.objects.filter(ended_at__isnull=True).prefetch_related("communes"))
-
-
-def crisis_sharing_members() -> dict[int, set[int]]:
-    """Commune ids of each active crisis sharing, in one plain statement: every access check of operations and
-    every dispatch recommendation passes here (the ORM's prefetch cost ten times the read)."""
-    sharing = CrisisSharing._meta
-    members = CrisisSharing.communes.through._meta
-    sql = (f"SELECT m.crisissharing_id, m.commune_id FROM {connection.ops.quote_name(members.db_table)} m "  # noqa: S608
-           f"JOIN {connection.ops.quote_name(sharing.db_table)} s ON s.id = m.crisissharing_id "
-           "WHERE s.ended_at IS NULL")
-    grouped: dict[int, set[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        for sharing_id, commune_id in cursor.fetchall():
-            grouped.setdefault(sharing_id, set()).add(commune_id)
-    return grouped
 
 
 def crisis_shared_with(commune_ids: set[int] | frozenset[int]) -> set[int]:

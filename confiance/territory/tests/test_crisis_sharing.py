@@ -5,8 +5,9 @@ import pytest
 from confiance.accounts.access import Actor
 from confiance.accounts.tests.factories import make_agent
 from confiance.territory.errors import TerritoryError, TerritoryErrorCode
-from confiance.territory.selectors import crisis_shared_with, crisis_sharing_active_list, crisis_sharing_members
+from confiance.territory.selectors import crisis_shared_with, crisis_sharing_active_list
 from confiance.territory.services import crisis_end, crisis_start
+from confiance.territory.sql import crisis_sharing_members
 from confiance.territory.tests.factories import make_commune
 
 pytestmark = pytest.mark.django_db
