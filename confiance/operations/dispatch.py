@@ -14,7 +14,6 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -69,15 +68,10 @@ def _reason_labels(language: str | None) -> dict[str, str]:
             "crisis": _("unité de %(commune)s (mode crise)")}
 
 
-def _in_own_transaction() -> bool:
-    """Whether the caller is inside a transaction of its own (not the one a test case wraps around each test)."""
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
-
-
-def _snapshot_of(communes: set[int]) -> UnitSnapshot:
-    """From the per-process index; inside a write transaction (automatic dispatch while an intervention is being
-    created) from the database, which shows the transaction's own uncommitted writes."""
-    if _in_own_transaction():
+def _snapshot_of(communes: set[int], *, from_database: bool) -> UnitSnapshot:
+    """From the per-process index, or from the database for a caller inside its own write transaction (automatic
+    dispatch while an intervention is being created), which must see that transaction's uncommitted writes."""
+    if from_database:
         return UnitSnapshot.of(units_from_database(communes))
     return unit_index.snapshot(communes)
 
@@ -118,13 +112,14 @@ def _candidate(unit: IndexedUnit, distance_m: float, travel_s: float | None, *, 
 
 
 def recommend(*, intervention: Intervention, limit: int = 5, now: datetime | None = None,
-              ) -> Recommendation:
-    """Ranked units for an intervention (the caller checked that the actor may see it)."""
+              from_database: bool = False) -> Recommendation:
+    """Ranked units for an intervention (the caller checked that the actor may see it). A service recommending
+    inside its own transaction passes `from_database=True`; everyone else reads the per-process index."""
     now = now or timezone.now()
     labels = _reason_labels(get_language())
     communes = crisis_shared_with({intervention.commune_id})
     fresh_after = stale_before(now)
-    snapshot = _snapshot_of(communes)
+    snapshot = _snapshot_of(communes, from_database=from_database)
     is_ready = snapshot.available & (snapshot.position_ts >= fresh_after.timestamp())
     excluded = _excluded([snapshot.units[index] for index in np.flatnonzero(~is_ready)], labels)
     ready = np.flatnonzero(is_ready)

@@ -83,7 +83,7 @@ def _auto_dispatch(actor: Actor, intervention: Intervention, now: datetime) -> N
     """Opt-in: engage the first recommended unit at once (the operator can still reassign)."""
     from confiance.operations.dispatch import recommend
 
-    result = recommend(intervention=intervention, limit=1, now=now)
+    result = recommend(intervention=intervention, limit=1, now=now, from_database=True)  # inside our transaction
     if result.candidates:
         assignment_engage(actor=actor, intervention=intervention, now=now, recommended_rank=1,
                           unit=Unit.objects.get(pk=result.candidates[0].unit_id))
