@@ -145,7 +145,7 @@ def load(base: str, clients: int, method: str, path: str, form: dict | None = No
 def warm_up(base: str, path: str, form: dict | None, index: int) -> None:
     """One search (and one submission when `form` is given); in smoke mode, their answers are checked."""
     found = httpx.get(base + path, timeout=60)
-    smoke_check(found.status_code == 200 and 1 <= len(found.json()) <= 50,
+    smoke_check(found.status_code == 200 and (not SMOKE or 1 <= len(found.json()) <= 50),
                 f"warm-up search: {found.status_code}, {found.text[:200]}")
     if form is None:
         return
