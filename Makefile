@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 VENDOR := confiance/static/vendor
 
-.PHONY: install vendor migrate demo demo-load serve test lint test-sqlite test-postgres browser-deps bench clean messages
+.PHONY: install vendor migrate demo demo-load serve test lint test-sqlite test-postgres browser-deps bench bench-smoke clean messages
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,7 @@ test-postgres: install
 	  CONFIANCE_ENV=test DATABASE_URL="$${DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/pytest -q -m "not browser"; \
 	else echo "PostgreSQL : ignoré (ni CI=true ni DATABASE_URL)"; fi
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres bench-smoke
 
 # pointpats, the reference the Knox benchmark compares with, lives in its own environment.
 .venv-ref/.installed:
@@ -75,6 +75,11 @@ test: lint test-sqlite test-postgres
 bench: install .venv-ref/.installed
 	@for script in $(filter-out bench/_common.py bench/sse_clients.py,$(wildcard bench/*.py)); do \
 	  echo "# $$script"; $(BIN)/python $$script || exit 1; done
+
+# Every benchmark at a small size (BENCH_SMOKE=1), so that a broken one fails `make test`; PostgreSQL when CI=true.
+bench-smoke: install .venv-ref/.installed
+	@for script in $(filter-out bench/_common.py bench/sse_clients.py,$(wildcard bench/*.py)); do \
+	  echo "# $$script (smoke)"; BENCH_SMOKE=1 $(BIN)/python $$script || exit 1; done
 
 # Refresh the English catalogue after changing interface strings (needs GNU gettext); commit the .po and .mo.
 messages: install

@@ -22,3 +22,29 @@ def setup_django(data_dir: str, env: dict | None = None) -> None:
     import django
 
     django.setup()
+
+
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"  # `make bench-smoke`: small sizes, every code path, failures fatal
+
+
+def smoke_check(ok: bool, message: str) -> None:
+    """A failed request or a wrong count: fatal in smoke mode, a warning on stderr in the full run."""
+    if ok:
+        return
+    if SMOKE:
+        raise SystemExit(f"bench smoke: {message}")
+    print(f"bench warning: {message}", file=sys.stderr, flush=True)
+
+
+def bench_databases(bench: str, default: str) -> list[str]:
+    """BENCH_DATABASES, else `default`; in smoke mode SQLite only outside CI, and PostgreSQL always under CI=true."""
+    chosen = os.environ.get("BENCH_DATABASES")
+    if not SMOKE:
+        return [name.strip() for name in (chosen or default).split(",")]
+    ci = os.environ.get("CI") == "true"
+    engines = [name.strip() for name in (chosen or ("sqlite,postgres" if ci else "sqlite")).split(",")]
+    if ci and "postgres" not in engines:
+        engines.append("postgres")
+    if "postgres" not in engines:
+        emit(bench, "postgres", None, "", skipped="smoke mode outside CI (CI=true measures PostgreSQL too)")
+    return engines

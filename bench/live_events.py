@@ -2,6 +2,8 @@
 
 Case 1: one server process, the publisher in that same process (in-process wake-up).
 Case 2: two server processes, 50 clients on each, the publisher in a third process; Redis pub/sub wakes them.
+
+BENCH_SMOKE=1: 10 clients, 50 events, a demo territory without reports; a client that fails or misses an event is fatal.
 """
 
 import json
@@ -14,10 +16,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from _common import ROOT, emit, setup_django
+from _common import ROOT, SMOKE, emit, setup_django, smoke_check
 
-CLIENTS = 100
-EVENTS = 1000
+CLIENTS = 10 if SMOKE else 100
+EVENTS = 50 if SMOKE else 1000
 INTERVAL = 0.02  # 50 events per second: 5,000 messages per second to deliver
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -50,12 +52,15 @@ def publish_all(commune_id: int) -> None:
 def collect(processes) -> np.ndarray:
     latencies = []
     for process in processes:
-        out, _ = process.communicate(timeout=300)
+        out, _ = process.communicate(timeout=60 if SMOKE else 300)
+        smoke_check(process.returncode == 0, f"SSE clients exited with status {process.returncode}")
         latencies.extend(json.loads(out.strip().splitlines()[-1]))
     return np.array(latencies)
 
 
 def report(case: str, latencies: np.ndarray, **extra) -> None:
+    smoke_check(latencies.size == CLIENTS * EVENTS, f"{case}: {latencies.size} events received, "
+                f"{CLIENTS * EVENTS} expected")
     emit("live_events", f"{case}_p50", round(float(np.percentile(latencies, 50)), 2), "ms", **extra)
     emit("live_events", f"{case}_p99", round(float(np.percentile(latencies, 99)), 2), "ms",
          received=int(latencies.size), expected=CLIENTS * EVENTS, **extra)
@@ -124,7 +129,8 @@ def two_processes(commune_id: int, token: str, folder: str) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        setup_django(folder, {"CONFIANCE_ENV": "demo", "CONFIANCE_SSE_POLL_SECONDS": "60"})
+        smoke = {"CONFIANCE_DEMO_REPORTS": "0", "CONFIANCE_DEMO_INTERVENTIONS": "0"} if SMOKE else {}
+        setup_django(folder, {"CONFIANCE_ENV": "demo", "CONFIANCE_SSE_POLL_SECONDS": "60", **smoke})
         commune_id, token = prepare(folder)
         one_process(commune_id, token)
         two_processes(commune_id, token, folder)

@@ -1,15 +1,18 @@
-"""Point -> commune: 35,000 synthetic commune polygons, 1,000,000 random points; points per second."""
+"""Point -> commune: 35,000 synthetic commune polygons, 1,000,000 random points; points per second.
+
+BENCH_SMOKE=1: 2,000 polygons, 50,000 points, 500 single look-ups; a mismatch or no hit at all is fatal."""
 
 import time
 
 import numpy as np
-from _common import emit
+from _common import SMOKE, emit, smoke_check
 from shapely.geometry import Polygon
 
 from confiance.core.geo import IndexedArea, PolygonIndex
 
-N_COMMUNES = 35_000
-N_POINTS = 1_000_000
+N_COMMUNES = 2_000 if SMOKE else 35_000
+N_POINTS = 50_000 if SMOKE else 1_000_000
+N_SINGLES = 500 if SMOKE else 2000
 
 
 def synthetic_communes(rng: np.random.Generator) -> list[IndexedArea]:
@@ -40,12 +43,15 @@ def main() -> None:
     started = time.perf_counter()
     found = index.locate_many(lons, lats)
     elapsed = time.perf_counter() - started
-    sample = rng.choice(N_POINTS, 2000, replace=False)
+    sample = rng.choice(N_POINTS, N_SINGLES, replace=False)
     singles = time.perf_counter()
     for i in sample:
         key = index.locate(lons[i], lats[i])
         assert (key if key is not None else -1) == found[i]
     single_rate = len(sample) / (time.perf_counter() - singles)
+    hits = int((found >= 0).sum())
+    smoke_check(len(found) == N_POINTS and 0 < hits < N_POINTS,
+                f"{len(found)} answers for {N_POINTS} points, {hits} inside a polygon")
     emit("point_lookup", "index_build", round(build, 3), "s", polygons=N_COMMUNES)
     emit("point_lookup", "batch_points_per_second", round(N_POINTS / elapsed), "points/s",
          points=N_POINTS, polygons=N_COMMUNES, hit_share=round(float((found >= 0).mean()), 3))

@@ -11,6 +11,9 @@ CONFIANCE_BENCH_REPORTS sets the number of stored reports (default 1,000,000); B
 "1x4,2x2": the out-of-the-box setting, then what docs/configuration.md advises on two cores). Each layout first gets
 a few requests of each kind (warm-up, not counted). The clients (bench/http_load.mjs, Node) run on the same machine
 as the server and share its cores.
+
+BENCH_SMOKE=1: 3,000 reports, 1.5 s load phases, the 1x4 layout only, 200 nearby searches; SQLite only unless
+CI=true (then PostgreSQL too). A request that errors or a wrong number of stored reports is fatal.
 """
 
 import json
@@ -24,18 +27,19 @@ from urllib.parse import urlencode
 
 import httpx
 import numpy as np
-from _common import ROOT, emit
+from _common import ROOT, SMOKE, bench_databases, emit, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
 
 BENCH = "reports_open311"
-REPORTS = int(os.environ.get("CONFIANCE_BENCH_REPORTS", "1000000"))
-DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+REPORTS = int(os.environ.get("CONFIANCE_BENCH_REPORTS", "3000" if SMOKE else "1000000"))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DURATION = float(os.environ.get("BENCH_SECONDS", "15"))
+DURATION = float(os.environ.get("BENCH_SECONDS", "1.5" if SMOKE else "15"))
 LAYOUTS = [tuple(int(n) for n in layout.split("x")) for layout in os.environ.get("BENCH_SERVER_LAYOUTS",
+                                                                                  "1x4" if SMOKE else
                                                                                   "1x4,2x2").split(",")]
+NEARBY_SEARCHES = 200 if SMOKE else 2000
 
 FILL = r'''
 import random, secrets, sys, time
@@ -99,7 +103,7 @@ rng = random.Random(3)
 communes = list(Commune.objects.all())
 cats = {c.pk: list(Category.objects.filter(commune=c)) for c in communes}
 samples = []
-for i in range(2000):
+for i in range(int(sys.argv[1])):
     commune = communes[i % len(communes)]
     lat, lon = random_point(rng, commune, [])
     category = cats[commune.pk][i % len(cats[commune.pk])]
@@ -108,6 +112,13 @@ for i in range(2000):
     samples.append(time.perf_counter() - t)
 samples.sort()
 print(f"{samples[len(samples) // 2] * 1000:.3f} {samples[int(len(samples) * 0.95)] * 1000:.3f}")
+'''
+
+COUNT = r'''
+import django
+django.setup()
+from confiance.reports.models import Report
+print(Report.objects.count())
 '''
 
 
@@ -126,10 +137,33 @@ def load(base: str, clients: int, method: str, path: str, form: dict | None = No
     result = subprocess.run(["node", str(ROOT / "bench" / "http_load.mjs")], input=json.dumps(spec),
                             capture_output=True, text=True, check=True)
     out = json.loads(result.stdout)
+    smoke_check(out["requests"] > 0 and out["errors"] == 0,
+                f"{method} {path}: {out['errors']} errors in {out['requests']} requests ({out['statuses']})")
     return out["requests"] / out["seconds"], np.array(out["latencies_ms"]), out["errors"]
 
 
-def measure_http(engine: str, env: dict, workers: int, threads: int) -> None:
+def warm_up(base: str, path: str, form: dict | None, index: int) -> None:
+    """One search (and one submission when `form` is given); in smoke mode, their answers are checked."""
+    found = httpx.get(base + path, timeout=60)
+    smoke_check(found.status_code == 200 and (not SMOKE or 1 <= len(found.json()) <= 50),
+                f"warm-up search: {found.status_code}, {found.text[:200]}")
+    if form is None:
+        return
+    sent = httpx.post(base + "/open311/v2/requests.json", timeout=60,
+                      data={**form, "description": f"échauffement {time.time_ns()} {index}", "lat": 48.5671,
+                            "long": 2.4364})
+    smoke_check(sent.status_code in (200, 201), f"warm-up submission: {sent.status_code}, {sent.text[:200]}")
+
+
+def check_stored(env: dict, expected: int) -> None:
+    """Smoke mode: the database holds exactly the reports filled and submitted."""
+    if SMOKE:
+        stored = int(run_child(COUNT, env))
+        smoke_check(stored == expected, f"{stored} reports stored, {expected} expected")
+
+
+def measure_http(engine: str, env: dict, workers: int, threads: int) -> int:
+    """The layout's measurements; returns the number of reports it submitted."""
     context = {"server_processes": workers, "request_threads": threads}
     server_env = {**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(workers),
                   "CONFIANCE_REQUEST_THREADS": str(threads)}
@@ -141,10 +175,7 @@ def measure_http(engine: str, env: dict, workers: int, threads: int) -> None:
     numbers = {"lat": [48.5671, 1e-4, 0], "long": [2.4364, 0, 1e-6]}
     with server_process(server_env) as base:
         for index in range(4 * workers):  # warm-up: every process answers both kinds once or more
-            httpx.get(base + path, timeout=60)
-            httpx.post(base + "/open311/v2/requests.json", timeout=60,
-                       data={**form, "description": f"échauffement {time.time_ns()} {index}", "lat": 48.5671,
-                             "long": 2.4364})
+            warm_up(base, path, form, index)
         rate, latencies, errors = load(base, 16, "GET", path)
         emit(BENCH, "get_requests_per_s", round(rate, 1), "req/s", database=engine, clients=16,
              reports=REPORTS, errors=errors, goal=">= 300", **context)
@@ -152,19 +183,21 @@ def measure_http(engine: str, env: dict, workers: int, threads: int) -> None:
              database=engine, clients=16, reports=REPORTS, goal="< 50", **context)
         rate, latencies, errors = load(base, 8, "POST", "/open311/v2/requests.json", form=form,
                                        form_numbers=numbers)
+        submitted = 4 * workers + latencies.size - errors
         emit(BENCH, "post_requests_per_s", round(rate, 1), "req/s", database=engine, clients=8,
              reports=REPORTS, errors=errors, goal=">= 150", **context)
         emit(BENCH, "post_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
              database=engine, clients=8, reports=REPORTS, **context)
     # The same search with the Open311 cache switched off: what each answer costs when computed.
     with server_process({**server_env, "CONFIANCE_OPEN311_CACHE_SECONDS": "0"}) as base:
-        for _ in range(4 * workers):
-            httpx.get(base + path, timeout=60)
+        for index in range(4 * workers):
+            warm_up(base, path, None, index)
         rate, latencies, errors = load(base, 16, "GET", path)
         emit(BENCH, "get_requests_per_s_uncached", round(rate, 1), "req/s", database=engine, clients=16,
              reports=REPORTS, errors=errors, **context)
         emit(BENCH, "get_requests_p95_uncached", round(float(np.percentile(latencies, 95)), 1), "ms",
              database=engine, clients=16, reports=REPORTS, **context)
+    return submitted
 
 
 def run(engine: str, folder: Path) -> None:
@@ -179,11 +212,14 @@ def run(engine: str, folder: Path) -> None:
             env = {**env, "CONFIANCE_ENV": "demo"}
             count, seconds = run_child(FILL, env, str(REPORTS)).split()
             emit(BENCH, "fill", float(seconds), "s", database=engine, reports=int(count))
-            median, p95 = run_child(NEARBY, env).split()
+            check_stored(env, int(count))
+            median, p95 = run_child(NEARBY, env, str(NEARBY_SEARCHES)).split()
             emit(BENCH, "nearby_duplicates_p50", float(median), "ms", database=engine, reports=REPORTS)
             emit(BENCH, "nearby_duplicates_p95", float(p95), "ms", database=engine, reports=REPORTS, goal="< 10")
+            stored = int(count)
             for workers, threads in LAYOUTS:
-                measure_http(engine, env, workers, threads)
+                stored += measure_http(engine, env, workers, threads)
+                check_stored(env, stored)
     finally:
         if previous is None:
             os.environ.pop("DATABASE_URL", None)
@@ -192,7 +228,7 @@ def run(engine: str, folder: Path) -> None:
 
 
 def main() -> None:
-    for engine in DATABASES:
+    for engine in bench_databases(BENCH, "sqlite,postgres"):
         with tempfile.TemporaryDirectory() as folder:
             run(engine.strip(), Path(folder))
 
