@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from confiance.accounts.choices import ROLE_PERMISSIONS, SECOND_FACTOR_ROLES, Permission
 from confiance.accounts.models import Agent, ApiToken, Membership
+from confiance.core.actors import Authorised
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.territory.models import Commune
 
@@ -32,17 +34,17 @@ class Actor:
             self._grants = _compute_grants(self.agent, self.token)
         return self._grants
 
-    def commune_ids(self, permission: Permission) -> frozenset[int]:
+    def commune_ids(self, permission: Permission | str) -> frozenset[int]:
         """The communes where the actor holds a permission."""
         return frozenset(cid for cid, perms in self.grants().items() if permission in perms)
 
-    def can(self, permission: Permission, commune_id: int | None) -> bool:
+    def can(self, permission: Permission | str, commune_id: int | None) -> bool:
         return commune_id is not None and permission in self.grants().get(commune_id, frozenset())
 
-    def can_anywhere(self, permission: Permission) -> bool:
+    def can_anywhere(self, permission: Permission | str) -> bool:
         return any(permission in perms for perms in self.grants().values())
 
-    def require(self, permission: Permission, commune_id: int | None) -> None:
+    def require(self, permission: Permission | str, commune_id: int | None) -> None:
         """Raise unless the actor holds the permission in the commune.
 
         An actor who cannot even see the commune gets "not found", so ids of other
@@ -78,3 +80,9 @@ def requires_second_factor(agent: Agent) -> bool:
     if agent.is_superuser:
         return True
     return Membership.objects.filter(agent=agent, role__in=list(SECOND_FACTOR_ROLES)).exists()
+
+
+if TYPE_CHECKING:
+    def _actor_is_authorised(actor: Actor) -> Authorised:
+        """Lets mypy check that Actor satisfies the protocol territory and others type their actors with."""
+        return actor

@@ -4,6 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
+from confiance.territory.choices import (
+    CRISIS_DECLARE_PERMISSION,
+    LIVE_VIEW_PERMISSION,
+    TERRITORY_MANAGE_PERMISSION,
+    TERRITORY_VIEW_PERMISSION,
+)
 
 
 class Role(models.TextChoices):
@@ -21,9 +27,9 @@ class Role(models.TextChoices):
 class Permission(StrEnum):
     """What a role allows in a commune. API tokens are scoped to a subset of these."""
 
-    TERRITORY_VIEW = "territory.view"
-    TERRITORY_MANAGE = "territory.manage"
-    LIVE_VIEW = "live.view"
+    TERRITORY_VIEW = TERRITORY_VIEW_PERMISSION
+    TERRITORY_MANAGE = TERRITORY_MANAGE_PERMISSION
+    LIVE_VIEW = LIVE_VIEW_PERMISSION
     AUDIT_VIEW = AUDIT_VIEW_PERMISSION
     ACCOUNTS_MANAGE = "accounts.manage"
     REPORTS_VIEW = "reports.view"
@@ -33,7 +39,7 @@ class Permission(StrEnum):
     OPERATIONS_LOG = "operations.log"
     OPERATIONS_FIELD = "operations.field"
     OPERATIONS_DISPATCH = "operations.dispatch"
-    OPERATIONS_MANAGE = "operations.manage"
+    OPERATIONS_MANAGE = CRISIS_DECLARE_PERMISSION
     ANALYTICS_VIEW = "analytics.view"
 
 

@@ -1,6 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The permissions territory checks; accounts' Permission members take their values from here, so territory
+# needs nothing from accounts (accounts.Membership points at territory.Commune).
+TERRITORY_VIEW_PERMISSION = "territory.view"
+TERRITORY_MANAGE_PERMISSION = "territory.manage"
+LIVE_VIEW_PERMISSION = "live.view"
+# Declaring or ending a crisis sharing is for those who manage operations in every commune it joins.
+CRISIS_DECLARE_PERMISSION = "operations.manage"
+
 
 class IntercommunalityKind(models.TextChoices):
     """Legal forms of a grouping of communes."""

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from confiance.accounts.choices import Permission
 from confiance.core.live import LiveEvent
 from confiance.core.live_rules import EventFamily
+from confiance.territory.choices import LIVE_VIEW_PERMISSION
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ZoneDeleted(LiveEvent):
 
 
 LIVE_EVENT_FAMILIES = (
-    EventFamily(prefix="territory.", permission=Permission.LIVE_VIEW, labels={
+    EventFamily(prefix="territory.", permission=LIVE_VIEW_PERMISSION, labels={
         TerritoryImported.event_type: _("Territoire importé"),
         ZoneCreated.event_type: _("Zone créée"),
         ZoneDeleted.event_type: _("Zone supprimée"),

@@ -9,22 +9,22 @@ from typing import Any
 import numpy as np
 from django.db.models import QuerySet
 
-from confiance.accounts.access import Actor
-from confiance.accounts.choices import Permission
+from confiance.core.actors import Authorised
 from confiance.core.errors import NotFoundError
 from confiance.core.geo import IndexedArea, PolygonIndex, h3_cell, polygon_from_geojson
 from confiance.core.revisions import RevisionedCache, Revisions, as_revision
+from confiance.territory.choices import TERRITORY_VIEW_PERMISSION
 from confiance.territory.models import Commune, CrisisSharing, Sector, TerritoryRevision, Zone
 from confiance.territory.sql import crisis_sharing_members
 
 
-def commune_list_for_actor(*, actor: Actor, permission: Permission = Permission.TERRITORY_VIEW) -> QuerySet[Commune]:
+def commune_list_for_actor(*, actor: Authorised, permission: str = TERRITORY_VIEW_PERMISSION) -> QuerySet[Commune]:
     """The communes the actor may see, by name."""
     return (Commune.objects.filter(pk__in=actor.commune_ids(permission))
             .select_related("intercommunality").order_by("name"))
 
 
-def commune_get_for_actor(*, actor: Actor, insee_code: str) -> Commune:
+def commune_get_for_actor(*, actor: Authorised, insee_code: str) -> Commune:
     """One commune the actor may see, by INSEE code, or NotFoundError."""
     commune = commune_list_for_actor(actor=actor).filter(insee_code=insee_code).first()
     if commune is None:
@@ -37,28 +37,28 @@ def commune_codes(*, commune_ids: set[int]) -> dict[int, str]:
     return dict(Commune.objects.filter(pk__in=commune_ids).values_list("id", "insee_code"))
 
 
-def sector_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) -> QuerySet[Sector]:
-    visible = actor.commune_ids(Permission.TERRITORY_VIEW)
+def sector_list_for_actor(*, actor: Authorised, commune_ids: set[int] | None = None) -> QuerySet[Sector]:
+    visible = actor.commune_ids(TERRITORY_VIEW_PERMISSION)
     if commune_ids is not None:
         visible = visible & frozenset(commune_ids)
     return Sector.objects.filter(commune_id__in=visible).select_related("commune").order_by("commune__name", "name")
 
 
-def zone_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = None) -> QuerySet[Zone]:
-    visible = actor.commune_ids(Permission.TERRITORY_VIEW)
+def zone_list_for_actor(*, actor: Authorised, commune_ids: set[int] | None = None) -> QuerySet[Zone]:
+    visible = actor.commune_ids(TERRITORY_VIEW_PERMISSION)
     if commune_ids is not None:
         visible = visible & frozenset(commune_ids)
     return Zone.objects.filter(commune_id__in=visible).select_related("commune").order_by("commune__name", "name")
 
 
-def zone_get_for_actor(*, actor: Actor, zone_id: int) -> Zone:
+def zone_get_for_actor(*, actor: Authorised, zone_id: int) -> Zone:
     zone = zone_list_for_actor(actor=actor).filter(pk=zone_id).first()
     if zone is None:
         raise NotFoundError(message="Zone introuvable.")
     return zone
 
 
-def territory_feature_collection(*, actor: Actor) -> dict[str, Any]:
+def territory_feature_collection(*, actor: Authorised) -> dict[str, Any]:
     """Communes, sectors and zones the actor may see, as one GeoJSON FeatureCollection for the map."""
     features = []
     for commune in commune_list_for_actor(actor=actor):

@@ -13,12 +13,16 @@ from django.utils.translation import gettext as _
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from confiance.accounts.access import Actor
-from confiance.accounts.choices import Permission
+from confiance.core.actors import Authorised
 from confiance.core.geo import GeometryError, IndexedArea, PolygonIndex, h3_cell, polygon_from_geojson
 from confiance.core.live import publish_on_commit
 from confiance.privacy.services import audit_record
-from confiance.territory.choices import TerritoryLevel, ZoneKind
+from confiance.territory.choices import (
+    CRISIS_DECLARE_PERMISSION,
+    TERRITORY_MANAGE_PERMISSION,
+    TerritoryLevel,
+    ZoneKind,
+)
 from confiance.territory.errors import TerritoryError, TerritoryErrorCode
 from confiance.territory.events import TerritoryImported, ZoneCreated, ZoneDeleted
 from confiance.territory.geojson_import import ParsedFeature, parse_features
@@ -53,7 +57,7 @@ def _invalid(errors: list[dict[str, Any]]) -> TerritoryError:
 
 @transaction.atomic
 def territory_import(
-    *, actor: Actor | None, data: bytes | str | dict, level: str = TerritoryLevel.COMMUNES,
+    *, actor: Authorised | None, data: bytes | str | dict, level: str = TerritoryLevel.COMMUNES,
     intercommunality_name: str = "", commune_insee: str = "",
 ) -> ImportResult:
     """Import communes or sectors from GeoJSON: all of it, or nothing with every fault named."""
@@ -73,15 +77,15 @@ def territory_import(
     return ImportResult(level=level, created=created, updated=updated)
 
 
-def _check_may_manage(actor: Actor | None, commune_ids: set[int]) -> None:
+def _check_may_manage(actor: Authorised | None, commune_ids: set[int]) -> None:
     if actor is None:
         return  # the system: a command run by whoever administers the server
-    refused = [cid for cid in commune_ids if not actor.can(Permission.TERRITORY_MANAGE, cid)]
+    refused = [cid for cid in commune_ids if not actor.can(TERRITORY_MANAGE_PERMISSION, cid)]
     if refused:
-        actor.require(Permission.TERRITORY_MANAGE, refused[0])
+        actor.require(TERRITORY_MANAGE_PERMISSION, refused[0])
 
 
-def _import_communes(actor: Actor | None, features: list[ParsedFeature], grouping: str) -> tuple[int, int]:
+def _import_communes(actor: Authorised | None, features: list[ParsedFeature], grouping: str) -> tuple[int, int]:
     if actor is not None and not actor.agent.is_superuser:
         raise TerritoryError(TerritoryErrorCode.IMPORT_INVALID,
                              "Seul un administrateur de la plateforme importe des communes.", status_code=403)
@@ -136,7 +140,7 @@ def _parent_commune_ids(features: list[ParsedFeature], commune_insee: str) -> di
     return parents
 
 
-def _import_sectors(actor: Actor | None, features: list[ParsedFeature], commune_insee: str) -> tuple[int, int]:
+def _import_sectors(actor: Authorised | None, features: list[ParsedFeature], commune_insee: str) -> tuple[int, int]:
     parents = _parent_commune_ids(features, commune_insee)
     _check_may_manage(actor, set(parents.values()))
     existing = {(s.commune_id, s.code): s for s in Sector.objects.filter(commune_id__in=set(parents.values()))}
@@ -159,7 +163,7 @@ def _import_sectors(actor: Actor | None, features: list[ParsedFeature], commune_
 
 @transaction.atomic
 def zone_create(
-    *, actor: Actor | None, commune: Commune, name: str, kind: str, geometry: dict[str, Any], description: str = ""
+    *, actor: Authorised | None, commune: Commune, name: str, kind: str, geometry: dict[str, Any], description: str = ""
 ) -> Zone:
     """Create a named zone in a commune the actor manages."""
     _check_may_manage(actor, {commune.pk})
@@ -188,7 +192,7 @@ def zone_create(
 
 
 @transaction.atomic
-def zone_delete(*, actor: Actor | None, zone: Zone) -> None:
+def zone_delete(*, actor: Authorised | None, zone: Zone) -> None:
     """Delete a named zone."""
     _check_may_manage(actor, {zone.commune_id})
     audit_record(actor=actor, action="territory.zone_delete", target=zone, extra={"name": zone.name})
@@ -200,7 +204,9 @@ def zone_delete(*, actor: Actor | None, zone: Zone) -> None:
 
 
 @transaction.atomic
-def crisis_start(*, actor: Actor, name: str, commune_ids: Sequence[int], now: datetime | None = None) -> CrisisSharing:
+def crisis_start(
+    *, actor: Authorised, name: str, commune_ids: Sequence[int], now: datetime | None = None
+) -> CrisisSharing:
     """Pool the units of several communes; the actor must manage operations in each of them."""
     now = now or timezone.now()
     commune_ids = sorted(set(commune_ids))
@@ -208,24 +214,24 @@ def crisis_start(*, actor: Actor, name: str, commune_ids: Sequence[int], now: da
         raise TerritoryError(TerritoryErrorCode.CRISIS_COMMUNES_TOO_FEW,
                              _("Le mode crise réunit au moins deux communes."), details={"communes": commune_ids})
     for commune_id in commune_ids:
-        actor.require(Permission.OPERATIONS_MANAGE, commune_id)
+        actor.require(CRISIS_DECLARE_PERMISSION, commune_id)
     name = (name or "").strip()
     if len(name) > 200:
         raise TerritoryError(TerritoryErrorCode.CRISIS_NAME_TOO_LONG, _("Nom : 200 caractères au plus."),
                              details={"length": len(name), "max": 200})
     name = name or _("Mode crise")
-    sharing = CrisisSharing.objects.create(name=name, started_at=now, started_by=actor.agent)
+    sharing = CrisisSharing.objects.create(name=name, started_at=now, started_by_id=actor.agent.pk)
     sharing.communes.set(commune_ids)
     audit_record(actor=actor, action="territory.crisis_start", target=sharing, extra={"communes": commune_ids})
     return sharing
 
 
 @transaction.atomic
-def crisis_end(*, actor: Actor, sharing: CrisisSharing, now: datetime | None = None) -> CrisisSharing:
+def crisis_end(*, actor: Authorised, sharing: CrisisSharing, now: datetime | None = None) -> CrisisSharing:
     """End a crisis sharing (once); the actor must manage operations in each of its communes."""
     now = now or timezone.now()
     for commune_id in sharing.communes.values_list("id", flat=True):
-        actor.require(Permission.OPERATIONS_MANAGE, commune_id)
+        actor.require(CRISIS_DECLARE_PERMISSION, commune_id)
     if sharing.ended_at is None:
         sharing.ended_at = now
         sharing.save(update_fields=["ended_at"])
