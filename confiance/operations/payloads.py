@@ -54,13 +54,15 @@ def intervention_payload(intervention: Intervention) -> dict[str, Any]:
 def log_entry_payload(entry: LogEntry) -> dict[str, Any]:
     """A main courante entry (API `LogEntryOut`, console state); persons are never part of it."""
     editable_until = entry.created_at + timedelta(minutes=settings.CONFIANCE_LOGBOOK_GRACE_MINUTES)
+    corrected = entry.corrects if entry.corrects_id else None  # no read for the usual entry that corrects nothing
+    author = entry.author if entry.author_id else None
     return {
         "id": entry.pk, "number": entry.number, "commune_id": entry.commune_id,
         "occurred_at": entry.occurred_at.isoformat(), "source": entry.source,
         "source_label": str(EntrySource(entry.source).label), "nature": entry.nature.label,
         "purpose": entry.purpose, "address": entry.address, "lat": entry.lat, "lon": entry.lon, "text": entry.text,
-        "corrects": entry.corrects.number if entry.corrects_id else None,
-        "author": entry.author.username if entry.author_id else None, "created_at": entry.created_at.isoformat(),
+        "corrects": corrected.number if corrected is not None else None,
+        "author": author.username if author is not None else None, "created_at": entry.created_at.isoformat(),
         "editable_until": editable_until.isoformat(),
     }
 
