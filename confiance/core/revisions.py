@@ -1,7 +1,8 @@
 """Per-process caches of reference data, rebuilt when a revision table moves.
 
-A revision table gets a row (an id and a time) in the same transaction as every change of the data a cache is
-built from (the territory's boundaries, the reports' configuration...). A cache reads the newest row of each of
+A revision table gets a row (an id and a time: `created_at`, or the field its model names in `revision_time_field`)
+in the same transaction as every change of the data a cache is built from (the territory's boundaries, the
+reports' configuration, the road network...). A cache reads the newest row of each of
 its revision tables in one indexed statement and keeps its value while they are the ones it was built under, so a
 change made in any process is seen by the next read in every process. Ids and times are compared together: a
 rolled-back revision's id can come back, never with the same time. A caller that has just read the revisions of
@@ -33,7 +34,7 @@ def as_revision(row: Sequence[Any] | None) -> Revision:
 
 
 def newest_revisions(*models: type[Model]) -> Revisions:
-    """The newest revision of each of these revision tables (models with `id` and `created_at`), one statement."""
+    """The newest revision of each of these revision tables (models with `id` and a time field), one statement."""
     return tuple(as_revision(row) for row in newest_rows(*models))
 
 

@@ -35,20 +35,28 @@ def advisory_xact_lock(*keys: int) -> None:
             cursor.execute(f"SELECT pg_advisory_xact_lock({', '.join(['%s'] * len(keys))})", list(keys))
 
 
+def revision_time_field(model: type[Model]) -> str:
+    """The field that dates a revision table's rows: `created_at`, unless the model names another one in its
+    `revision_time_field` class attribute (a road import is dated by `imported_at`)."""
+    return getattr(model, "revision_time_field", "created_at")
+
+
 @lru_cache(maxsize=32)
-def _newest_rows_statement(models: tuple[type[Model], ...], vendor: str) -> str:
+def _newest_rows_statement(models: tuple[type[Model], ...], time_fields: tuple[str, ...], vendor: str) -> str:
     newest = []
-    for model in models:
-        pk, created_at = column(model, "id"), column(model, "created_at")
+    for model, time_field in zip(models, time_fields, strict=True):
+        pk, created_at = column(model, "id"), column(model, time_field)
         newest += [f"(SELECT MAX({pk}) FROM {table(model)})",  # noqa: S608 (names from _meta)
                    f"(SELECT {created_at} FROM {table(model)} ORDER BY {pk} DESC LIMIT 1)"]  # noqa: S608
     return "SELECT " + ", ".join(newest)
 
 
 def newest_rows(*models: type[Model]) -> list[Sequence[Any]]:
-    """(id, created_at) of the newest row of each table, (None, None) for an empty one; one statement, two index
-    reads per table. The time comes back as the database gives an expression: a string on SQLite."""
+    """(id, time) of the newest row of each table, (None, None) for an empty one; one statement, two index
+    reads per table. The time (see `revision_time_field`) comes back as the database gives an expression: a
+    string on SQLite."""
+    time_fields = tuple(revision_time_field(model) for model in models)
     with connection.cursor() as cursor:
-        cursor.execute(_newest_rows_statement(models, connection.vendor))
+        cursor.execute(_newest_rows_statement(models, time_fields, connection.vendor))
         row = cursor.fetchone()
     return [row[2 * index:2 * index + 2] for index in range(len(models))]

@@ -336,6 +336,8 @@ class RoadEdge(models.Model):
 class RoadImport(models.Model):
     """One import of a road network; the graph cache reloads when the latest one changes."""
 
+    revision_time_field = "imported_at"  # the revision time core.revisions reads
+
     file_name = models.CharField(max_length=300)
     nodes = models.PositiveIntegerField()
     edges = models.PositiveIntegerField()

@@ -1,25 +1,25 @@
 """Road graph for dispatch: import from OpenStreetMap (pyosmium), an in-memory graph, travel times (scipy).
 
-The graph is held once per process and reloaded when a newer import exists. Travel times come from each road
-class's usual urban speed; they rank units, they do not promise an arrival time.
+The graph is held once per process (core.revisions) and reloaded when a newer import exists. Travel times come
+from each road class's usual urban speed; they rank units, they do not promise an arrival time.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import osmium
-from django.db import connection, transaction
+from django.db import transaction
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from confiance.core.geo import degree_lengths
+from confiance.core.revisions import RevisionedCache, Revisions
 from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.models import RoadEdge, RoadImport, RoadNode
 
@@ -164,33 +164,24 @@ class RoadGraph:
         return times[nodes] + (distances + target_distance) / access
 
 
-_lock = threading.Lock()
-_cache: dict[str, object] = {"key": None, "graph": None}
+def _graph_of(revisions: Revisions) -> RoadGraph | None:
+    """The graph of the road network stored under these revisions (None when none was imported)."""
+    if revisions == ((None, None),):
+        return None
+    nodes = list(RoadNode.objects.order_by("id").values_list("id", "lat", "lon"))
+    index = {pk: position for position, (pk, _, _) in enumerate(nodes)}
+    edges = np.array(list(RoadEdge.objects.values_list("source_id", "target_id", "seconds")), dtype=float)
+    if not nodes or edges.size == 0:
+        return None
+    lookup = np.vectorize(index.__getitem__)
+    return RoadGraph(np.array([n[1] for n in nodes]), np.array([n[2] for n in nodes]),
+                     lookup(edges[:, 0].astype(np.int64)), lookup(edges[:, 1].astype(np.int64)), edges[:, 2])
 
 
-def _latest_import() -> tuple | None:
-    """(id, time) of the newest import, in one plain statement: every recommendation checks it."""
-    table = connection.ops.quote_name(RoadImport._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, imported_at FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
-        return cursor.fetchone()
+# Keyed by the newest road import, read in one statement by every recommendation.
+_graph_cache: RevisionedCache[RoadGraph | None] = RevisionedCache(RoadImport, build=_graph_of)
 
 
 def road_graph() -> RoadGraph | None:
     """The current graph (None when no road network was imported); reloaded after a new import."""
-    latest = _latest_import()
-    if latest is None:
-        return None
-    with _lock:
-        if _cache["key"] != latest:
-            nodes = list(RoadNode.objects.order_by("id").values_list("id", "lat", "lon"))
-            index = {pk: position for position, (pk, _, _) in enumerate(nodes)}
-            edges = np.array(list(RoadEdge.objects.values_list("source_id", "target_id", "seconds")), dtype=float)
-            if not nodes or edges.size == 0:
-                return None
-            lookup = np.vectorize(index.__getitem__)
-            _cache["graph"] = RoadGraph(
-                np.array([n[1] for n in nodes]), np.array([n[2] for n in nodes]),
-                lookup(edges[:, 0].astype(np.int64)), lookup(edges[:, 1].astype(np.int64)), edges[:, 2])
-            _cache["key"] = latest
-        return _cache["graph"]  # type: ignore[return-value]
+    return _graph_cache.current()

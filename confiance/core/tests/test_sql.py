@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from confiance.core.models import OutboxEvent
-from confiance.core.sql import column, newest_rows, table
+from confiance.core.sql import column, newest_rows, revision_time_field, table
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +33,15 @@ def test_newest_rows_match_the_orm(rows):
     orm = OutboxEvent.objects.order_by("-id").values_list("id", "created_at").first() or (None, None)
     ((pk, created_at),) = newest_rows(OutboxEvent)
     assert (pk, instant(created_at)) == tuple(orm)
+
+
+@pytest.mark.parametrize("rows", [0, 2])
+def test_newest_rows_read_the_time_field_a_model_names(rows, monkeypatch):
+    # The outbox stands in for a revision table dated by another field (as a road import is by `imported_at`).
+    assert revision_time_field(OutboxEvent) == "created_at"
+    monkeypatch.setattr(OutboxEvent, "revision_time_field", "event_type", raising=False)
+    for number in range(rows):
+        OutboxEvent.objects.create(event_type=f"test.newest.{number}", payload={})
+    orm = OutboxEvent.objects.order_by("-id").values_list("id", "event_type").first() or (None, None)
+    ((pk, dated_by),) = newest_rows(OutboxEvent)
+    assert (pk, dated_by) == tuple(orm)
