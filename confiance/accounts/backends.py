@@ -3,7 +3,8 @@
 from django.contrib.auth.backends import ModelBackend
 
 from confiance.accounts.models import Agent
-from confiance.accounts.services import agent_login_failed, agent_login_succeeded, is_locked
+from confiance.accounts.selectors import is_locked
+from confiance.accounts.services import agent_login_failed, agent_login_succeeded
 
 
 class LockoutModelBackend(ModelBackend):

@@ -6,7 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.models import Agent
-from confiance.accounts.services import is_locked
+from confiance.accounts.selectors import is_locked
 
 
 class LoginForm(AuthenticationForm):

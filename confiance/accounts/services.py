@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -56,10 +56,6 @@ def membership_grant(*, actor: Actor | None, agent: Agent, commune: Commune, rol
         audit_record(actor=actor, action="accounts.membership_grant", target=membership,
                      extra={"agent": agent.username, "role": role}, commune_id=commune.pk)
     return membership
-
-
-def is_locked(agent: Agent, now: datetime | None = None) -> bool:
-    return agent.locked_until is not None and agent.locked_until > (now or timezone.now())
 
 
 @transaction.atomic
