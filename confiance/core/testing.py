@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -113,3 +114,12 @@ def parse_sse(text: str) -> list[dict]:
             message["data"] = json.loads(message["data"])
             messages.append(message)
     return messages
+
+
+def instant(value: str | datetime | None) -> datetime | None:
+    """A time as the ORM gives it, from what a raw statement gives (a string on SQLite): for ORM-parity tests."""
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)

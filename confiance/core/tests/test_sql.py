@@ -1,22 +1,14 @@
 """The kernel's hand-written SQL gives what the ORM query it stands for gives, with names from _meta."""
 
-from datetime import UTC
 
 import pytest
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 
 from confiance.core.models import OutboxEvent
 from confiance.core.sql import column, newest_rows, revision_time_field, table
+from confiance.core.testing import instant
 
 pytestmark = pytest.mark.django_db
-
-
-def instant(value):
-    """A time as the ORM gives it, from what a raw statement gives (a string on SQLite)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def test_names_come_from_meta():

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from confiance.core.sql import newest_rows
-from confiance.core.tests.test_sql import instant
+from confiance.core.testing import instant
 from confiance.operations.models import RoadEdge, RoadImport, RoadNode
 from confiance.operations.roads import road_graph
 
