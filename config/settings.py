@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "confiance.reports",
     "confiance.operations",
     "confiance.analytics",
+    "confiance.devices",
     "confiance.portal",
     "confiance.console",
 ]

@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     TECHNICAL_AGENT = "technical_agent", _("Agent des services techniques")
     ELECTED_OFFICIAL = "elected_official", _("Élu")
     DPO = "dpo", _("Délégué à la protection des données")
+    RSSI = "rssi", _("Responsable de la sécurité des systèmes d'information")
     ADMINISTRATOR = "administrator", _("Administrateur")
 
 
@@ -41,10 +42,14 @@ class Permission(StrEnum):
     OPERATIONS_DISPATCH = "operations.dispatch"
     OPERATIONS_MANAGE = CRISIS_DECLARE_PERMISSION
     ANALYTICS_VIEW = "analytics.view"
+    DEVICES_VIEW = "devices.view"
+    DEVICES_HANDLE = "devices.handle"
+    DEVICES_MANAGE = "devices.manage"
+    DEVICES_HEALTH = "devices.health"
 
 
 # Roles whose holders must pass TOTP two-factor authentication.
-SECOND_FACTOR_ROLES = frozenset({Role.SHIFT_SUPERVISOR, Role.DPO, Role.ADMINISTRATOR})
+SECOND_FACTOR_ROLES = frozenset({Role.SHIFT_SUPERVISOR, Role.DPO, Role.RSSI, Role.ADMINISTRATOR})
 
 _EVERY_AGENT = {Permission.TERRITORY_VIEW, Permission.LIVE_VIEW, Permission.REPORTS_VIEW}
 _HANDLERS = _EVERY_AGENT | {Permission.REPORTS_HANDLE}
@@ -52,15 +57,21 @@ _HANDLERS = _EVERY_AGENT | {Permission.REPORTS_HANDLE}
 _POLICE = {Permission.OPERATIONS_VIEW, Permission.OPERATIONS_LOG}
 # Analyses are aggregates (grids, tables, curves): for the police, the supervision centre and the élus.
 _ANALYSTS = {Permission.ANALYTICS_VIEW}
+# Sensor values and alarms are not personal data: every agent of the commune may see them; the supervision centre
+# handles the alarms; the chef de poste and the RSSI watch the devices themselves.
+_SENSORS = {Permission.DEVICES_VIEW}
+_SUPERVISION = _SENSORS | {Permission.DEVICES_HANDLE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | {Permission.OPERATIONS_FIELD}),
-    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | {Permission.OPERATIONS_DISPATCH}),
-    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | {
+    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SENSORS | {Permission.OPERATIONS_FIELD}),
+    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | {Permission.OPERATIONS_DISPATCH}),
+    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | {
         Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
-        Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE}),
-    Role.TECHNICAL_AGENT: frozenset(_HANDLERS),
-    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS),
+        Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE, Permission.DEVICES_MANAGE,
+        Permission.DEVICES_HEALTH}),
+    Role.TECHNICAL_AGENT: frozenset(_HANDLERS | _SENSORS),
+    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS | _SENSORS),
     Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),
+    Role.RSSI: frozenset(_EVERY_AGENT | _SENSORS | {Permission.DEVICES_HEALTH}),
     Role.ADMINISTRATOR: frozenset(set(Permission)),
 }

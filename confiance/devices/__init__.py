@@ -1,0 +1,1 @@
+"""Hypervision: sensors and gateways, ingestion (MQTT, HTTP, NGSI-LD), measurements, rules, alarms, device health."""

@@ -1,0 +1,140 @@
+"""Closed lists of hypervision: device kinds, measured quantities and their units, rule kinds, alarm states."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeviceKind(models.TextChoices):
+    WATER_LEVEL = "water_level", _("Niveau d'eau")
+    AIR_QUALITY = "air_quality", _("Qualité de l'air")
+    NOISE = "noise", _("Bruit")
+    RAIN = "rain", _("Pluviomètre")
+    TEMPERATURE = "temperature", _("Température")
+    WEATHER = "weather", _("Station météo")
+    SMOKE = "smoke", _("Détecteur de fumée")
+    INTRUSION = "intrusion", _("Contact d'intrusion")
+    OTHER = "other", _("Autre capteur")
+
+
+class Quantity(models.TextChoices):
+    """What a sensor measures; the unit of each is fixed (QUANTITY_UNITS) so values compare across devices."""
+
+    WATER_LEVEL = "water_level", _("Hauteur d'eau")
+    FLOW = "flow", _("Débit")
+    PM10 = "pm10", _("Particules PM10")
+    PM25 = "pm25", _("Particules PM2,5")
+    NO2 = "no2", _("Dioxyde d'azote")
+    O3 = "o3", _("Ozone")
+    NOISE_LAEQ = "noise_laeq", _("Niveau sonore (LAeq)")
+    RAINFALL = "rainfall", _("Pluie")
+    TEMPERATURE = "temperature", _("Température")
+    HUMIDITY = "humidity", _("Humidité relative")
+    WIND_SPEED = "wind_speed", _("Vent")
+    SMOKE = "smoke", _("Fumée détectée")
+    CONTACT_OPEN = "contact_open", _("Contact ouvert")
+    BATTERY = "battery", _("Batterie")
+    SIGNAL = "signal", _("Signal radio")
+
+
+# The unit every value of a quantity is stored in (UCUM-like text shown to users; SenML unit in brackets).
+QUANTITY_UNITS: dict[str, str] = {
+    Quantity.WATER_LEVEL: "m",
+    Quantity.FLOW: "m³/s",
+    Quantity.PM10: "µg/m³",
+    Quantity.PM25: "µg/m³",
+    Quantity.NO2: "µg/m³",
+    Quantity.O3: "µg/m³",
+    Quantity.NOISE_LAEQ: "dB(A)",
+    Quantity.RAINFALL: "mm",
+    Quantity.TEMPERATURE: "°C",
+    Quantity.HUMIDITY: "%",
+    Quantity.WIND_SPEED: "m/s",
+    Quantity.SMOKE: "",
+    Quantity.CONTACT_OPEN: "",
+    Quantity.BATTERY: "%",
+    Quantity.SIGNAL: "dBm",
+}
+
+
+class MeasurementSource(models.TextChoices):
+    MQTT = "mqtt", _("MQTT")
+    HTTP = "http", _("HTTP (passerelle)")
+    NGSILD = "ngsild", _("NGSI-LD")
+    SIMULATION = "simulation", _("Simulateur")
+
+
+class Resolution(models.TextChoices):
+    MINUTE = "minute", _("minute")
+    HOUR = "hour", _("heure")
+
+
+class DeviceState(models.TextChoices):
+    """What the console colours a sensor by."""
+
+    UNKNOWN = "unknown", _("Jamais vu")
+    OK = "ok", _("Normal")
+    ALARM = "alarm", _("En alarme")
+    OFFLINE = "offline", _("Silencieux")
+    DISABLED = "disabled", _("Désactivé")
+
+
+class DeadLetterReason(models.TextChoices):
+    MALFORMED = "malformed", _("Message illisible (JSON invalide)")
+    WRONG_TYPE = "wrong_type", _("Type de valeur inattendu")
+    UNKNOWN_DEVICE = "unknown_device", _("Capteur inconnu")
+    UNKNOWN_QUANTITY = "unknown_quantity", _("Grandeur inconnue pour ce capteur")
+    FUTURE_TIME = "future_time", _("Horodatage dans le futur")
+    TIME_INVALID = "time_invalid", _("Horodatage invalide")
+    OVERSIZE = "oversize", _("Message trop volumineux")
+    SCHEMA_INVALID = "schema_invalid", _("Non conforme au modèle de données")
+    FORBIDDEN = "forbidden", _("Capteur d'une autre commune")
+    DISABLED = "disabled", _("Capteur désactivé")
+
+
+class RuleKind(models.TextChoices):
+    THRESHOLD = "threshold", _("Seuil")
+    RATE = "rate", _("Vitesse de variation")
+    SILENCE = "silence", _("Silence (capteur muet)")
+    COMBINATION = "combination", _("Combinaison de capteurs d'une zone")
+
+
+class Comparison(models.TextChoices):
+    ABOVE = "above", _("au-dessus de")
+    BELOW = "below", _("en dessous de")
+
+
+class Combination(models.TextChoices):
+    ANY = "any", _("au moins un capteur")
+    ALL = "all", _("tous les capteurs")
+
+
+class Severity(models.IntegerChoices):
+    INFO = 1, _("Information")
+    WARNING = 2, _("Vigilance")
+    MAJOR = 3, _("Alerte")
+    CRITICAL = 4, _("Alerte grave")
+
+
+class AlarmState(models.TextChoices):
+    RAISED = "raised", _("Levée")
+    ACKNOWLEDGED = "acknowledged", _("Prise en compte")
+    RESOLVED = "resolved", _("Résolue")
+
+
+class AlarmStepKind(models.TextChoices):
+    RAISED = "raised", _("Levée")
+    ACKNOWLEDGED = "acknowledged", _("Prise en compte")
+    ESCALATED = "escalated", _("Escaladée aux chefs de poste")
+    INTERVENTION = "intervention", _("Intervention ouverte")
+    CLEARED = "cleared", _("Condition disparue")
+    RESOLVED = "resolved", _("Résolue")
+
+
+class SecurityEventKind(models.TextChoices):
+    MASS_SILENCE = "mass_silence", _("Nombreux capteurs muets en même temps")
+    UNKNOWN_DEVICE = "unknown_device", _("Messages d'un identifiant inconnu")
+    FAILED_CREDENTIALS = "failed_credentials", _("Échec d'authentification d'une passerelle")
+    FLOODING = "flooding", _("Capteur qui inonde")
+    CLOCK_SKEW = "clock_skew", _("Horloge très décalée")
+    DEFAULT_CREDENTIALS = "default_credentials", _("Identifiants par défaut")
+    FIRMWARE_OUTDATED = "firmware_outdated", _("Micrologiciel non à jour")

@@ -1,0 +1,354 @@
+"""Hypervision: gateways and sensors, their measurements and aggregates, dead letters, rules, alarms, security events.
+
+Measurements and their aggregates are narrow rows keyed by device: they carry no commune of their own, the device does
+(ADR 0008), and every read of them goes through a device the reader may see.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from confiance.devices.choices import (
+    AlarmState,
+    AlarmStepKind,
+    Combination,
+    Comparison,
+    DeadLetterReason,
+    DeviceKind,
+    DeviceState,
+    MeasurementSource,
+    Quantity,
+    Resolution,
+    RuleKind,
+    SecurityEventKind,
+    Severity,
+)
+from confiance.territory.models import Commune, Sector, Zone
+
+IDENTIFIER_MAX_LENGTH = 64
+
+
+class Gateway(models.Model):
+    """A LoRaWAN or cellular gateway that forwards its sensors' batches over HTTP or MQTT."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.CASCADE, related_name="gateways")
+    identifier = models.SlugField(_("identifiant"), max_length=IDENTIFIER_MAX_LENGTH, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    model = models.CharField(_("modèle"), max_length=120, blank=True)
+    firmware_version = models.CharField(_("version du micrologiciel"), max_length=40, blank=True)
+    expected_firmware_version = models.CharField(_("version attendue"), max_length=40, blank=True)
+    owner = models.CharField(_("propriétaire"), max_length=200, blank=True)
+    mqtt_client_id = models.CharField(_("identifiant client MQTT"), max_length=120, blank=True)
+    token_prefix = models.CharField(_("préfixe du jeton"), max_length=12, unique=True, null=True, blank=True)
+    token_hash = models.CharField(_("empreinte SHA-256 du jeton"), max_length=64, blank=True)
+    default_credentials = models.BooleanField(
+        _("identifiants par défaut"), default=False,
+        help_text=_("Coché quand l'équipement garde le mot de passe du fabricant : un risque à traiter."))
+    active = models.BooleanField(_("active"), default=True)
+    last_seen_at = models.DateTimeField(_("vue le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("passerelle")
+        verbose_name_plural = _("passerelles")
+        ordering = ["commune__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Device(models.Model):
+    """A sensor of the territory, with what it measures and how often it should speak."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.CASCADE, related_name="devices")
+    identifier = models.SlugField(
+        _("identifiant"), max_length=IDENTIFIER_MAX_LENGTH, unique=True,
+        help_text=_("L'identifiant que le capteur envoie (sujet MQTT, champ « device » des lots)."))
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=DeviceKind.choices, default=DeviceKind.OTHER)
+    model = models.CharField(_("modèle"), max_length=120, blank=True)
+    manufacturer = models.CharField(_("fabricant"), max_length=120, blank=True)
+    gateway = models.ForeignKey(Gateway, verbose_name=_("passerelle"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="devices")
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    sector = models.ForeignKey(Sector, verbose_name=_("secteur"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    zone = models.ForeignKey(Zone, verbose_name=_("zone"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="devices")
+    reporting_interval_s = models.PositiveIntegerField(_("intervalle d'émission attendu (s)"), default=300)
+    firmware_version = models.CharField(_("version du micrologiciel"), max_length=40, blank=True)
+    expected_firmware_version = models.CharField(_("version attendue"), max_length=40, blank=True)
+    owner = models.CharField(_("propriétaire"), max_length=200, blank=True)
+    mqtt_client_id = models.CharField(_("identifiant client MQTT"), max_length=120, blank=True)
+    token_prefix = models.CharField(_("préfixe du jeton"), max_length=12, unique=True, null=True, blank=True)
+    token_hash = models.CharField(_("empreinte SHA-256 du jeton"), max_length=64, blank=True)
+    default_credentials = models.BooleanField(_("identifiants par défaut"), default=False)
+    active = models.BooleanField(_("actif"), default=True)
+    # Health, written by ingestion (last seen, battery, signal, clock) and by the rules (state).
+    state = models.CharField(_("état"), max_length=10, choices=DeviceState.choices, default=DeviceState.UNKNOWN)
+    last_seen_at = models.DateTimeField(_("vu le"), null=True, blank=True)
+    battery_pct = models.FloatField(_("batterie (%)"), null=True, blank=True)
+    signal_dbm = models.FloatField(_("signal (dBm)"), null=True, blank=True)
+    clock_offset_s = models.FloatField(_("décalage d'horloge (s)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("capteur")
+        verbose_name_plural = _("capteurs")
+        ordering = ["commune__name", "name"]
+        indexes = [models.Index(fields=["commune", "kind"], name="device_commune_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeviceQuantity(models.Model):
+    """One quantity a device measures; the unit is the platform's for that quantity."""
+
+    device = models.ForeignKey(Device, verbose_name=_("capteur"), on_delete=models.CASCADE, related_name="quantities")
+    quantity = models.CharField(_("grandeur"), max_length=16, choices=Quantity.choices)
+    unit = models.CharField(_("unité"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("grandeur mesurée")
+        verbose_name_plural = _("grandeurs mesurées")
+        constraints = [models.UniqueConstraint(fields=["device", "quantity"], name="device_quantity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.device} — {self.get_quantity_display()}"
+
+
+class Measurement(models.Model):
+    """One value: identified by device, quantity and observation time, so a redelivery is stored once."""
+
+    device = models.ForeignKey(Device, verbose_name=_("capteur"), on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    quantity = models.CharField(_("grandeur"), max_length=16, choices=Quantity.choices)
+    observed_at = models.DateTimeField(_("observé le"))
+    value = models.FloatField(_("valeur"))
+    received_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=10, choices=MeasurementSource.choices)
+
+    class Meta:
+        verbose_name = _("mesure")
+        verbose_name_plural = _("mesures")
+        constraints = [models.UniqueConstraint(fields=["device", "quantity", "observed_at"],
+                                               name="measurement_identity")]
+        indexes = [models.Index(fields=["observed_at"], name="measurement_observed")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.quantity} {self.observed_at:%Y-%m-%d %H:%M:%S} = {self.value}"
+
+
+class MeasurementAggregate(models.Model):
+    """Count, sum, min, max and last value of one device's quantity over a minute or an hour, kept as values arrive."""
+
+    device = models.ForeignKey(Device, verbose_name=_("capteur"), on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    quantity = models.CharField(_("grandeur"), max_length=16, choices=Quantity.choices)
+    resolution = models.CharField(_("résolution"), max_length=6, choices=Resolution.choices)
+    bucket = models.DateTimeField(_("début de la période"))
+    count = models.PositiveIntegerField(_("nombre"))
+    total = models.FloatField(_("somme"))
+    minimum = models.FloatField(_("minimum"))
+    maximum = models.FloatField(_("maximum"))
+    last_value = models.FloatField(_("dernière valeur"))
+    last_at = models.DateTimeField(_("dernière observation"))
+
+    class Meta:
+        verbose_name = _("agrégat de mesures")
+        verbose_name_plural = _("agrégats de mesures")
+        constraints = [models.UniqueConstraint(fields=["device", "quantity", "resolution", "bucket"],
+                                               name="aggregate_identity")]
+        indexes = [models.Index(fields=["resolution", "bucket"], name="aggregate_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.quantity} {self.resolution} {self.bucket:%Y-%m-%d %H:%M}"
+
+
+class DeadLetter(models.Model):
+    """A message that could not be stored, with why; kept for the RSSI and the integrator, never retried blindly."""
+
+    received_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=10, choices=MeasurementSource.choices)
+    reason = models.CharField(_("motif"), max_length=20, choices=DeadLetterReason.choices)
+    detail = models.CharField(_("détail"), max_length=300, blank=True)
+    device_identifier = models.CharField(_("identifiant annoncé"), max_length=IDENTIFIER_MAX_LENGTH, blank=True)
+    device = models.ForeignKey(Device, verbose_name=_("capteur"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    gateway = models.ForeignKey(Gateway, verbose_name=_("passerelle"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    topic = models.CharField(_("sujet"), max_length=200, blank=True)
+    payload = models.TextField(_("contenu (tronqué)"), blank=True)
+
+    class Meta:
+        verbose_name = _("message rejeté")
+        verbose_name_plural = _("messages rejetés")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["received_at"], name="dead_letter_received"),
+            models.Index(fields=["device_identifier", "reason"], name="dead_letter_device_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} — {self.device_identifier or '?'}"
+
+
+class Rule(models.Model):
+    """When an alarm is raised: a threshold, a rate of change, a silence, or a combination of a zone's sensors."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=12, choices=RuleKind.choices, default=RuleKind.THRESHOLD)
+    quantity = models.CharField(_("grandeur"), max_length=16, choices=Quantity.choices, blank=True)
+    device = models.ForeignKey(
+        Device, verbose_name=_("capteur"), null=True, blank=True, on_delete=models.CASCADE, related_name="rules",
+        help_text=_("Vide : la règle vaut pour tous les capteurs de la commune qui mesurent la grandeur."))
+    zone = models.ForeignKey(Zone, verbose_name=_("zone"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+", help_text=_("Pour une combinaison : les capteurs de cette zone."))
+    comparison = models.CharField(_("sens"), max_length=6, choices=Comparison.choices, default=Comparison.ABOVE)
+    threshold = models.FloatField(_("seuil"), null=True, blank=True,
+                                  help_text=_("Seuil, ou variation par minute pour une règle de vitesse."))
+    clear_threshold = models.FloatField(
+        _("seuil de retour"), null=True, blank=True,
+        help_text=_("Hystérésis : l'alarme ne disparaît qu'une fois ce seuil franchi dans l'autre sens."))
+    min_duration_s = models.PositiveIntegerField(
+        _("durée minimale (s)"), default=0, help_text=_("La condition doit durer au moins ce temps."))
+    silence_intervals = models.PositiveSmallIntegerField(
+        _("intervalles manqués"), default=3, help_text=_("Pour une règle de silence : nombre d'émissions manquées."))
+    combination = models.CharField(_("combinaison"), max_length=3, choices=Combination.choices,
+                                   default=Combination.ANY)
+    severity = models.PositiveSmallIntegerField(_("gravité"), choices=Severity.choices, default=Severity.WARNING)
+    escalate_after_min = models.PositiveIntegerField(
+        _("escalade après (min)"), null=True, blank=True,
+        help_text=_("Prévenir les chefs de poste si personne n'a pris l'alarme en compte après ce délai."))
+    opens_intervention = models.BooleanField(_("ouvre une intervention automatiquement"), default=False)
+    intervention_type_code = models.SlugField(_("type d'intervention ouvert"), max_length=64, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("règle d'alarme")
+        verbose_name_plural = _("règles d'alarme")
+        ordering = ["commune__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleState(models.Model):
+    """Where a rule stands for one subject (a device, or a zone for a combination): since when its condition holds."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="states")
+    subject = models.CharField(max_length=80)
+    condition_since = models.DateTimeField(null=True, blank=True)
+    last_value = models.FloatField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("état de règle")
+        verbose_name_plural = _("états de règle")
+        constraints = [models.UniqueConstraint(fields=["rule", "subject"], name="rule_state_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.subject}"
+
+
+class Alarm(models.Model):
+    """A raised condition an operator handles; at most one open alarm per rule and subject."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.CASCADE, related_name="alarms")
+    rule = models.ForeignKey(Rule, verbose_name=_("règle"), on_delete=models.PROTECT, related_name="alarms")
+    device = models.ForeignKey(Device, verbose_name=_("capteur"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="alarms")
+    subject = models.CharField(_("objet"), max_length=80)
+    severity = models.PositiveSmallIntegerField(_("gravité"), choices=Severity.choices)
+    state = models.CharField(_("état"), max_length=12, choices=AlarmState.choices, default=AlarmState.RAISED)
+    message = models.CharField(_("message"), max_length=300)
+    value = models.FloatField(_("valeur"), null=True, blank=True)
+    raised_at = models.DateTimeField(_("levée le"), default=timezone.now)
+    cleared_at = models.DateTimeField(_("condition disparue le"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("prise en compte le"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    escalated_at = models.DateTimeField(_("escaladée le"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("résolue le"), null=True, blank=True)
+    intervention = models.ForeignKey("operations.Intervention", verbose_name=_("intervention"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("alarme")
+        verbose_name_plural = _("alarmes")
+        ordering = ["-raised_at"]
+        constraints = [models.UniqueConstraint(fields=["rule", "subject"], condition=Q(resolved_at__isnull=True),
+                                               name="alarm_one_open_per_rule_subject")]
+        indexes = [models.Index(fields=["commune", "state"], name="alarm_commune_state")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AlarmStep(models.Model):
+    """One step of an alarm's life (raised, acknowledged, escalated, resolved...), appended with who and when."""
+
+    alarm = models.ForeignKey(Alarm, verbose_name=_("alarme"), on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("étape"), max_length=12, choices=AlarmStepKind.choices)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("étape d'alarme")
+        verbose_name_plural = _("étapes d'alarme")
+        ordering = ["alarm", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alarm_id} {self.kind}"
+
+
+class SecurityEvent(models.Model):
+    """Something about the devices themselves the RSSI should know: silence en masse, unknown ids, failed logins..."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    kind = models.CharField(_("type"), max_length=20, choices=SecurityEventKind.choices)
+    device = models.ForeignKey(Device, verbose_name=_("capteur"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    gateway = models.ForeignKey(Gateway, verbose_name=_("passerelle"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(_("objet"), max_length=120, blank=True)
+    detail = models.CharField(_("détail"), max_length=300, blank=True)
+    occurred_at = models.DateTimeField(_("le"), default=timezone.now)
+    count = models.PositiveIntegerField(_("occurrences"), default=1)
+
+    class Meta:
+        verbose_name = _("événement de sécurité")
+        verbose_name_plural = _("événements de sécurité")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["commune", "occurred_at"], name="security_event_commune")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.subject}"
+
+
+class RegistryRevision(models.Model):
+    """One row per change of devices, gateways, their quantities or rules; the ingestion's per-process registry
+    compares the newest id (`core.revisions.RevisionedCache`)."""
+
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    reason = models.CharField(_("motif"), max_length=200)
+
+    class Meta:
+        verbose_name = _("révision du registre des capteurs")
+        verbose_name_plural = _("révisions du registre des capteurs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.reason}"

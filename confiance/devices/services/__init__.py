@@ -1,0 +1,1 @@
+"""Writes of hypervision, one module per aggregate: measurements (ingestion), registry, rules and alarms, health."""

@@ -1,0 +1,169 @@
+"""Storing what the devices say: readings checked against the registry, stored once, aggregated, then the rules.
+
+`measurements_store` is the one entry point of every adapter (MQTT worker, gateways' HTTP batches, NGSI-LD
+notifications, the simulator). It runs in one transaction: the caller acknowledges the messages (MQTT PUBACK, HTTP
+answer) only once it has returned, so a message acknowledged is a message stored, and a message redelivered after a
+crash is stored once (identity: device, quantity, observation time). Nothing that fails a check stops the batch:
+it is written to the dead-letter table with its reason. Measurements are not journaled in the audit chain (ADR
+0007): they are not personal data and arrive by the thousand a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from confiance.devices import rules as rule_engine
+from confiance.devices.choices import DeadLetterReason, DeviceState, Quantity
+from confiance.devices.drafts import Parsed, Rejected
+from confiance.devices.models import DeadLetter, Device, Gateway
+from confiance.devices.registry import DeviceEntry, GatewayEntry, current_registry
+from confiance.devices.sql import AggregateRow, Row, insert_measurements, upsert_aggregates
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+OLDEST_ACCEPTED = datetime(2000, 1, 1, tzinfo=UTC)
+PAYLOAD_KEPT = 2000  # characters of a rejected payload kept in the dead-letter table
+HEALTH_QUANTITIES = {Quantity.BATTERY.value: "battery_pct", Quantity.SIGNAL.value: "signal_dbm"}
+
+
+@dataclass
+class StoreResult:
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    new_rows: list[Row] = field(default_factory=list)
+
+
+def _reject(rejected: list[Rejected], reason: str, detail: str, device: str) -> None:
+    rejected.append(Rejected(reason=reason, detail=detail[:300], device=device[:64]))
+
+
+def _bucket(moment: datetime, resolution: str) -> datetime:
+    if resolution == "minute":
+        return moment.replace(second=0, microsecond=0)
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def aggregate_rows(rows: Sequence[Row]) -> list[AggregateRow]:
+    """The per-minute and per-hour buckets of new rows (count, sum, min, max, newest value)."""
+    buckets: dict[tuple[int, str, str, datetime], list] = {}
+    for device_id, quantity, observed_at, value in rows:
+        utc = observed_at.astimezone(UTC)
+        for resolution in ("minute", "hour"):
+            key = (device_id, quantity, resolution, _bucket(utc, resolution))
+            acc = buckets.get(key)
+            if acc is None:
+                buckets[key] = [1, value, value, value, value, utc]
+            else:
+                acc[0] += 1
+                acc[1] += value
+                acc[2] = min(acc[2], value)
+                acc[3] = max(acc[3], value)
+                if utc >= acc[5]:
+                    acc[4], acc[5] = value, utc
+    return [(*key, count, total, low, high, last_value, last_at)
+            for key, (count, total, low, high, last_value, last_at) in buckets.items()]
+
+
+def _check(parsed: Parsed, *, gateway: GatewayEntry | None, commune_id: int | None, now: datetime,
+           rejected: list[Rejected]) -> tuple[list[Row], dict[int, DeviceEntry]]:
+    registry = current_registry()
+    rows: list[Row] = []
+    seen: dict[int, DeviceEntry] = {}
+    latest = now + FUTURE_TOLERANCE
+    for reading in parsed.readings:
+        entry = registry.devices.get(reading.device)
+        if entry is None:
+            _reject(rejected, DeadLetterReason.UNKNOWN_DEVICE, "", reading.device)
+            continue
+        allowed_commune = gateway.commune_id if gateway is not None else commune_id
+        if allowed_commune is not None and entry.commune_id != allowed_commune:
+            _reject(rejected, DeadLetterReason.FORBIDDEN, "", reading.device)
+            continue
+        if not entry.active:
+            _reject(rejected, DeadLetterReason.DISABLED, "", reading.device)
+            continue
+        if reading.quantity not in entry.quantities:
+            _reject(rejected, DeadLetterReason.UNKNOWN_QUANTITY, reading.quantity, reading.device)
+            continue
+        value = reading.value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            _reject(rejected, DeadLetterReason.WRONG_TYPE, f"{reading.quantity}: {value!r}"[:300], reading.device)
+            continue
+        observed = reading.observed_at
+        if observed.tzinfo is None or observed < OLDEST_ACCEPTED:
+            _reject(rejected, DeadLetterReason.TIME_INVALID, str(observed), reading.device)
+            continue
+        if observed > latest:
+            _reject(rejected, DeadLetterReason.FUTURE_TIME, observed.isoformat(), reading.device)
+            continue
+        rows.append((entry.id, reading.quantity, observed, float(value)))
+        seen[entry.id] = entry
+    return rows, seen
+
+
+def _dead_letters(rejected: Sequence[Rejected], *, source: str, gateway: GatewayEntry | None, now: datetime) -> None:
+    registry = current_registry()
+    letters = []
+    for item in rejected:
+        entry = registry.devices.get(item.device) if item.device else None
+        letters.append(DeadLetter(
+            received_at=now, source=source, reason=item.reason, detail=item.detail[:300],
+            device_identifier=item.device[:64], device_id=entry.id if entry else None,
+            commune_id=entry.commune_id if entry else (gateway.commune_id if gateway else None),
+            gateway_id=gateway.id if gateway else None, topic=item.topic[:200], payload=item.payload[:PAYLOAD_KEPT],
+        ))
+    DeadLetter.objects.bulk_create(letters)
+
+
+def _health(new_rows: Sequence[Row], devices: dict[int, DeviceEntry], *, gateway: GatewayEntry | None,
+            now: datetime) -> None:
+    """Last seen, clock offset (reception minus newest observation), battery and signal of the devices heard."""
+    newest: dict[int, datetime] = {}
+    health: dict[int, dict[str, tuple[datetime, float]]] = {}
+    for device_id, quantity, observed_at, value in new_rows:
+        if device_id not in newest or observed_at > newest[device_id]:
+            newest[device_id] = observed_at
+        column = HEALTH_QUANTITIES.get(quantity)
+        if column:
+            known = health.setdefault(device_id, {}).get(column)
+            if known is None or observed_at >= known[0]:
+                health[device_id][column] = (observed_at, value)
+    for device_id in devices:
+        changes: dict[str, object] = {"last_seen_at": now}
+        if device_id in newest:
+            changes["clock_offset_s"] = round((now - newest[device_id]).total_seconds(), 1)
+        for column, (_, value) in health.get(device_id, {}).items():
+            changes[column] = value
+        changes["state"] = Case(When(state=DeviceState.UNKNOWN, then=Value(DeviceState.OK.value)), default=F("state"))
+        Device.objects.filter(pk=device_id).update(**changes)
+    if gateway is not None:
+        Gateway.objects.filter(pk=gateway.id).update(last_seen_at=now)
+
+
+def measurements_store(parsed: Parsed, *, source: str, gateway: GatewayEntry | None = None,
+                       commune_id: int | None = None, now: datetime | None = None) -> StoreResult:
+    """Store a batch (one transaction): new values, their aggregates, the devices' health, the rules' verdicts,
+    and a dead letter for everything refused. `gateway` (or `commune_id`) limits the batch to that commune's
+    devices: a reading of another commune's device is refused, never stored."""
+    now = now or timezone.now()
+    rejected = list(parsed.rejected)
+    with transaction.atomic():
+        rows, devices = _check(parsed, gateway=gateway, commune_id=commune_id, now=now, rejected=rejected)
+        new_rows = insert_measurements(rows, received_at=now, source=source) if rows else []
+        if new_rows:
+            upsert_aggregates(aggregate_rows(new_rows))
+        if devices or gateway is not None:
+            _health(new_rows, devices, gateway=gateway, now=now)
+        if rejected:
+            _dead_letters(rejected, source=source, gateway=gateway, now=now)
+        if new_rows:
+            rule_engine.evaluate(new_rows, now=now)
+    return StoreResult(stored=len(new_rows), duplicates=len(rows) - len(new_rows), rejected=len(rejected),
+                       new_rows=new_rows)
