@@ -8,6 +8,7 @@ from confiance.accounts.api import router as accounts_router
 from confiance.accounts.api_auth import AgentSessionAuth, BearerTokenAuth
 from confiance.analytics.api import router as analytics_router
 from confiance.core.errors import ApplicationError, ErrorCode
+from confiance.devices.api import router as devices_router
 from confiance.operations.api import router as operations_router
 from confiance.privacy.api import router as privacy_router
 from confiance.reports.api import router as reports_router
@@ -65,3 +66,4 @@ api.add_router("/privacy", privacy_router)
 api.add_router("", reports_router)
 api.add_router("", operations_router)
 api.add_router("", analytics_router)
+api.add_router("/devices", devices_router)

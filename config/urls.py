@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("confiance.console.urls")),
     path("", include("confiance.analytics.urls")),
     path("", include("confiance.operations.urls")),
+    path("", include("confiance.devices.urls")),
     path("", include("confiance.portal.urls")),
 ]

@@ -1,0 +1,8 @@
+"""The hypervision API, one module per concern: ingestion (gateways, NGSI-LD), registry, alarms.
+
+Each module defines its own `router`; this package mounts them under `/api/v1/devices`.
+"""
+
+from ninja import Router
+
+router = Router(tags=["Hypervision"])
