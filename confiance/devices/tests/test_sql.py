@@ -1,0 +1,52 @@
+"""The hand-written SQL of ingestion gives what the ORM gives for the same rows."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db.models import Count, Max, Min, Sum
+from django.db.models.functions import TruncHour, TruncMinute
+
+from confiance.devices.models import Measurement, MeasurementAggregate
+from confiance.devices.services.measurements import aggregate_rows
+from confiance.devices.sql import insert_measurements, upsert_aggregates
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def rows(world):
+    rng = random.Random(16)
+    devices = [world.gauge.pk, world.other_gauge.pk]
+    return [(rng.choice(devices), "water_level", T0 + timedelta(seconds=rng.randrange(0, 7200)),
+             round(rng.uniform(0.5, 3.0), 3)) for _ in range(900)]
+
+
+def test_insert_returns_exactly_the_rows_the_orm_then_finds_and_no_duplicate(rows):
+    first = insert_measurements(rows[:600], received_at=T0, source="mqtt")
+    second = insert_measurements(rows[300:], received_at=T0, source="mqtt")
+    stored = {(m.device_id, m.quantity, m.observed_at, m.value) for m in Measurement.objects.all()}
+    assert len(first) + len(second) == len(stored) == Measurement.objects.count()
+    assert set(first) | set(second) == stored
+    assert not set(first) & set(second)
+
+
+@pytest.mark.parametrize(("resolution", "trunc"), [("minute", TruncMinute), ("hour", TruncHour)])
+def test_aggregates_upserted_in_parts_equal_the_orm_aggregation(rows, resolution, trunc):
+    for start in range(0, len(rows), 200):  # five batches, the same buckets touched again and again
+        new = insert_measurements(rows[start:start + 200], received_at=T0, source="mqtt")
+        upsert_aggregates(aggregate_rows(new))
+    expected = {
+        (row["device_id"], row["bucket"]): (row["n"], round(row["total"], 6), row["low"], row["high"])
+        for row in Measurement.objects.annotate(bucket=trunc("observed_at", tzinfo=UTC))
+        .values("device_id", "bucket").annotate(n=Count("id"), total=Sum("value"), low=Min("value"),
+                                                high=Max("value"))
+    }
+    stored = {(a.device_id, a.bucket): (a.count, round(a.total, 6), a.minimum, a.maximum)
+              for a in MeasurementAggregate.objects.filter(resolution=resolution)}
+    assert stored == expected
+    for aggregate in MeasurementAggregate.objects.filter(resolution=resolution):
+        newest = (Measurement.objects.filter(device_id=aggregate.device_id, observed_at__gte=aggregate.bucket,
+                                             observed_at__lte=aggregate.last_at).order_by("-observed_at").first())
+        assert (newest.observed_at, newest.value) == (aggregate.last_at, aggregate.last_value)
