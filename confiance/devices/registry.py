@@ -61,8 +61,8 @@ def _build(revisions: Revisions) -> Registry:
         devices[identifier] = entry
         if prefix and token_hash:
             by_token[prefix] = (entry, token_hash)
-    gateways = {
-        prefix: GatewayEntry(id=pk, identifier=identifier, commune_id=commune_id, token_hash=token_hash,
+    gateways: dict[str, GatewayEntry] = {
+        str(prefix): GatewayEntry(id=pk, identifier=identifier, commune_id=commune_id, token_hash=token_hash,
                              active=active)
         for pk, identifier, commune_id, prefix, token_hash, active in Gateway.objects.exclude(token_prefix=None)
         .values_list("id", "identifier", "commune_id", "token_prefix", "token_hash", "active")
