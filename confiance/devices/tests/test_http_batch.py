@@ -79,8 +79,8 @@ def test_a_device_token_writes_its_own_values_only(world):
     # naming another device (even of the same commune) is refused
     other = post({"device": "air-mennecy", "time": now_iso(), "values": {"pm10": 5}}, token)
     assert other.status_code == 400
-    senml = post([{"bn": "air-mennecy/", "n": "pm10", "v": 5, "u": "ug/m3"}, {"bn": "", "n": "water_level", "v": 1.2}], token,
-                 content_type=SENML)
+    pack = [{"bn": "air-mennecy/", "n": "pm10", "v": 5, "u": "ug/m3"}, {"bn": "", "n": "water_level", "v": 1.2}]
+    senml = post(pack, token, content_type=SENML)
     assert senml.status_code == 200
     assert (senml.json()["stored"], senml.json()["rejections"][0]["reason"]) == (1, DeadLetterReason.FORBIDDEN)
     assert not Measurement.objects.filter(device=world.air).exists()
