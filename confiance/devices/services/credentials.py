@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from confiance.devices.choices import SecurityEventKind
 from confiance.devices.models import SecurityEvent
@@ -23,9 +23,11 @@ def failed_credentials_record(*, source: str, detail: str, now: datetime, commun
     """Count one refused credential from `source` (the client address); returns the (coalesced) event."""
     subject = (source or "?")[:120]
     with transaction.atomic():
+        same_target = Q(gateway__isnull=True) if gateway_id is None else Q(gateway_id=gateway_id)
+        same_target &= Q(device__isnull=True) if device_id is None else Q(device_id=device_id)
         event = (SecurityEvent.objects.select_for_update()
-                 .filter(kind=SecurityEventKind.FAILED_CREDENTIALS, subject=subject, gateway_id=gateway_id,
-                         device_id=device_id, occurred_at__gte=now - FAILED_CREDENTIALS_WINDOW)
+                 .filter(same_target, kind=SecurityEventKind.FAILED_CREDENTIALS, subject=subject,
+                         occurred_at__gte=now - FAILED_CREDENTIALS_WINDOW)
                  .order_by("-occurred_at").first())
         if event is not None:
             SecurityEvent.objects.filter(pk=event.pk).update(count=F("count") + 1, detail=detail[:300])
