@@ -59,7 +59,7 @@ def _mass_silence(now: datetime) -> list[Finding]:
     silent: dict[int, list[str]] = defaultdict(list)
     for commune_id, identifier, seen, interval in active.values_list("commune_id", "identifier", "last_seen_at",
                                                                      "reporting_interval_s"):
-        if seen < now - timedelta(seconds=interval * intervals):
+        if seen is not None and seen < now - timedelta(seconds=interval * intervals):
             silent[commune_id].append(identifier)
     findings = []
     for commune_id, identifiers in silent.items():
@@ -150,19 +150,22 @@ def _clock_skew(now: datetime) -> list[Finding]:
 def _configuration(now: datetime) -> list[Finding]:
     findings = []
     for model, prefix in ((Device, "device"), (Gateway, "gateway")):
-        column = "device_id" if model is Device else "gateway_id"
         rows = model.objects.filter(active=True)
+        is_device = model is Device
+
         for pk, identifier, commune_id in rows.filter(default_credentials=True).values_list(
                 "id", "identifier", "commune_id"):
             findings.append(Finding(kind=SecurityEventKind.DEFAULT_CREDENTIALS, subject=f"{prefix}:{identifier}",
-                                    commune_id=commune_id, **{column: pk},
+                                    commune_id=commune_id, device_id=pk if is_device else None,
+                                    gateway_id=None if is_device else pk,
                                     detail=_("identifiants du fabricant toujours en place")))
         outdated = (rows.exclude(firmware_version="").exclude(expected_firmware_version="")
                     .exclude(firmware_version=F("expected_firmware_version")))
         for pk, identifier, commune_id, version, expected in outdated.values_list(
                 "id", "identifier", "commune_id", "firmware_version", "expected_firmware_version"):
             findings.append(Finding(kind=SecurityEventKind.FIRMWARE_OUTDATED, subject=f"{prefix}:{identifier}",
-                                    commune_id=commune_id, **{column: pk},
+                                    commune_id=commune_id, device_id=pk if is_device else None,
+                                    gateway_id=None if is_device else pk,
                                     detail=_("micrologiciel %(version)s, attendu %(expected)s")
                                     % {"version": version, "expected": expected}))
     return findings

@@ -129,15 +129,15 @@ def parse_quantities(raw: Any) -> tuple[dict[str, str], list[str]]:
                 items.append((name.strip(), unit.strip() if sep else None))
     quantities: dict[str, str] = {}
     faults: list[str] = []
-    for name, unit in items[:len(Quantity.values) + 1]:
+    for name, given in items[:len(Quantity.values) + 1]:
         if name not in Quantity.values:
             faults.append(_("grandeur inconnue « %(name)s » (grandeurs : %(known)s)")
                           % {"name": name[:40], "known": ", ".join(Quantity.values)})
             continue
         expected = QUANTITY_UNITS[name]
-        if unit is not None and unit != expected:
+        if given is not None and given != expected:
             faults.append(_("unité « %(unit)s » refusée pour %(name)s : l'unité de la plateforme est « %(expected)s »")
-                          % {"unit": unit[:20], "name": name, "expected": expected})
+                          % {"unit": given[:20], "name": name, "expected": expected})
             continue
         if name in quantities:
             faults.append(_("grandeur %(name)s en double") % {"name": name})
@@ -177,7 +177,7 @@ def _load_csv(text: str) -> tuple[list[tuple[str, dict[str, Any]]], str]:
             return [], _("en-tête CSV sans colonne « identifier » (colonnes : %(known)s)") % {
                 "known": ", ".join(sorted(KNOWN_COLUMNS))}
         reader.fieldnames = header
-        rows = []
+        rows: list[tuple[str, dict[str, Any]]] = []
         for record in reader:
             if len(rows) >= MAX_ROWS:
                 return [], _("trop de lignes (au plus %(max)d)") % {"max": MAX_ROWS}
@@ -200,7 +200,7 @@ def _load_geojson(text: str) -> tuple[list[tuple[str, dict[str, Any]]], str]:
         return [], _("une FeatureCollection GeoJSON est attendue")
     if len(document["features"]) > MAX_ROWS:
         return [], _("trop d'entités (au plus %(max)d)") % {"max": MAX_ROWS}
-    rows = []
+    rows: list[tuple[str, dict[str, Any]]] = []
     for index, feature in enumerate(document["features"], start=1):
         where = _("entité n° %(n)d") % {"n": index}
         if not isinstance(feature, dict) or not isinstance(feature.get("properties") or {}, dict):
@@ -250,11 +250,11 @@ def _check(where: str, record: dict[str, Any], commune_default: str) -> tuple[Re
     if not fields["name"]:
         fields["name"] = identifier[:200]
     for name, default in (("default_credentials", False), ("active", True)):
-        value = _flag(record.get(name)) if _text(record.get(name)) else default
-        if value is None:
+        flag = _flag(record.get(name)) if _text(record.get(name)) else default
+        if flag is None:
             fail(_("%(column)s : 1 ou 0 attendu, pas « %(value)s »") % {"column": name,
                                                                        "value": _text(record.get(name))[:20]})
-        fields[name] = bool(value)
+        fields[name] = bool(flag)
     row = RegistryRow(where=where, is_gateway=is_gateway, identifier=identifier, commune=commune, fields=fields)
     if is_gateway:
         fields.pop("address"), fields.pop("manufacturer")
