@@ -67,3 +67,9 @@ api.add_router("", reports_router)
 api.add_router("", operations_router)
 api.add_router("", analytics_router)
 api.add_router("/devices", devices_router)
+
+
+def unmatched(request, rest: str = ""):
+    """Any path under /api/v1/ that names no endpoint (or an id the path converter refuses, such as -1): the API's
+    own error shape, never the site's HTML page."""
+    return _error(request, 404, ErrorCode.NOT_FOUND, "Aucune ressource à cette adresse.")

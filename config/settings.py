@@ -1,5 +1,6 @@
 """Django settings: every value comes from an environment variable (docs/configuration.md)."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -238,6 +239,49 @@ CONFIANCE_OPEN311_CACHE_SECONDS = env_int("CONFIANCE_OPEN311_CACHE_SECONDS", 30,
 # Uploads: three photos and the form must fit; larger bodies are refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * CONFIANCE_REPORT_PHOTO_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = CONFIANCE_REPORT_PHOTO_MAX_BYTES + 1024 * 1024
+
+# --- Hypervision (devices): registry, retention per sensor kind, security sweep.
+# Retention in days: raw measurements, per-minute and per-hour aggregates, dead letters; each may be set per sensor
+# kind with the suffix _<KIND> (CONFIANCE_DEVICES_MEASUREMENT_DAYS_WATER_LEVEL=730). Minute aggregates never
+# outlive hour aggregates (checked below).
+_DEVICE_KINDS = ["water_level", "air_quality", "noise", "rain", "temperature", "weather", "smoke", "intrusion",
+                 "other"]
+_DEVICE_RETENTION_DEFAULTS = {"MEASUREMENT": 90, "MINUTE": 30, "HOUR": 730, "DEAD_LETTER": 30}
+_DEVICE_RETENTION_KIND_DEFAULTS = {("MEASUREMENT", "water_level"): 730, ("MEASUREMENT", "rain"): 730,
+                                   ("HOUR", "water_level"): 3650, ("HOUR", "rain"): 3650}
+
+
+def _device_retention() -> dict[str, dict[str, int]]:
+    table: dict[str, dict[str, int]] = {}
+    for kind in _DEVICE_KINDS:
+        row = {}
+        for what, default in _DEVICE_RETENTION_DEFAULTS.items():
+            base = env_int(f"CONFIANCE_DEVICES_{what}_DAYS", default, minimum=1, maximum=36500)
+            base = _DEVICE_RETENTION_KIND_DEFAULTS.get((what, kind), base) \
+                if f"CONFIANCE_DEVICES_{what}_DAYS" not in os.environ else base
+            row[what.lower()] = env_int(f"CONFIANCE_DEVICES_{what}_DAYS_{kind.upper()}", base, minimum=1,
+                                        maximum=36500)
+        if row["minute"] > row["hour"]:
+            raise ImproperlyConfigured(f"Devices of kind {kind}: minute aggregates ({row['minute']} days) cannot be "
+                                       f"kept longer than hour aggregates ({row['hour']} days).")
+        table[kind] = row
+    return table
+
+
+CONFIANCE_DEVICES_RETENTION = _device_retention()
+# Security sweep: one open event per kind and subject per window; thresholds of each detection.
+CONFIANCE_DEVICES_SECURITY_WINDOW_MINUTES = env_int("CONFIANCE_DEVICES_SECURITY_WINDOW_MINUTES", 60, minimum=1)
+CONFIANCE_DEVICES_MASS_SILENCE_MIN = env_int("CONFIANCE_DEVICES_MASS_SILENCE_MIN", 3, minimum=1)
+CONFIANCE_DEVICES_MASS_SILENCE_PERCENT = env_int("CONFIANCE_DEVICES_MASS_SILENCE_PERCENT", 30, minimum=1,
+                                                 maximum=100)
+CONFIANCE_DEVICES_SILENCE_INTERVALS = env_int("CONFIANCE_DEVICES_SILENCE_INTERVALS", 3, minimum=1)
+CONFIANCE_DEVICES_FLOOD_MINUTES = env_int("CONFIANCE_DEVICES_FLOOD_MINUTES", 5, minimum=1, maximum=60)
+CONFIANCE_DEVICES_FLOOD_FACTOR = env_int("CONFIANCE_DEVICES_FLOOD_FACTOR", 10, minimum=2)
+CONFIANCE_DEVICES_FLOOD_MIN_MESSAGES = env_int("CONFIANCE_DEVICES_FLOOD_MIN_MESSAGES", 30, minimum=1)
+CONFIANCE_DEVICES_CLOCK_TOLERANCE_SECONDS = env_int("CONFIANCE_DEVICES_CLOCK_TOLERANCE_SECONDS", 120, minimum=1)
+# The demo gateway's token (`<prefix>.<secret>`); such a fixed token exists only in demo mode.
+CONFIANCE_DEMO_GATEWAY_TOKEN = env_str("CONFIANCE_DEMO_GATEWAY_TOKEN",
+                                       "demogw01.demo-gateway-secret") if DEMO_MODE else ""
 
 # --- API.
 CONFIANCE_API_PAGE_SIZE = env_int("CONFIANCE_API_PAGE_SIZE", 50, minimum=1, maximum=1000)

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.api import api
+from config.api import unmatched as api_unmatched
 
 admin.site.site_header = "Confiance — administration"
 admin.site.site_title = "Confiance"
@@ -9,6 +10,7 @@ admin.site.index_title = "Configuration de la plateforme"
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_unmatched),
     path("admin/", admin.site.urls),
     path("comptes/", include("confiance.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

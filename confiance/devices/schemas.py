@@ -1,6 +1,93 @@
-"""Shapes of the hypervision API (django-ninja), one section per concern."""
+"""Shapes of the hypervision API (django-ninja), one section per concern. Fields are listed explicitly: no token,
+hash or MQTT client id ever leaves through them."""
+
+from datetime import datetime
 
 from ninja import Field, Schema
+
+from confiance.devices.choices import DeviceKind, DeviceState
+
+# --- Registry ----------------------------------------------------------------------------------------------------
+
+
+class DeviceQuery(Schema):
+    commune: str | None = Field(None, max_length=10, description="Code INSEE de la commune")
+    kind: DeviceKind | None = Field(None, description="Type de capteur")
+    state: DeviceState | None = Field(None, description="État du capteur")
+
+
+class QuantityOut(Schema):
+    quantity: str
+    label: str = Field(..., alias="get_quantity_display")
+    unit: str
+
+
+class DeviceOut(Schema):
+    id: int
+    identifier: str
+    name: str
+    kind: str
+    kind_label: str = Field(..., alias="get_kind_display")
+    commune_insee: str = Field(..., alias="commune.insee_code")
+    commune_name: str = Field(..., alias="commune.name")
+    sector_code: str | None = Field(None, alias="sector.code")
+    gateway: str | None = Field(None, alias="gateway.identifier")
+    lat: float
+    lon: float
+    address: str
+    model: str
+    manufacturer: str
+    owner: str
+    reporting_interval_s: int
+    firmware_version: str
+    expected_firmware_version: str
+    active: bool
+    state: str
+    state_label: str = Field(..., alias="get_state_display")
+    last_seen_at: datetime | None
+    battery_pct: float | None
+    signal_dbm: float | None
+    quantities: list[QuantityOut]
+
+    @staticmethod
+    def resolve_sector_code(obj) -> str | None:
+        return obj.sector.code if obj.sector_id else None
+
+    @staticmethod
+    def resolve_gateway(obj) -> str | None:
+        return obj.gateway.identifier if obj.gateway_id else None
+
+    @staticmethod
+    def resolve_quantities(obj) -> list:
+        return list(obj.quantities.all())
+
+
+class GatewayOut(Schema):
+    id: int
+    identifier: str
+    name: str
+    commune_insee: str = Field(..., alias="commune.insee_code")
+    commune_name: str = Field(..., alias="commune.name")
+    model: str
+    owner: str
+    firmware_version: str
+    expected_firmware_version: str
+    active: bool
+    last_seen_at: datetime | None
+    device_count: int
+    has_token: bool
+
+    @staticmethod
+    def resolve_has_token(obj) -> bool:
+        return bool(obj.token_prefix and obj.token_hash)
+
+
+class SdmQuery(Schema):
+    commune: str | None = Field(None, max_length=10, description="Code INSEE de la commune")
+    kind: DeviceKind | None = None
+    limit: int = Field(100, ge=1, le=1000, description="Entités par page (NGSI-LD)")
+    offset: int = Field(0, ge=0, le=10_000_000)
+
 
 # --- ingestion (gateways' HTTP batches, NGSI-LD notifications) ---------------------------------------------------
 

@@ -5,7 +5,8 @@ Each module defines its own `router`; this package mounts them under `/api/v1/de
 
 from ninja import Router
 
-from confiance.devices.api import ingestion
+from confiance.devices.api import ingestion, registry
 
 router = Router(tags=["Hypervision"])
 router.add_router("", ingestion.router)
+router.add_router("", registry.router)

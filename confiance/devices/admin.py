@@ -1,0 +1,109 @@
+"""Hypervision in the admin: the registry (gateways, sensors with their quantities) and the rules.
+
+Every save and delete is journaled (`core.admin_audit.AuditedAdminMixin`) and appends a registry revision (signals of
+devices/registry.py), so the ingestion workers see the change at their next batch. Tokens are never shown: they are
+issued with `confiance devices token IDENTIFIER`, which prints the clear token once; the admin only says whether
+one exists. Health fields (last seen, battery, signal, clock, state) are written by ingestion and read-only here.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from confiance.core.admin_audit import AuditedAdminMixin, journal_record
+from confiance.core.errors import ApplicationError
+from confiance.devices.choices import QUANTITY_UNITS
+from confiance.devices.models import Device, DeviceQuantity, Gateway
+from confiance.devices.services.registry import device_location_check
+
+# --- registry ------------------------------------------------------------------------------------------------------
+
+HEALTH_FIELDS = ["state", "last_seen_at", "battery_pct", "signal_dbm", "clock_offset_s"]
+
+
+@admin.display(boolean=True, description=_("jeton émis"))
+def has_token(obj) -> bool:
+    return bool(obj.token_prefix and obj.token_hash)
+
+
+class DeviceQuantityForm(forms.ModelForm):
+    class Meta:
+        model = DeviceQuantity
+        fields = ["quantity", "unit"]
+
+    def clean(self):
+        cleaned = super().clean()
+        quantity, unit = cleaned.get("quantity"), cleaned.get("unit") or ""
+        if quantity:
+            expected = QUANTITY_UNITS[quantity]
+            if unit and unit != expected:
+                self.add_error("unit", _t("L'unité de la plateforme pour cette grandeur est « %(unit)s ».")
+                               % {"unit": expected})
+            cleaned["unit"] = expected
+            self.instance.unit = expected
+        return cleaned
+
+
+class DeviceQuantityInline(admin.TabularInline):
+    model = DeviceQuantity
+    form = DeviceQuantityForm
+    extra = 1
+    verbose_name = _("grandeur mesurée")
+    verbose_name_plural = _("grandeurs mesurées (unité de la plateforme)")
+
+
+class DeviceForm(forms.ModelForm):
+    class Meta:
+        model = Device
+        fields = ["commune", "identifier", "name", "kind", "model", "manufacturer", "gateway", "lat", "lon", "address",
+                  "zone", "reporting_interval_s", "firmware_version", "expected_firmware_version", "owner",
+                  "mqtt_client_id", "default_credentials", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        commune, lat, lon = cleaned.get("commune"), cleaned.get("lat"), cleaned.get("lon")
+        gateway = cleaned.get("gateway")
+        if gateway is not None and commune is not None and gateway.commune_id != commune.pk:
+            self.add_error("gateway", _t("La passerelle est d'une autre commune."))
+        if commune is not None and lat is not None and lon is not None:
+            try:
+                self.instance.sector_id = device_location_check(commune_id=commune.pk, lat=lat, lon=lon)
+            except ApplicationError as error:
+                self.add_error("lat", error.message)
+        return cleaned
+
+
+@admin.register(Gateway)
+class GatewayAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "identifier", "commune", "firmware_version", "expected_firmware_version",
+                    "default_credentials", has_token, "last_seen_at", "active"]
+    list_filter = ["commune", "active", "default_credentials"]
+    list_select_related = ["commune"]
+    search_fields = ["name", "identifier"]
+    exclude = ["token_prefix", "token_hash"]
+    readonly_fields = ["last_seen_at", "created_at", has_token]
+
+
+@admin.register(Device)
+class DeviceAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = DeviceForm
+    inlines = [DeviceQuantityInline]
+    list_display = ["name", "identifier", "commune", "kind", "state", "last_seen_at", "firmware_version",
+                    "expected_firmware_version", "default_credentials", has_token, "active"]
+    list_filter = ["commune", "kind", "state", "active", "default_credentials"]
+    list_select_related = ["commune"]
+    search_fields = ["name", "identifier"]
+    readonly_fields = [*HEALTH_FIELDS, "sector", "created_at", "updated_at", has_token]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is DeviceQuantity and (formset.new_objects or formset.changed_objects
+                                                or formset.deleted_objects):
+            journal_record(actor=request.user, action="admin.change", target=form.instance, extra={
+                "quantities": sorted(form.instance.quantities.values_list("quantity", flat=True))})
