@@ -36,7 +36,7 @@ BATCH = 500
 
 def _silence_raise(rule: RuleEntry, device_id: int, *, cutoff: datetime, now: datetime) -> bool:
     with transaction.atomic():
-        device = (Device.objects.select_for_update().filter(pk=device_id, active=True, last_seen_at__lte=cutoff)
+        device = (Device.objects.select_for_update().filter(pk=device_id, active=True, last_seen_at__lt=cutoff)
                   .values_list("name", "last_seen_at", "reporting_interval_s").first())
         if device is None:
             return False  # it spoke in the meantime
@@ -70,7 +70,7 @@ def silence_sweep(*, now: datetime) -> int:
             if seen is None:
                 continue
             cutoff = now - timedelta(seconds=max(1, rule.silence_intervals) * interval)
-            if seen <= cutoff:
+            if seen < cutoff:
                 quiet.append((device_id, cutoff))
         if not quiet:
             continue
