@@ -6,3 +6,7 @@ Each module defines its own `router`; this package mounts them under `/api/v1/de
 from ninja import Router
 
 router = Router(tags=["Hypervision"])
+
+from confiance.devices.api import alarms  # noqa: E402
+
+router.add_router("", alarms.router)
