@@ -182,3 +182,15 @@ def test_an_automatic_intervention_that_cannot_open_leaves_the_alarm_and_the_val
     make_rule(world.commune, name="Autre", threshold=2.5, opens_intervention=True)
     result = store("essonne-mennecy", [(10, 2.8)])
     assert result.stored == 1 and Alarm.objects.count() == 2 and not Intervention.objects.exists()
+
+
+def test_alarm_events_reach_every_sensor_viewer_and_escalations_the_chefs_only(world, people):
+    from confiance.core.live_rules import stream_filter_for
+
+    elected, chef = (stream_filter_for(people[who]) for who in ("elected", "chef"))
+    other = stream_filter_for(people["other"])
+    assert elected.allows(world.commune.pk, "devices.alarm") and elected.allows(world.commune.pk,
+                                                                                "devices.device_state")
+    assert not elected.allows(world.commune.pk, "devices.alarm_escalated")
+    assert chef.allows(world.commune.pk, "devices.alarm_escalated")
+    assert not other.allows(world.commune.pk, "devices.alarm")
