@@ -12,7 +12,8 @@ A commune's rules say when an alarm is raised:
   here only its end, when a silent device speaks again.
 
 Where a rule stands for a subject is a `RuleState` row (since when its condition holds, the last value and time),
-locked for the batch (`SELECT ... FOR UPDATE` in key order on PostgreSQL; SQLite writers take turns). Values of a
+locked for the batch (`SELECT ... FOR UPDATE` in key order on PostgreSQL; SQLite writers take turns) and written
+back in one statement (`sql.upsert_rule_states`). Values of a
 batch are evaluated in observation order; a value older than the state's last one (a late or redelivered message
 that another worker overtook) changes nothing. An alarm is raised when the condition has held `min_duration_s` for
 the first time since it began (a transition, not a level), and cleared when it goes: so a condition that lasts for
@@ -36,7 +37,7 @@ from confiance.core.revisions import RevisionedCache, Revisions
 from confiance.devices.choices import QUANTITY_UNITS, Combination, Comparison, Quantity, RuleKind
 from confiance.devices.models import Device, DeviceQuantity, RegistryRevision, Rule, RuleState
 from confiance.devices.services.alarms import Verdict, alarm_clear, alarm_raise
-from confiance.devices.sql import Row
+from confiance.devices.sql import Row, upsert_rule_states
 from confiance.territory.models import Zone
 
 RAISE, CLEAR = "raise", "clear"
@@ -158,7 +159,6 @@ class Track:
     last_value: float | None = None
     last_at: datetime | None = None
     changed: bool = field(default=False, compare=False)
-    row: RuleState | None = field(default=None, repr=False, compare=False)
 
 
 def condition_holds(rule: RuleEntry, value: float, was_on: bool) -> bool:
@@ -264,11 +264,13 @@ def load_tracks(pairs: Iterable[tuple[int, str]], *, create: set[tuple[int, str]
     if not pairs:
         return {}
 
-    def read(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], RuleState]:
+    def read(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], Track]:
         rows = (RuleState.objects.select_for_update()
                 .filter(rule_id__in={rule for rule, _ in wanted}, subject__in={subject for _, subject in wanted})
-                .order_by("rule_id", "subject"))
-        return {(row.rule_id, row.subject): row for row in rows if (row.rule_id, row.subject) in wanted}
+                .order_by("rule_id", "subject")
+                .values_list("rule_id", "subject", "condition_since", "last_value", "last_at"))
+        return {(rule, subject): Track(since, value, at) for rule, subject, since, value, at in rows
+                if (rule, subject) in wanted}
 
     found = read(pairs)
     missing = (pairs & create) - found.keys()
@@ -276,18 +278,15 @@ def load_tracks(pairs: Iterable[tuple[int, str]], *, create: set[tuple[int, str]
         RuleState.objects.bulk_create([RuleState(rule_id=rule, subject=subject) for rule, subject in sorted(missing)],
                                       ignore_conflicts=True)
         found.update(read(missing))
-    return {key: Track(row.condition_since, row.last_value, row.last_at, row=row) for key, row in found.items()}
+    return found
 
 
 def save_tracks(tracks: dict[tuple[int, str], Track]) -> None:
-    rows = []
-    for track in tracks.values():
-        row = track.row
-        if track.changed and row is not None:
-            row.condition_since, row.last_value, row.last_at = track.condition_since, track.last_value, track.last_at
-            rows.append(row)
+    """Write back the states a batch moved (one statement, `sql.upsert_rule_states`)."""
+    rows = [(rule_id, subject, track.condition_since, track.last_value, track.last_at)
+            for (rule_id, subject), track in tracks.items() if track.changed]
     if rows:
-        RuleState.objects.bulk_update(rows, ["condition_since", "last_value", "last_at"])
+        upsert_rule_states(rows)
 
 
 def _message(cache: ActiveRules, outcome: Outcome) -> str:
