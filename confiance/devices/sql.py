@@ -96,3 +96,34 @@ def upsert_aggregates(rows: Sequence[AggregateRow]) -> None:
                 params += [device_id, quantity, resolution, adapt(bucket), count, total, low, high, last_value,
                            adapt(last_at)]
             cursor.execute(_upsert_statement(connection.vendor, len(chunk)), params)
+
+
+# --- Rule states (rules.py) ---------------------------------------------------------------------
+
+StateRow = tuple[int, str, datetime | None, float | None, datetime | None]  # rule, subject, since, value, time
+
+
+@lru_cache(maxsize=8)
+def _state_statement(vendor: str, rows: int) -> str:
+    from confiance.devices.models import RuleState
+
+    s = RuleState
+    cols = {name: column(s, name) for name in ("rule", "subject", "condition_since", "last_value", "last_at")}
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * rows)
+    kept = ", ".join(f"{cols[name]} = excluded.{cols[name]}" for name in ("condition_since", "last_value", "last_at"))
+    return (f"INSERT INTO {table(s)} ({', '.join(cols.values())}) VALUES {values} "  # noqa: S608 (names from _meta)
+            f"ON CONFLICT ({cols['rule']}, {cols['subject']}) DO UPDATE SET {kept}")
+
+
+def upsert_rule_states(rows: Sequence[StateRow]) -> None:
+    """Write where rules stand (one row per rule and subject), in key order: one statement per 400 states, where
+    the ORM's `bulk_update` compiles a CASE per field and row (a hundred times slower for a batch's states)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    ordered = sorted(rows, key=lambda row: (row[0], row[1]))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start:start + _CHUNK]
+            params: list[Any] = []
+            for rule_id, subject, since, value, at in chunk:
+                params += [rule_id, subject, adapt(since), value, adapt(at)]
+            cursor.execute(_state_statement(connection.vendor, len(chunk)), params)

@@ -34,7 +34,7 @@ def crisis_widening(commune_ids: set[int]) -> set[int]:
 
 def test_every_installed_app_declares_its_families_and_core_the_rest():
     prefixes = [family.prefix for family in declared_families()]
-    assert set(prefixes) == {"operations.", "reports.", "territory.", ""}
+    assert set(prefixes) == {"operations.", "reports.", "territory.", "devices.", "devices.alarm_escalated", ""}
     assert prefixes[-1] == ""  # the kernel's catch-all decides last
 
 
@@ -62,7 +62,7 @@ def test_police_events_follow_the_operations_permission_widened_by_crisis_sharin
 def test_one_permission_is_asked_once_however_many_families_need_it():
     viewer = Viewer()
     stream_filter_for(viewer, crisis_widening=crisis_widening)
-    assert sorted(viewer.asked) == ["live.view", "operations.view"]
+    assert sorted(viewer.asked) == ["devices.manage", "devices.view", "live.view", "operations.view"]
 
 
 @WITH_NEW_APP
