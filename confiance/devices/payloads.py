@@ -17,9 +17,15 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def value_text(value: float, unit: str) -> str:
+    """A value as a French reader writes it: at most two decimals, no trailing zero, decimal comma, its unit."""
+    number = f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",").replace("-", "\u2212")
+    return f"{number} {unit}" if unit else number
+
+
 def latest_payload(latest: LatestValue) -> dict[str, Any]:
     return {"quantity": latest.quantity, "label": latest.label, "value": latest.value, "unit": latest.unit,
-            "at": latest.at.isoformat()}
+            "text": value_text(latest.value, latest.unit), "at": latest.at.isoformat()}
 
 
 def device_payload(device: Device, latest: list[LatestValue] | None = None) -> dict[str, Any]:

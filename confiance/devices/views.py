@@ -104,6 +104,8 @@ def device_detail(request, device_id: int):
 
 
 def _interval_text(seconds: int) -> str:
+    if seconds == 60:
+        return _("chaque minute")
     if seconds >= 60 and seconds % 60 == 0:
         return _("toutes les %(minutes)d min") % {"minutes": seconds // 60}
     return _("toutes les %(seconds)d s") % {"seconds": seconds}
@@ -233,7 +235,7 @@ def health(request):
     devices = list(device_status_list_for_actor(actor=actor, permission=Permission.DEVICES_HEALTH))
     dead_letters = dead_letter_counts_for_actor(actor=actor)
     totals = dead_letter_totals_by_device(dead_letters)
-    rows = [{"device": device, "outdated": firmware_outdated(device), "late_minutes": _late_minutes(device, now),
+    rows = [{"device": device, "outdated": firmware_outdated(device), "silence": _silence_text(device, now),
              "dead_letters": totals.get(device.pk, 0)} for device in devices]
     gateways = [{"gateway": gateway, "outdated": firmware_outdated(gateway)}
                 for gateway in gateway_health_list_for_actor(actor=actor)]
@@ -248,9 +250,14 @@ def health(request):
     })
 
 
-def _late_minutes(device, now) -> int | None:
-    late = silent_for(device, now)
-    return int(late.total_seconds() // 60) if late else None
+def _silence_text(device, now) -> str:
+    """How long a late device has said nothing ("" when on time or never seen)."""
+    if silent_for(device, now) is None:
+        return ""
+    minutes = int((now - device.last_seen_at).total_seconds() // 60)
+    if minutes < 120:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(hours)d h") % {"hours": minutes // 60}
 
 
 def _csv_response(text: str, filename: str) -> HttpResponse:

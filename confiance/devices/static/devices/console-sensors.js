@@ -157,6 +157,7 @@
     listAlarms();
   });
   load().then(function (data) { if (data.legend) { S.legend(map, data.legend, labels.legendTitle); } });
+  if (!document.getElementById("ops-map").dataset.tiles) { S.outlines(map, labels.territory); }
 
   C.onLive("devices.alarm", function (payload, data) {
     var row = normalise(payload, data);

@@ -21,7 +21,7 @@
     var device = JSON.parse(document.getElementById("device-data").textContent);
     var map = S.baseMap(mapElement);
     var marker = S.marker(device).addTo(map);
-    map.setView([device.lat, device.lon], 15);
+    map.setView([device.lat, device.lon], 14);
     S.outlines(map, mapElement.dataset.territory);
     if (window.EventSource) {
       var source = new EventSource("/live/events");

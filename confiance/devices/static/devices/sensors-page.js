@@ -16,9 +16,10 @@
   });
   S.legend(map, legendItems, element.dataset.legendTitle);
   S.outlines(map, element.dataset.territory, function (outline) {
-    if (group.getLayers().length) { map.fitBounds(group.getBounds().pad(0.3), {maxZoom: 15}); }
-    else if (outline.getLayers().length) { map.fitBounds(outline.getBounds()); }
-    else { map.setView([46.6, 2.4], 6); }
+    // The communes in view, so that sensors are seen where they stand; the sensors alone when no outline exists.
+    var bounds = outline.getLayers().length ? outline.getBounds() : null;
+    if (group.getLayers().length) { bounds = bounds ? bounds.extend(group.getBounds()) : group.getBounds().pad(0.3); }
+    if (bounds) { map.fitBounds(bounds, {maxZoom: 15}); } else { map.setView([46.6, 2.4], 6); }
     element.dataset.markers = String(group.getLayers().length);
   });
 

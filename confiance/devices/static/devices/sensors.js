@@ -15,7 +15,10 @@
     return Number(value).toLocaleString(lang, {maximumFractionDigits: 2});
   }
   function valueText(item) {
-    return item.label + " " + number(item.value) + (item.unit ? " " + item.unit : "");
+    return item.label + " " + (item.text || number(item.value) + (item.unit ? " " + item.unit : ""));
+  }
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString(lang, {hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris"});
   }
   function dateTime(iso) {
     if (!iso) { return ""; }
@@ -77,7 +80,15 @@
           return !f.properties || !f.properties.layer || f.properties.layer === "commune";
         });
         var layer = L.geoJSON(collection, {interactive: false,
-          style: {color: "#1d3b8f", weight: 2, fillColor: "#f7f4ea", fillOpacity: 0.85}}).addTo(map);
+          style: {color: "#1d3b8f", weight: 2, fillColor: "#fbf8ef", fillOpacity: 0.9},
+          onEachFeature: function (feature, shape) {
+            // The commune's name where tiles would have written it (text, through Leaflet's tooltip as text).
+            var name = feature.properties && feature.properties.name;
+            if (name) {
+              L.tooltip({permanent: true, direction: "center", className: "commune-label", interactive: false})
+                .setLatLng(shape.getBounds().getCenter()).setContent(document.createTextNode(name)).addTo(map);
+            }
+          }}).addTo(map);
         layer.bringToBack();
         if (then) { then(layer); }
         return layer;
@@ -108,7 +119,7 @@
       canvas.hidden = points.length === 0;
       canvas.setAttribute("aria-label", series.quantity_label + " — " + series.period_label);
       var data = {
-        labels: points.map(function (p) { return dateTime(p.at); }),
+        labels: points.map(function (p) { return series.period === "heures" ? clock(p.at) : dateTime(p.at); }),
         datasets: [
           {label: labels.max, data: points.map(function (p) { return p.max; }), borderColor: "rgba(29,59,143,.25)",
             backgroundColor: "rgba(29,59,143,.12)", borderWidth: 1, fill: "+1", pointRadius: 0},
