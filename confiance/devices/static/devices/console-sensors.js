@@ -113,6 +113,7 @@
     state.selected = id;
     var card = document.getElementById("c-sensor");
     card.hidden = false;
+    card.scrollIntoView({block: "nearest"});
     document.getElementById("c-sensor-title").textContent = device.name;
     var badge = document.getElementById("c-sensor-state");
     badge.className = "badge " + S.stateClass(device.state);
