@@ -13,7 +13,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
 
 
 def test_openapi_document_matches_snapshot():
-    document = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), sort_keys=True))
+    document = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1/"), sort_keys=True))
     if os.environ.get("CONFIANCE_UPDATE_SNAPSHOT") == "1":
         SNAPSHOT.parent.mkdir(exist_ok=True)
         SNAPSHOT.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -23,7 +23,7 @@ def test_openapi_document_matches_snapshot():
 
 
 def test_every_operation_documents_its_summary():
-    document = api.get_openapi_schema(path_prefix="/api/v1")
+    document = api.get_openapi_schema(path_prefix="/api/v1/")
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), f"{method.upper()} {path} has no summary"

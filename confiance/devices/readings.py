@@ -31,12 +31,22 @@ def _excerpt(raw: bytes | str) -> str:
     return text[:_EXCERPT].replace("\x00", "")
 
 
+def finite(value: Any) -> bool:
+    """A finite JSON number: not a boolean, and not an integer too large for a float (math.isfinite would raise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def parse_time(value: Any) -> datetime | None:
     """An aware datetime from ISO 8601 with a zone or epoch seconds; None when unreadable or zoneless."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        if not math.isfinite(value) or not 0 <= value < 4_102_444_800:  # before 2100
+        if not finite(value) or not 0 <= value < 4_102_444_800:  # before 2100
             return None
         return datetime.fromtimestamp(value, tz=UTC)
     if not isinstance(value, str) or len(value) > 40:
@@ -90,7 +100,7 @@ def parse_message(document: Any, *, device: str = "", topic: str = "", raw: byte
                                         device=named, payload=_excerpt(raw), topic=topic))
         return parsed
     for quantity, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if not finite(value):
             detail = f"{quantity[:40]}: {value!r}"[:300]
             parsed.rejected.append(Rejected(reason=DeadLetterReason.WRONG_TYPE, detail=detail, device=named,
                                             payload=_excerpt(raw), topic=topic))

@@ -5,4 +5,7 @@ Each module defines its own `router`; this package mounts them under `/api/v1/de
 
 from ninja import Router
 
+from confiance.devices.api import ingestion
+
 router = Router(tags=["Hypervision"])
+router.add_router("", ingestion.router)

@@ -38,6 +38,7 @@ class StoreResult:
     duplicates: int = 0
     rejected: int = 0
     new_rows: list[Row] = field(default_factory=list)
+    rejections: list[Rejected] = field(default_factory=list)  # what was refused and why (the HTTP answers tell)
 
 
 def _reject(rejected: list[Rejected], reason: str, detail: str, device: str) -> None:
@@ -166,4 +167,4 @@ def measurements_store(parsed: Parsed, *, source: str, gateway: GatewayEntry | N
         if new_rows:
             rule_engine.evaluate(new_rows, now=now)
     return StoreResult(stored=len(new_rows), duplicates=len(rows) - len(new_rows), rejected=len(rejected),
-                       new_rows=new_rows)
+                       new_rows=new_rows, rejections=rejected)

@@ -1,0 +1,1 @@
+"""Gateways' HTTP batches: who is sending (token), and the two payloads accepted (platform JSON, SenML)."""

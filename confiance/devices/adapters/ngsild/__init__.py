@@ -1,0 +1,1 @@
+"""NGSI-LD notifications of a FIWARE context broker (Orion-LD, Scorpio, Stellio) turned into readings."""
