@@ -13,6 +13,8 @@ def navigation(request):
         actor = Actor(agent=user)
         return {"operations": actor.can_anywhere(Permission.OPERATIONS_VIEW),
                 "field": actor.can_anywhere(Permission.OPERATIONS_FIELD),
-                "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW)}
+                "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
+                "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
+                "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH)}
 
     return {"nav": SimpleLazyObject(sections)}

@@ -18,7 +18,8 @@
   overlays[labels.layerInterventions] = layers.interventions;
   overlays[labels.layerLog] = layers.log;
   overlays[labels.layerReports] = layers.reports;
-  L.control.layers(null, overlays, {collapsed: true}).addTo(map);
+  var layerControl = L.control.layers(null, overlays, {collapsed: true}).addTo(map);
+  var liveHandlers = [];  // [type, handler] registered by the console's other layers (the sensors layer)
   var markers = {units: {}, interventions: {}};
   var pending = null;  // marker of the intervention being created
 
@@ -367,6 +368,7 @@
     on("operations.step_skipped", function (payload) {
       announce(payload.number + " : " + payload.step + " — " + payload.reason + " (" + payload.agent + ")");
     });
+    liveHandlers.forEach(function (pair) { on(pair[0], pair[1]); });
     on("reports.created", function (payload, data) {
       drawReport({id: payload.report_id, lat: payload.lat, lon: payload.lon, category: payload.category,
         commune_id: data.commune});
@@ -395,5 +397,7 @@
       if (candidate) { engage(state.selected, candidate.unit_id, parseInt(event.key, 10), ""); }
     }
   });
-  window.confianceConsole = {state: state, milestones: milestones};
+  window.confianceConsole = {state: state, milestones: milestones, map: map, layerControl: layerControl,
+    announce: announce, beep: beep,
+    onLive: function (type, handler) { liveHandlers.push([type, handler]); }};
 })();
