@@ -12,6 +12,7 @@ from confiance.devices.choices import AlarmState, DeviceState, MeasurementSource
 from confiance.devices.models import Alarm, AlarmStep, Device, Rule
 from confiance.devices.services.measurements import measurements_store
 from confiance.devices.tests.factories import readings
+from confiance.operations.models import InterventionType
 
 pytestmark = pytest.mark.django_db
 
@@ -154,12 +155,14 @@ def test_a_page_form_redirects_back_with_a_message(world):
 
 
 def test_an_operator_opens_an_intervention_from_an_alarm(world):
+    InterventionType.objects.create(commune=world.commune, code="capteur", label="Alarme capteur")
     alarm = make_alarm(world.gauge)
     response = client_as(world.commune, "csu_operator").post(
         f"/agents/capteurs/alarmes/{alarm.pk}/intervention", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     alarm.refresh_from_db()
     assert alarm.intervention_id is not None and response.json()["intervention_number"] == alarm.intervention.number
+    assert (alarm.intervention.lat, alarm.intervention.lon) == (world.gauge.lat, world.gauge.lon)
 
 
 @pytest.mark.parametrize("role", ["elected_official", "technical_agent", "rssi", "police_agent"])
