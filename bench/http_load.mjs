@@ -5,7 +5,9 @@
 // Input (JSON on stdin): {"base": "http://127.0.0.1:8000", "clients": 16, "seconds": 15,
 //   "method": "GET" | "POST", "path": "/open311/...", "form": {...}}  (POST sends form fields,
 //   with "{client}" and "{seq}" replaced so that each request is distinct; the path too, and "{now}" (epoch
-//   seconds) and "{jitter}" (six random digits)).
+//   seconds) and "{jitter}" (six random digits)). Optional "points": [[lat, lon], ...] with "point_fields":
+//   ["lat", "long"]: request n of client c sends point (c + n) % length in those fields, moved by n * 1e-7 degree
+//   (POSTs spread over several places).
 // Output (JSON on stdout): {"requests", "seconds", "errors", "latencies_ms": [...]}.
 
 import http from "node:http";
@@ -35,6 +37,10 @@ function body(client, seq) {
     for (const [key, [start, step_client, step_seq]] of Object.entries(spec.form_numbers)) {
       fields[key] = (start + client * step_client + seq * step_seq).toFixed(7);
     }
+  }
+  if (spec.points && spec.points.length) {
+    const point = spec.points[(client + seq) % spec.points.length];
+    spec.point_fields.forEach((key, index) => { fields[key] = (point[index] + seq * 1e-7).toFixed(7); });
   }
   return new URLSearchParams(fields).toString();
 }

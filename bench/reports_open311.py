@@ -3,7 +3,8 @@
 - GET requests.json filtered by status, service code and a date window, page_size=50, 16 concurrent clients,
   with the Open311 search cache (CONFIANCE_OPEN311_CACHE_SECONDS, on by default) and again with it off:
   requests/s and p95 latency.
-- POST requests.json (routing, history, audit, live event): requests/s, 8 concurrent clients.
+- POST requests.json (routing, history, audit, live event): requests/s, 8 concurrent clients, every report in one
+  commune (one audit chain), then spread over the six demo communes (one chain each, ADR 0003).
 - Nearby-duplicate suggestion (the selector behind the citizen form): p95 latency.
 
 CONFIANCE_BENCH_REPORTS sets the number of stored reports (default 1,000,000); BENCH_DATABASES the engines
@@ -114,6 +115,16 @@ samples.sort()
 print(f"{samples[len(samples) // 2] * 1000:.3f} {samples[int(len(samples) * 0.95)] * 1000:.3f}")
 '''
 
+POINTS = r'''
+import json, random
+import django
+django.setup()
+from confiance.reports.demo_data import random_point
+from confiance.territory.models import Commune
+rng = random.Random(11)
+print(json.dumps([random_point(rng, commune, []) for commune in Commune.objects.order_by("pk")]))
+'''
+
 COUNT = r'''
 import django
 django.setup()
@@ -130,10 +141,10 @@ def run_child(script: str, env: dict, *args: str) -> str:
 
 
 def load(base: str, clients: int, method: str, path: str, form: dict | None = None,
-         form_numbers: dict | None = None) -> tuple[float, np.ndarray, int]:
+         form_numbers: dict | None = None, points: list | None = None) -> tuple[float, np.ndarray, int]:
     """Drive the server with bench/http_load.mjs (Node: far less CPU per request than a Python client)."""
     spec = {"base": base, "clients": clients, "seconds": DURATION, "method": method, "path": path,
-            "form": form, "form_numbers": form_numbers}
+            "form": form, "form_numbers": form_numbers, "points": points, "point_fields": ["lat", "long"]}
     result = subprocess.run(["node", str(ROOT / "bench" / "http_load.mjs")], input=json.dumps(spec),
                             capture_output=True, text=True, check=True)
     out = json.loads(result.stdout)
@@ -185,9 +196,17 @@ def measure_http(engine: str, env: dict, workers: int, threads: int) -> int:
                                        form_numbers=numbers)
         submitted = 4 * workers + latencies.size - errors
         emit(BENCH, "post_requests_per_s", round(rate, 1), "req/s", database=engine, clients=8,
-             reports=REPORTS, errors=errors, goal=">= 150", **context)
+             reports=REPORTS, errors=errors, goal=">= 150", communes=1, **context)
         emit(BENCH, "post_requests_p95", round(float(np.percentile(latencies, 95)), 1), "ms",
-             database=engine, clients=8, reports=REPORTS, **context)
+             database=engine, clients=8, reports=REPORTS, communes=1, **context)
+        # The same POSTs spread over the six demo communes: each commune's audit chain has its own lock.
+        points = json.loads(run_child(POINTS, env))
+        rate, latencies, errors = load(base, 8, "POST", "/open311/v2/requests.json", form=form, points=points)
+        submitted += latencies.size - errors
+        emit(BENCH, "post_requests_per_s_spread", round(rate, 1), "req/s", database=engine, clients=8,
+             reports=REPORTS, errors=errors, communes=len(points), **context)
+        emit(BENCH, "post_requests_p95_spread", round(float(np.percentile(latencies, 95)), 1), "ms",
+             database=engine, clients=8, reports=REPORTS, communes=len(points), **context)
     # The same search with the Open311 cache switched off: what each answer costs when computed.
     with server_process({**server_env, "CONFIANCE_OPEN311_CACHE_SECONDS": "0"}) as base:
         for index in range(4 * workers):

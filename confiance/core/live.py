@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.db.models import Q
 
-from confiance.core.inserts import insert_row
+from confiance.core.inserts import insert_row_after_lock
 from confiance.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -44,20 +44,18 @@ class LiveEvent:
         return dataclasses.asdict(self)
 
 
-def _lock_outbox_order() -> None:
-    """Make outbox ids follow commit order, so a reader never skips a late-committing id."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [7_341_001])
-    # SQLite serialises writers already (transactions are IMMEDIATE).
+OUTBOX_ORDER_LOCK = 7_341_001  # ADR 0001
 
 
 def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEvent:
     """Write a live event in the current transaction; wake the streams once it commits."""
     # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
     with transaction.atomic(savepoint=False):
-        _lock_outbox_order()
-        row = insert_row(OutboxEvent(commune_id=commune_id, event_type=event.event_type, payload=event.payload()))
+        # Outbox ids follow commit order, so a reader never skips a late-committing id: on PostgreSQL the id is
+        # drawn under a lock held until commit, taken by the insert itself (SQLite serialises writers already).
+        row = insert_row_after_lock(
+            OutboxEvent(commune_id=commune_id, event_type=event.event_type, payload=event.payload()),
+            OUTBOX_ORDER_LOCK)
     local_wakeups.notify_listeners()
     transaction.on_commit(lambda: wake_all(row.pk))
     return row

@@ -14,13 +14,12 @@ import threading
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import close_old_connections, transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,13 +27,13 @@ from django.utils import timezone, translation
 from confiance.core.inserts import insert_rows
 from confiance.reports.choices import NotificationStatus
 from confiance.reports.models import Report, ReportFollower, ReportNotification
+from confiance.reports.sql import notifications_claim, notifications_mark_sent
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BATCH = 500  # notifications per connection and per UPDATE
 # A claim older than this is taken to be a crashed sender's: its rows may be claimed again (and sent twice then).
 CLAIM_TIMEOUT = timedelta(minutes=15)
-CLAIM_TRIES = 3
 
 
 def _absolute(path: str) -> str:
@@ -149,40 +148,22 @@ def notification_send(*, ids: Iterable[int] | None = None, limit: int = 200) -> 
     sent, failed = _deliver(rows)
     for notification, error in failed:
         _record_failure(notification, error, token=token)
-    if sent:
-        ReportNotification.objects.filter(pk__in=sent, claim_token=token).update(
-            status=NotificationStatus.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), claim_token="")
+    notifications_mark_sent(ids=sent, token=token, now=timezone.now())
     return len(sent), len(failed)
-
-
-def _claimable(now: datetime) -> Q:
-    stale = now - CLAIM_TIMEOUT
-    return (Q(status=NotificationStatus.PENDING) | Q(status=NotificationStatus.SENDING, claimed_at__lt=stale)) & Q(
-        attempts__lt=MAX_ATTEMPTS)
 
 
 def _claim(*, ids: Iterable[int] | None, limit: int) -> tuple[str, list[ReportNotification]]:
     """Take rows with a conditional UPDATE (pending, or claimed too long ago) before anything leaves.
 
     Two senders over the same rows (the mail thread and the sweep, or two processes) each get the rows their own
-    UPDATE changed: on PostgreSQL the second UPDATE waits for the first and re-reads the condition, on SQLite
-    writers take turns. A sender that lost every row it chose chooses again, a few times.
+    UPDATE changed: on PostgreSQL a sender skips the rows another one is claiming and re-checks the condition on
+    rows changed meanwhile, on SQLite writers take turns (`notifications_claim`, one statement).
     """
-    wanted = list(ids) if ids is not None else None
+    now = timezone.now()
     token = uuid.uuid4().hex
-    for _ in range(CLAIM_TRIES):
-        now = timezone.now()
-        candidates = ReportNotification.objects.filter(_claimable(now))
-        if wanted is not None:
-            candidates = candidates.filter(pk__in=wanted)
-        chosen = list(candidates.order_by("created_at", "id").values_list("id", flat=True)[:limit])
-        if not chosen:
-            break
-        if ReportNotification.objects.filter(_claimable(now), pk__in=chosen).update(
-                status=NotificationStatus.SENDING, claim_token=token, claimed_at=now):
-            rows = ReportNotification.objects.filter(pk__in=chosen, claim_token=token)
-            return token, list(rows.order_by("created_at", "id"))
-    return token, []
+    return token, notifications_claim(token=token, now=now, stale_before=now - CLAIM_TIMEOUT,
+                                      max_attempts=MAX_ATTEMPTS, limit=limit,
+                                      ids=list(ids) if ids is not None else None)
 
 
 def _deliver(rows: list[ReportNotification]) -> tuple[list[int], list[tuple[ReportNotification, Exception]]]:

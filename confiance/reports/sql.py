@@ -1,17 +1,20 @@
 """Hand-written SQL of reports, where the ORM's compilation costs more than the query: the Open311 search, its
-change marker, the replay check of submissions. Table and column names come from the models' `_meta`; every value is
-a parameter. `tests/test_sql.py` holds the ORM-parity tests."""
+change marker, the replay check of submissions, the claim of e-mails to send. Table and column names come from the
+models' `_meta`; every value is a parameter. `tests/test_sql.py` holds the ORM-parity tests."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
 
 from confiance.core.geo import degree_lengths
-from confiance.reports.models import Category, Report, ReportPhoto, ReportSubmission
+from confiance.reports.choices import NotificationStatus
+from confiance.reports.models import Category, Report, ReportNotification, ReportPhoto, ReportSubmission
 from confiance.territory.models import Commune
 
 MERGE_PAGE_LIMIT = 2000
@@ -174,3 +177,57 @@ def submission_report_id(*, key: str, since: datetime) -> int | None:
         cursor.execute(sql, [key, prepared])
         found = cursor.fetchone()
     return found[0] if found is not None else None
+
+
+CLAIMED_COLUMNS = ("id", "report_id", "recipient", "subject", "body", "attempts")
+
+
+@lru_cache(maxsize=64)
+def _claim_statement(vendor: str, id_count: int | None) -> str:
+    q = connection.ops.quote_name
+    table = q(ReportNotification._meta.db_table)
+    claimable = "(status = %s OR (status = %s AND claimed_at < %s)) AND attempts < %s"
+    wanted = f" AND id IN ({', '.join(['%s'] * id_count)})" if id_count is not None else ""
+    # PostgreSQL: rows another sender is claiming are skipped, not waited for; SQLite has one writer at a time.
+    skip_locked = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
+    return (f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "  # noqa: S608 (names from _meta)
+            f"WHERE id IN (SELECT id FROM {table} WHERE {claimable}{wanted} "
+            f"ORDER BY created_at, id LIMIT %s{skip_locked}) AND {claimable} "
+            f"RETURNING {', '.join(q(column) for column in CLAIMED_COLUMNS)}")
+
+
+def notifications_claim(*, token: str, now: datetime, stale_before: datetime, max_attempts: int, limit: int,
+                        ids: Sequence[int] | None = None) -> list[ReportNotification]:
+    """Claim in one statement the oldest `limit` notifications that may be sent (of `ids` when given): pending,
+    or claimed before `stale_before`, with fewer than `max_attempts` attempts. They become "sending" with this
+    token and time; the rows claimed come back in id order, with the fields a sender needs.
+
+    The condition is repeated on the UPDATE itself: on PostgreSQL a row that another sender's UPDATE changed
+    since the subquery read it is re-checked and left out, so each row is claimed by one sender (the mail thread
+    runs this for every commit that queued e-mails: three compiled ORM queries cost more than the sending)."""
+    if ids is not None and not ids:
+        return []
+    adapt = connection.ops.adapt_datetimefield_value
+    claimable = [NotificationStatus.PENDING, NotificationStatus.SENDING, adapt(stale_before), max_attempts]
+    params = [NotificationStatus.SENDING, token, adapt(now), *claimable, *(ids or []), limit, *claimable]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_statement(connection.vendor, len(ids) if ids is not None else None), params)
+        found = cursor.fetchall()
+    rows = [ReportNotification(**dict(zip(CLAIMED_COLUMNS, row, strict=True)), status=NotificationStatus.SENDING,
+                               claim_token=token, claimed_at=now) for row in found]
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
+    return sorted(rows, key=lambda row: row.pk)
+
+
+def notifications_mark_sent(*, ids: Sequence[int], token: str, now: datetime) -> int:
+    """Mark sent the notifications of `ids` still claimed with this token (one attempt more); how many."""
+    if not ids:
+        return 0
+    sql = (f"UPDATE {connection.ops.quote_name(ReportNotification._meta.db_table)} "  # noqa: S608 (names from _meta)
+           "SET status = %s, attempts = attempts + 1, sent_at = %s, claim_token = %s "
+           f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND claim_token = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [NotificationStatus.SENT, connection.ops.adapt_datetimefield_value(now), "", *ids, token])
+        return cursor.rowcount

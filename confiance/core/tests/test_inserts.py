@@ -1,11 +1,14 @@
 """insert_rows stores what the ORM would store and hands back the keys in order."""
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 
-from confiance.core.inserts import insert_row, insert_rows
+from confiance.core.inserts import insert_row, insert_row_after_lock, insert_rows
 from confiance.core.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +49,53 @@ def test_saved_or_mixed_instances_are_refused():
     with pytest.raises(ValueError):
         insert_rows([OutboxEvent(event_type="a"), object()])  # type: ignore[list-item]
     insert_rows([])  # nothing to do, no statement
+
+
+def test_a_row_inserted_after_a_lock_reads_back_as_the_orm_row():
+    payload = {"texte": "Éclairage « rue » — n° 4", "liste": [1, None]}
+    by_orm = OutboxEvent.objects.create(event_type="essai", payload=payload, created_at=MOMENT)
+    with transaction.atomic():
+        ours = insert_row_after_lock(OutboxEvent(event_type="essai", payload=payload, created_at=MOMENT), 99, 1)
+    assert ours.pk > by_orm.pk and not ours._state.adding
+    assert _stored(ours.pk) == _stored(by_orm.pk)
+    with pytest.raises(ValueError):
+        insert_row_after_lock(ours, 99, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_one_lock_a_later_transaction_waits_and_gets_the_larger_key():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    holding, release = threading.Event(), threading.Event()
+    keys: dict[str, int] = {}
+    order: list[str] = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                keys["first"] = insert_row_after_lock(OutboxEvent(event_type="premier"), 7_341_999).pk
+                holding.set()
+                release.wait(20)
+                order.append("first")
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            assert holding.wait(20)
+            threading.Timer(0.3, release.set).start()  # the second insert must wait for this commit
+            started = time.monotonic()
+            with transaction.atomic():
+                keys["second"] = insert_row_after_lock(OutboxEvent(event_type="second"), 7_341_999).pk
+                keys["waited_ms"] = int((time.monotonic() - started) * 1000)
+            order.append("second")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert order == ["first", "second"]
+    assert keys["second"] > keys["first"] and keys["waited_ms"] >= 250

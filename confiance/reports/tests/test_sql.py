@@ -4,11 +4,20 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db.models import F, Q
 from django.utils import timezone
 
 from confiance.core.geo import distance_m
-from confiance.reports.models import Report, ReportSubmission
-from confiance.reports.sql import Open311Search, open311_search, reports_version, submission_report_id
+from confiance.reports.choices import NotificationStatus
+from confiance.reports.models import Report, ReportNotification, ReportSubmission
+from confiance.reports.sql import (
+    Open311Search,
+    notifications_claim,
+    notifications_mark_sent,
+    open311_search,
+    reports_version,
+    submission_report_id,
+)
 from confiance.reports.tests.factories import make_world, submit
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +128,67 @@ def test_reports_version_changes_with_every_new_or_changed_report(world):
     assert added != empty and added[0] == report.pk
     Report.objects.filter(pk=report.pk).update(updated_at=timezone.now() + timedelta(seconds=5))
     assert reports_version() != added
+
+
+def _notifications(now):
+    """Rows of every state a sender meets, with ties on creation time (the id breaks them)."""
+    states = [(NotificationStatus.PENDING, 0, None), (NotificationStatus.PENDING, 4, None),
+              (NotificationStatus.PENDING, 5, None), (NotificationStatus.SENDING, 1, now - timedelta(minutes=1)),
+              (NotificationStatus.SENDING, 1, now - timedelta(hours=1)), (NotificationStatus.SENT, 1, None),
+              (NotificationStatus.FAILED, 5, None)]
+    rows = [ReportNotification(recipient=f"r{index}@example.org", subject=f"s{index}", body=f"b{index}",
+                               status=status, attempts=attempts, claimed_at=claimed, claim_token="x" if claimed else "",
+                               created_at=now - timedelta(minutes=(index * 7) % 5))
+            for index, (status, attempts, claimed) in enumerate(states * 4)]
+    return ReportNotification.objects.bulk_create(rows)
+
+
+def _orm_claimable(now, stale_before, max_attempts, ids=None):
+    queryset = ReportNotification.objects.filter(
+        (Q(status=NotificationStatus.PENDING) | Q(status=NotificationStatus.SENDING, claimed_at__lt=stale_before))
+        & Q(attempts__lt=max_attempts))
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.order_by("created_at", "id")
+
+
+@pytest.mark.parametrize("limit", [1, 5, 100])
+@pytest.mark.parametrize("given", [False, True])
+def test_notifications_claim_agrees_with_the_orm(limit, given):
+    now = timezone.now()
+    rows = _notifications(now)
+    stale_before = now - timedelta(minutes=15)
+    ids = [row.pk for row in rows[::2]] if given else None
+    expected = list(_orm_claimable(now, stale_before, 5, ids).values_list("id", "report_id", "recipient", "subject",
+                                                                           "body", "attempts")[:limit])
+    claimed = notifications_claim(token="t" * 32, now=now, stale_before=stale_before, max_attempts=5, limit=limit,
+                                  ids=ids)
+    assert expected, "the fixture has claimable rows"
+    assert [(r.pk, r.report_id, r.recipient, r.subject, r.body, r.attempts) for r in claimed] == sorted(expected)
+    stored = ReportNotification.objects.filter(claim_token="t" * 32)
+    assert sorted(stored.values_list("id", flat=True)) == sorted(row[0] for row in expected)
+    assert set(stored.values_list("status", "claimed_at")) == {(NotificationStatus.SENDING, now)}
+    # Claimed rows are no longer claimable: a second sender gets what the ORM still finds.
+    remaining = list(_orm_claimable(now, stale_before, 5, ids).values_list("id", flat=True)[:limit])
+    again = notifications_claim(token="u" * 32, now=now, stale_before=stale_before, max_attempts=5, limit=limit,
+                                ids=ids)
+    assert not set(remaining) & {row[0] for row in expected}
+    assert [row.pk for row in again] == sorted(remaining)
+    assert notifications_claim(token="v" * 32, now=now, stale_before=stale_before, max_attempts=5, limit=limit,
+                               ids=[]) == []
+
+
+def test_notifications_mark_sent_agrees_with_the_orm():
+    now = timezone.now()
+    by_sql, by_orm = _notifications(now)[:7], _notifications(now)[:7]
+    for group, token in ((by_sql, "a"), (by_orm, "b")):
+        ReportNotification.objects.filter(pk__in=[row.pk for row in group[:5]]).update(claim_token=token)
+    sent_at = now + timedelta(seconds=3)
+    changed = notifications_mark_sent(ids=[row.pk for row in by_sql], token="a", now=sent_at)
+    orm = ReportNotification.objects.filter(pk__in=[row.pk for row in by_orm], claim_token="b").update(
+        status=NotificationStatus.SENT, attempts=F("attempts") + 1, sent_at=sent_at, claim_token="")
+    assert changed == orm == 5
+    fields = ("status", "attempts", "sent_at", "claim_token", "claimed_at", "recipient")
+    assert [ReportNotification.objects.filter(pk=row.pk).values_list(*fields).get() for row in by_sql] == [
+        ReportNotification.objects.filter(pk=row.pk).values_list(*fields).get() for row in by_orm]
+    assert notifications_mark_sent(ids=[], token="a", now=sent_at) == 0
