@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
@@ -64,7 +65,6 @@ SOURCE_PERMISSIONS: dict[str, Permission] = {
     EventSource.LOGBOOK: Permission.OPERATIONS_VIEW,
 }
 # A source not listed here (alarms, not installed) is treated as one nobody sees event by event.
-_UNLISTED = object()
 
 
 # --- Who sees what -------------------------------------------------------------------------------
@@ -77,8 +77,8 @@ def hidden_sources(actor: Actor, *, sources: Iterable[str], commune_ids: Iterabl
     communes = set(commune_ids)
     hidden = []
     for source in sources:
-        permission = SOURCE_PERMISSIONS.get(source, _UNLISTED)
-        if permission is _UNLISTED or not communes <= actor.commune_ids(permission):
+        permission = SOURCE_PERMISSIONS.get(source)
+        if permission is None or not communes <= actor.commune_ids(permission):
             hidden.append(source)
     return hidden
 
@@ -159,10 +159,11 @@ def describe(*, protected: bool, asked: dict[str, Any] | None = None, used: dict
     notes = [_("Résultat protégé : vous ne pouvez pas consulter une à une les interventions ou la main courante "
                "analysées, les positions sont donc ramenées au centre de mailles de 500 m et les nombres de moins "
                "de 5 sont masqués.")]
+    asked = asked or {}
     for name, value in (used or {}).items():
-        if (asked or {}).get(name) not in (None, value):
+        if asked.get(name) not in (None, value):
             notes.append(_("%(name)s : %(asked)s demandé, %(used)s retenu (maille élargie pour protéger les "
-                           "personnes).") % {"name": _LABELS.get(name, name), "asked": asked[name], "used": value})
+                           "personnes).") % {"name": str(_LABELS.get(name, name)), "asked": asked[name], "used": value})
     if left_out:
         notes.append(_("Les événements des mailles de 500 m qui en comptent moins de 5 ne figurent pas sur la carte."))
     if period is not None:
@@ -172,9 +173,9 @@ def describe(*, protected: bool, asked: dict[str, Any] | None = None, used: dict
             "used": used or {}, "notes": [str(n) for n in notes]}
 
 
-_LABELS = {"cell_m": "Taille de maille (m)", "h3_resolution": "Résolution H3",
-           "spatial_bandwidth_m": "Largeur des bandes spatiales (m)",
-           "temporal_bandwidth_days": "Largeur des bandes temporelles (jours)"}
+_LABELS = {"cell_m": gettext_lazy("Taille de maille (m)"), "h3_resolution": gettext_lazy("Résolution H3"),
+           "spatial_bandwidth_m": gettext_lazy("Largeur des bandes spatiales (m)"),
+           "temporal_bandwidth_days": gettext_lazy("Largeur des bandes temporelles (jours)")}
 
 
 # --- Suppression -----------------------------------------------------------------------------------

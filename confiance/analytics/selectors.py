@@ -308,7 +308,7 @@ MASKED = "masked"
 
 
 def _percent(value: float | str | None) -> float | str | None:
-    if value == MASKED:
+    if isinstance(value, str):  # MASKED
         return value
 
     return None if value is None else round(100 * value, 1)
