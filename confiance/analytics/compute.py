@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
+from confiance.analytics import disclosure
 from confiance.analytics.choices import AnalysisKind
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.selectors import PARIS, EventQuery, EventSet, event_set
@@ -28,7 +30,12 @@ MAX_MAP_CELLS = 20_000
 def execute(kind: str, *, actor: Actor, query: EventQuery, params: dict[str, Any], progress: Progress
             ) -> dict[str, Any]:
     progress(0.02, _("Lecture des événements"))
-    events = event_set(actor=actor, query=query)
+    # Decided with the author's rights of the moment (they may have changed since the run was asked).
+    protected = disclosure.query_protected(actor, query)
+    if protected:
+        query = replace(query, **dict(zip(("start", "end"), disclosure.widen_period(query.start, query.end),
+                                          strict=True)))
+    events = event_set(actor=actor, query=query, protected=protected)
     summary = {"events": len(events), "sources": events.sources, "unavailable": events.unavailable,
                "crs": events.crs, "query": query.as_dict()}
     if len(events) == 0:
@@ -36,7 +43,27 @@ def execute(kind: str, *, actor: Actor, query: EventQuery, params: dict[str, Any
             "Aucun événement ne correspond à la sélection (communes, période, sources, catégories)."))
     runner = {AnalysisKind.HOTSPOTS: _hotspots, AnalysisKind.NEAR_REPEAT: _near_repeat, AnalysisKind.TIME: _time,
               AnalysisKind.FORECAST: _forecast}[AnalysisKind(kind)]
-    return summary | runner(events, query, params, progress)
+    if protected:
+        disclosure.require_enough(len(events))
+    used: dict[str, Any] | None = {} if protected else None
+    result = summary | runner(events, query, params, progress, used=used)
+    left_out = result.pop("left_out", 0)
+    if not protected:
+        return result | {"disclosure": disclosure.describe(protected=False)}
+    return result | {"disclosure": disclosure.describe(protected=True, asked=params, used=used, left_out=left_out,
+                                                       period=(query.start, query.end))}
+
+
+def _mapped(events: EventSet, used: dict[str, Any] | None) -> EventSet:
+    """The events a map may show: all of them, or, protected, those of 500 m cells holding 5 or more."""
+    if used is None:
+        return events
+    mapped = events.subset(disclosure.dense(events.x, events.y, events.commune_id))
+    if len(mapped) == 0:
+        raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _(
+            "Aucune maille de 500 m ne compte 5 événements ou plus : rien ne peut être cartographié sans "
+            "risquer de situer une personne."))
+    return mapped
 
 
 def _study_mask(grid: hotspots.Grid, crs: str, commune_ids: list[int]) -> np.ndarray:
@@ -113,10 +140,16 @@ def _float_param(params: dict, name: str, default: float | None, low: float, hig
     return value
 
 
-def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progress) -> dict[str, Any]:
+def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progress,
+              used: dict[str, Any] | None = None) -> dict[str, Any]:
     cell = _float_param(params, "cell_m", 100, 25, 2000, _("Taille de maille"))
     bandwidth = _float_param(params, "bandwidth_m", None, 10, 10_000, _("Largeur du noyau"))
     resolution = _int_param(params, "h3_resolution", 9, 5, 12, _("Résolution H3"))
+    total = len(events)
+    if used is not None:
+        cell, resolution = disclosure.cell_size(cell), disclosure.h3_resolution(resolution)
+        used |= {"cell_m": cell, "h3_resolution": resolution}
+    events = _mapped(events, used)
     permutations = _int_param(params, "permutations", settings.CONFIANCE_ANALYTICS_PERMUTATIONS, 19, 9999,
                               _("Permutations"))
     progress(0.1, _("Comptage sur la grille"))
@@ -177,6 +210,7 @@ def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progr
         "outline": _outline(query),
         "h3": {"resolution": resolution, "cells": len(h3_counts),
                "collection": {"type": "FeatureCollection", "features": h3_features}},
+        "left_out": total - len(events),
     }
 
 
@@ -187,7 +221,8 @@ def _outline(query: EventQuery) -> dict[str, Any]:
         {"type": "Feature", "geometry": geometry, "properties": {}} for geometry in geometries.values()]}
 
 
-def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Progress) -> dict[str, Any]:
+def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Progress,
+                 used: dict[str, Any] | None = None) -> dict[str, Any]:
     spatial_bandwidth = _float_param(params, "spatial_bandwidth_m", 100, 1, 5000, _("Largeur des bandes spatiales"))
     spatial_count = _int_param(params, "spatial_bands", 5, 1, 20, _("Nombre de bandes spatiales"))
     temporal_bandwidth = _float_param(params, "temporal_bandwidth_days", 7, 0.04, 365,
@@ -196,6 +231,9 @@ def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Pr
     permutations = _int_param(params, "permutations", settings.CONFIANCE_ANALYTICS_PERMUTATIONS, 19, 9999,
                               _("Permutations"))
     seed = _int_param(params, "seed", 20140101, 0, 2**31 - 1, _("Graine"))
+    if used is not None:
+        spatial_bandwidth, temporal_bandwidth = disclosure.knox_bandwidths(spatial_bandwidth, temporal_bandwidth)
+        used |= {"spatial_bandwidth_m": spatial_bandwidth, "temporal_bandwidth_days": temporal_bandwidth}
     days = elapsed_days(events.seconds, whole_days=events.whole_days, zone=events.zone)
     progress(0.05, _("Paires proches"))
 
@@ -206,6 +244,9 @@ def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Pr
     result = knox.knox(events.x, events.y, days, spatial_edges=knox.bands(spatial_bandwidth, spatial_count),
                        temporal_edges=knox.bands(temporal_bandwidth, temporal_count), permutations=permutations,
                        seed=seed, progress=report)
+    if used is not None:
+        table = disclosure.protect_knox(result.as_dict())
+        return {"knox": table, "csv": disclosure.knox_csv(table)}
     return {"knox": result.as_dict(), "csv": result.csv_rows()}
 
 
@@ -217,7 +258,8 @@ def _day_number(moment: datetime) -> int:
     return int(np.datetime64(moment.astimezone(PARIS).date(), "D").astype(np.int64))
 
 
-def _time(events: EventSet, query: EventQuery, params: dict, progress: Progress) -> dict[str, Any]:
+def _time(events: EventSet, query: EventQuery, params: dict, progress: Progress,
+          used: dict[str, Any] | None = None) -> dict[str, Any]:
     days, hours = _local(events)
     progress(0.2, _("Profil horaire"))
     result: dict[str, Any] = {"hour_of_week": temporal.hour_of_week(days, hours) | {
@@ -230,11 +272,30 @@ def _time(events: EventSet, query: EventQuery, params: dict, progress: Progress)
         result["weekly_error"] = error.message
     daily = temporal.daily_series(days, start, end)
     result["daily"] = {"start": str(np.datetime64(start, "D")), "counts": daily.astype(int).tolist()}
+    if used is not None:
+        _protect_time(result)
     return result
 
 
-def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progress) -> dict[str, Any]:
+def _protect_time(result: dict[str, Any]) -> None:
+    """Hour-of-week cells and weeks under 5 masked (their totals are known); no day by day series."""
+    profile = result["hour_of_week"]
+    cells = disclosure.protect_counts(np.asarray(profile["counts"]).ravel())
+    profile["counts"] = [cells[k:k + 24] for k in range(0, len(cells), 24)]
+    weekly = result.get("weekly")
+    if weekly:
+        weekly["observed"] = disclosure.protect_counts(weekly["observed"])
+        hidden = {w for w, n in zip(weekly["week_starts"], weekly["observed"], strict=True) if n is None}
+        weekly["above"] = [w for w in weekly["above"] if w not in hidden]
+    result.pop("daily")
+
+
+def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progress,
+              used: dict[str, Any] | None = None) -> dict[str, Any]:
     cell = _float_param(params, "cell_m", 250, 50, 2000, _("Taille de maille"))
+    if used is not None:
+        cell = disclosure.cell_size(cell)
+        used["cell_m"] = cell
     by = params.get("by", "commune")
     if by not in ("commune", "sector"):
         raise AnalysisInputError(AnalyticsErrorCode.PARAMETER_INVALID, _("Regroupement inconnu."), field="by")
@@ -250,11 +311,20 @@ def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progr
         for sector_id in sorted(set(events.sector_id.tolist())):
             label = labels.get(sector_id, ("", _("hors secteur"), ""))[1]
             groups[str(label)] = events.sector_id == sector_id
+    hidden: set[str] = set()
+    if used is not None and len(groups) > 1:
+        masked = disclosure.protect_counts([int(m.sum()) for m in groups.values()])
+        hidden = {label for label, n in zip(groups, masked, strict=True) if n is None}
     if len(groups) != 1:
         groups = dict([(_("Ensemble"), np.ones(len(events), dtype=bool)), *groups.items()])
     loads = []
     for index, (label, members) in enumerate(groups.items()):
         progress(0.05 + 0.5 * index / max(1, len(groups)), _("Prévision de charge : %(name)s") % {"name": label})
+        if label in hidden:
+            loads.append({"label": str(label), "events": None, "masked": True, "error": _(
+                "Moins de 5 événements, ou masqué pour qu'un nombre de moins de 5 ne se déduise pas du total : "
+                "pas de prévision publiée.")})
+            continue
         daily = temporal.daily_series(days[members], start, end)
         entry: dict[str, Any] = {"label": str(label), "events": int(members.sum())}
         try:
@@ -270,12 +340,18 @@ def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progr
                 "baseline_week_total": round(float(temporal.baseline(daily, 7).sum()), 1),
             }
             entry["backtest"] = temporal.backtest(daily, start).as_dict()
+            if used is not None:
+                entry["history"] = disclosure.protect_days(entry["history"])
         except AnalysisInputError as error:
             entry["error"] = error.message
         loads.append(entry)
     progress(0.6, _("Zones prédites et indice PAI"))
     result: dict[str, Any] = {"loads": loads, "cell_m": cell}
     try:
+        mapped = _mapped(events, used)
+        if used is not None:
+            result["left_out"] = len(events) - len(mapped)
+            days, events = days[disclosure.dense(events.x, events.y, events.commune_id)], mapped
         grid, mask = _study_grid(events, query, cell, margin=0)
         first_monday = start + (-(start + 3)) % 7
         weeks = (end - first_monday + 1) // 7
@@ -292,9 +368,17 @@ def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progr
         result["next_week"] = {"start": str(np.datetime64(end + 1, "D")), "share": 0.05, "cells": {
             "type": "FeatureCollection", "features": [
                 {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": polygon},
-                 "properties": {"risk": round(float(surface[r, c]), 3)}}
+                 "properties": {"risk": _risk(surface, r, c, relative=used is not None)}}
                 for polygon, r, c in zip(_cell_polygons(grid, top_rows, top_columns, events.crs), top_rows,
                                          top_columns, strict=True)]}}
     except AnalysisInputError as error:
         result["pai_error"] = error.message
     return result
+
+
+def _risk(surface: np.ndarray, row: int, column: int, *, relative: bool) -> float:
+    """The risk of a cell; protected, only relative to the highest, to one decimal (a rank, not a count)."""
+    if relative:
+        top = float(surface.max())
+        return round(float(surface[row, column]) / top, 1) if top > 0 else 0.0
+    return round(float(surface[row, column]), 3)

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
+from confiance.analytics import disclosure
 from confiance.analytics.choices import UNAVAILABLE_SOURCES, EventSource
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.models import AnalysisRun, Dataset, DatasetEvent
 from confiance.analytics.stats import opendata
-from confiance.analytics.stats.points import project
+from confiance.analytics.stats.points import WGS84, project, transform
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.operations import selectors as operations_selectors
 from confiance.reports import selectors as reports_selectors
@@ -116,8 +117,11 @@ def analysable_communes(actor: Actor, commune_ids: list[int] | None = None) -> s
     return asked
 
 
-def event_set(*, actor: Actor, query: EventQuery) -> EventSet:
-    """The events of the query, from the apps' own selectors (or from an imported dataset)."""
+def event_set(*, actor: Actor, query: EventQuery, protected: bool = False) -> EventSet:
+    """The events of the query, from the apps' own selectors (or from an imported dataset).
+
+    `protected`: each event is moved to the centre of its 500 m lattice cell and takes the sector found there
+    (``disclosure``), before the sector filter, so that nothing downstream knows its position more finely."""
     communes = analysable_communes(actor, query.commune_ids)
     since, until = period_bounds(query.start, query.end)
     rows: list[tuple] = []  # (time, lat, lon, category, source, commune id, sector id or -1)
@@ -162,10 +166,14 @@ def event_set(*, actor: Actor, query: EventQuery) -> EventSet:
     commune_id = np.array([r[5] for r in rows], dtype=np.int64)
     sector = np.array([-1 if r[6] is None else r[6] for r in rows], dtype=np.int64)
     missing = np.array([r[6] is None for r in rows], dtype=bool)
+    x, y, crs = project(lat, lon)
+    if protected and len(rows):
+        x, y = disclosure.snap(x, y)
+        lon, lat = transform(crs, WGS84, x, y)
+        missing[:] = True
     if missing.any():
         sector[missing] = territory_selectors.sectors_of_points(lats=lat[missing], lons=lon[missing],
                                                                 commune_ids=commune_id[missing])
-    x, y, crs = project(lat, lon)
     result = EventSet(
         lat=lat, lon=lon, x=np.asarray(x), y=np.asarray(y),
         seconds=np.array([int(r[0].timestamp()) for r in rows], dtype=np.int64),
@@ -181,12 +189,12 @@ def event_set(*, actor: Actor, query: EventQuery) -> EventSet:
 # --- Runs and datasets ----------------------------------------------------------------------------
 
 def run_get_for_actor(*, actor: Actor, run_id: str) -> AnalysisRun:
-    """A run the actor asked for, or one on communes they may all analyse."""
+    """A run the actor asked for, or one on communes they may all analyse; a run that places events more finely
+    than the protected form only for those who may see each of its sources event by event (``disclosure``)."""
     run = AnalysisRun.objects.filter(pk=run_id).first() if _is_uuid(run_id) else None
     if run is None:
         raise NotFoundError(message=_("Analyse introuvable."))
-    if run.created_by_id != actor.agent.pk and not set(run.commune_ids) <= actor.commune_ids(
-            Permission.ANALYTICS_VIEW):
+    if not disclosure.may_read_run(actor, run) or (run.result and not disclosure.check_result(run.result)):
         raise NotFoundError(message=_("Analyse introuvable."))
     return run
 
@@ -231,12 +239,16 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
     result = []
     for commune_id in sorted(communes, key=lambda c: names.get(c, "")):
         scope = {commune_id}
-        current_delays = operations_selectors.response_delay_figures(commune_ids=scope, since=since, until=until)
-        previous_delays = operations_selectors.response_delay_figures(commune_ids=scope, since=previous[0],
-                                                                      until=previous[1])
-        current_reports = reports_selectors.resolution_figures(commune_ids=scope, since=since, until=until)
-        previous_reports = reports_selectors.resolution_figures(commune_ids=scope, since=previous[0],
-                                                                until=previous[1])
+        police_hidden = bool(disclosure.hidden_sources(actor, sources=[EventSource.INTERVENTIONS], commune_ids=scope))
+        reports_hidden = bool(disclosure.hidden_sources(actor, sources=[EventSource.REPORTS], commune_ids=scope))
+        current_delays = _masked_figures(operations_selectors.response_delay_figures(
+            commune_ids=scope, since=since, until=until), police_hidden, DELAY_FIGURES)
+        previous_delays = _masked_figures(operations_selectors.response_delay_figures(
+            commune_ids=scope, since=previous[0], until=previous[1]), police_hidden, DELAY_FIGURES)
+        current_reports = _masked_figures(reports_selectors.resolution_figures(
+            commune_ids=scope, since=since, until=until), reports_hidden, REPORT_FIGURES)
+        previous_reports = _masked_figures(reports_selectors.resolution_figures(
+            commune_ids=scope, since=previous[0], until=previous[1]), reports_hidden, REPORT_FIGURES)
         result.append({
             "commune_id": commune_id, "commune": names.get(commune_id, ""),
             "avant": [
@@ -275,12 +287,40 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
             "previous_end": (previous[1] - timedelta(days=1)).date().isoformat(), "communes": result}
 
 
-def _percent(value: float | None) -> float | None:
+# figure -> the count it is computed from: masked for those who may not see the events one by one when that count
+# is under 5 (a median of three delays is three delays).
+DELAY_FIGURES = {"interventions": "interventions", "intervention_p50_min": "intervention_n",
+                 "intervention_p90_min": "intervention_n", "prise_en_compte_p50_min": "prise_en_compte_n"}
+REPORT_FIGURES = {"received": "received", "median_hours": "closed", "overdue_share": "with_due_date"}
+
+
+def _masked_figures(figures: dict[str, Any], hidden: bool, basis: dict[str, str]) -> dict[str, Any]:
+    if not hidden:
+        return figures
+    result = dict(figures)
+    for name, count in basis.items():
+        if figures.get(count) is not None and figures[count] < disclosure.MIN_COUNT:
+            result[name] = MASKED
+    return result
+
+
+MASKED = "masked"
+
+
+def _percent(value: float | str | None) -> float | str | None:
+    if isinstance(value, str):  # MASKED
+        return value
+
     return None if value is None else round(100 * value, 1)
 
 
-def _figure(key: str, label: str, current: float | None, previous: float | None, unit: str, *,
+def _figure(key: str, label: str, current: Any, previous: Any, unit: str, *,
             lower_is_better: bool = False) -> dict[str, Any]:
+    masked = {"value_masked": current == MASKED, "previous_masked": previous == MASKED}
+    if MASKED in (current, previous):
+        return {"key": key, "label": str(label), "available": True, "value": None if current == MASKED else current,
+                "previous": None if previous == MASKED else previous, "unit": unit, "change_pct": None,
+                "better": None} | masked
     change = None
     if current is not None and previous is not None and previous != 0:
         change = round(100 * (current - previous) / previous, 1)
@@ -288,7 +328,7 @@ def _figure(key: str, label: str, current: float | None, previous: float | None,
     if current is not None and previous is not None and current != previous:
         better = (current < previous) == lower_is_better
     return {"key": key, "label": str(label), "available": True, "value": current, "previous": previous,
-            "unit": unit, "change_pct": change, "better": better}
+            "unit": unit, "change_pct": change, "better": better} | masked
 
 
 def _unavailable(key: str, label: str, reason: str) -> dict[str, Any]:
@@ -299,9 +339,13 @@ def _unavailable(key: str, label: str, reason: str) -> dict[str, Any]:
 
 def open_data(*, actor: Actor, commune_ids: list[int], start: date, end: date, sources: list[str]) -> dict[str, Any]:
     """Counts per sector, ISO week and category; counts under 5 blanked; no identifier, time or place of
-    any single event. Events outside every sector are counted under the commune ("hors secteur")."""
+    any single event. Events outside every sector are counted under the commune ("hors secteur").
+
+    Built protected for everyone (``disclosure``): whole ISO weeks, each event in the sector of its 500 m lattice
+    cell's centre, so that these counts and the protected analyses describe the same regions."""
+    start, end = disclosure.widen_period(start, end)
     query = EventQuery(commune_ids=commune_ids, start=start, end=end, sources=sources)
-    events = event_set(actor=actor, query=query)
+    events = event_set(actor=actor, query=query, protected=True)
     labels = territory_selectors.sector_labels(commune_ids=set(events.commune_id.tolist()) or set(commune_ids))
     insee = territory_selectors.commune_codes(commune_ids=set(commune_ids))
     local_days = [datetime.fromtimestamp(int(s), PARIS).date() for s in events.seconds]
@@ -318,12 +362,16 @@ def open_data(*, actor: Actor, commune_ids: list[int], start: date, end: date, s
 
 def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end: date,
                       sources: list[str]) -> dict[str, Any]:
-    """Sector polygons with the period's count per category (same suppression), as GeoJSON."""
+    """Sector polygons with the period's count per category (same suppression), as GeoJSON.
+
+    A period total is published only when none of its weeks is blanked in the weekly table: it is then the sum of
+    published weekly counts, and no blanked count can be recovered by subtracting them from it."""
     totals: dict[tuple[str, str, str], int] = {}
+    weekly: dict[tuple[str, str, str, tuple[int, int]], int] = {}
     names: dict[str, str] = {}
-    # Counted from the events over the whole period (summing the weekly rows would need the blanked cells).
+    start, end = disclosure.widen_period(start, end)
     query = EventQuery(commune_ids=commune_ids, start=start, end=end, sources=sources)
-    events = event_set(actor=actor, query=query)
+    events = event_set(actor=actor, query=query, protected=True)
     labels = territory_selectors.sector_labels(commune_ids=set(commune_ids))
     for k in range(len(events)):
         sector = int(events.sector_id[k])
@@ -333,11 +381,14 @@ def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end:
         names[code] = name
         key = (code, insee, str(events.category[k]))
         totals[key] = totals.get(key, 0) + 1
+        week = datetime.fromtimestamp(int(events.seconds[k]), PARIS).date().isocalendar()[:2]
+        weekly[(*key, week)] = weekly.get((*key, week), 0) + 1
+    blanked = {key[:3] for key, count in weekly.items() if count < opendata.SUPPRESSION_THRESHOLD}
     geometries = territory_selectors.sector_geometries(commune_ids=set(commune_ids))
     code_to_id = {code: pk for pk, (code, _name, _insee) in labels.items()}
     features = []
     for (code, insee, category), count in sorted(totals.items()):
-        secret = count < opendata.SUPPRESSION_THRESHOLD
+        secret = count < opendata.SUPPRESSION_THRESHOLD or (code, insee, category) in blanked
         features.append({"type": "Feature", "geometry": geometries.get(code_to_id[code]), "properties": {
             "secteur_code": code, "secteur_nom": names[code], "commune_insee": insee,
             "periode_debut": start.isoformat(), "periode_fin": end.isoformat(), "categorie": category,
@@ -348,11 +399,7 @@ def open_data_geojson(*, actor: Actor, commune_ids: list[int], start: date, end:
 
 # --- The point set itself, for analysts' own tools -----------------------------------------------
 
-SOURCE_PERMISSIONS: dict[str, Permission] = {
-    EventSource.REPORTS: Permission.REPORTS_VIEW,
-    EventSource.INTERVENTIONS: Permission.OPERATIONS_VIEW,
-    EventSource.LOGBOOK: Permission.OPERATIONS_VIEW,
-}
+SOURCE_PERMISSIONS = disclosure.SOURCE_PERMISSIONS
 EXPORT_FIELDS = ("source", "categorie", "date_heure", "lat", "lon", "x_m", "y_m", "systeme_metrique",
                  "commune_insee", "secteur_code")
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
-from confiance.analytics import compute
+from confiance.analytics import compute, disclosure
 from confiance.analytics.choices import AnalysisKind, RunStatus
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
 from confiance.analytics.models import AnalysisRun, Dataset, DatasetEvent
@@ -44,11 +44,12 @@ def analysis_start(*, actor: Actor, kind: str, query: EventQuery, params: dict[s
         if dataset.commune_id not in query.commune_ids:
             raise AnalysisInputError(AnalyticsErrorCode.DATASET_OTHER_COMMUNE, _(
                 "Ce jeu de données appartient à une autre commune que celles choisies."), field="dataset_id")
+    protected = disclosure.query_protected(actor, query)
     with transaction.atomic():
         run = AnalysisRun.objects.create(kind=kind, created_by=actor.agent, commune_ids=sorted(query.commune_ids),
-                                         params={"query": query.as_dict(), "options": params})
+                                         params={"query": query.as_dict(), "options": params, "protected": protected})
         audit_record(actor=actor, action="analytics.run_start", target=run, commune_id=query.commune_ids[0],
-                     extra={"kind": kind, "communes": sorted(query.commune_ids)})
+                     extra={"kind": kind, "communes": sorted(query.commune_ids), "protected": protected})
         run_id = str(run.pk)
         transaction.on_commit(lambda: run_analysis.enqueue(run_id))
     return run

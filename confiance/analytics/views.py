@@ -90,7 +90,8 @@ def analysis_result(request, run_id):
     page_data = {key: value for key, value in result.items() if key != "csv"}
     labels = {value: str(label) for value, label in EventSource.choices}
     return render(request, "analytics/result.html", {
-        "run": run, "result": result, "page_data": page_data, "done": run.status == RunStatus.DONE,
+        "run": run, "result": result, "disclosure": result.get("disclosure") or {}, "page_data": page_data,
+        "done": run.status == RunStatus.DONE,
         "knox_table": _knox_table(result.get("knox")), "week_table": _week_table(result.get("hour_of_week")),
         "query": (run.params or {}).get("query", {}), "options": (run.params or {}).get("options", {}),
         "sources_display": [_("jeu de données importé") if s == "dataset" else labels.get(s, s)
@@ -112,6 +113,9 @@ def _knox_table(knox: dict | None) -> list[dict] | None:
         cells = []
         for c in range(len(knox["columns"])):
             ratio, p = knox["knox_ratio"][r][c], knox["p_value"][r][c]
+            if knox["observed"][r][c] is None:  # protected: fewer than 5 pairs, or masked with one
+                cells.append({"masked": True, "level": 0, "significant": False})
+                continue
             level = 0
             if ratio is not None and p <= 0.05:
                 level = 1 if ratio < 1.2 else 2 if ratio < 1.5 else 3 if ratio < 2 else 4
@@ -125,8 +129,9 @@ def _week_table(profile: dict | None) -> list[dict] | None:
     """Hour-of-week counts with a shade level 0-5 relative to the busiest hour."""
     if not profile:
         return None
-    peak = max(max(row) for row in profile["counts"]) or 1
-    return [{"day": _(day), "cells": [{"n": n, "level": 0 if n == 0 else 1 + int(4 * n / peak)} for n in row]}
+    peak = max((n for row in profile["counts"] for n in row if n is not None), default=0) or 1
+    return [{"day": _(day), "cells": [{"n": n, "masked": n is None,
+                                       "level": 0 if not n else 1 + int(4 * n / peak)} for n in row]}
             for day, row in zip(WEEKDAYS, profile["counts"], strict=True)]
 
 
