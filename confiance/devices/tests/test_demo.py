@@ -10,17 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from confiance.devices import rules, simulation
+from confiance.devices import simulation
 from confiance.devices.choices import MeasurementSource, SecurityEventKind
 from confiance.devices.demo_data import load
 from confiance.devices.models import Alarm, Device, Gateway, Measurement, Rule
 from confiance.devices.services.health import security_sweep
 from confiance.territory.demo_data import load as load_territory
+from conftest import require_service
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # the start of a river cycle (multiple of CYCLE_S)
-RULES_ENGINE_IS_PLACEHOLDER = "written by the rules-and-alarms work" in (rules.evaluate.__doc__ or "")
 
 
 @pytest.fixture
@@ -78,8 +78,6 @@ def test_the_river_rises_over_the_thresholds_then_falls_back(demo):
     assert ormoy.count() == len(curve) and max(ormoy.values_list("value", flat=True)) < 1.8
     assert Measurement.objects.filter(device__identifier="air-mennecy-centre").count() == 3 * 11
     assert set(Measurement.objects.values_list("source", flat=True)) == {MeasurementSource.SIMULATION}
-    if RULES_ENGINE_IS_PLACEHOLDER:
-        return  # the rules engine is not merged yet: the coordinator tightens this part
     alarms = Alarm.objects.filter(device__identifier="essonne-mennecy")
     assert alarms.filter(rule__name__contains="alerte").count() == 1
     assert not alarms.filter(cleared_at__isnull=True, resolved_at__isnull=True).exists()
@@ -113,10 +111,8 @@ def test_with_a_broker_the_simulator_publishes_the_platform_json_on_device_topic
     client.on_connect = lambda c, *_: c.subscribe("confiance/v1/+/up", qos=1)
     client.on_subscribe = lambda *_: subscribed.set()
     client.on_message = lambda c, u, message: received.append((message.topic, json.loads(message.payload)))
-    try:
-        client.connect("localhost", 1883)
-    except OSError:
-        pytest.skip("no MQTT broker on localhost:1883")
+    require_service("mqtt")
+    client.connect("localhost", 1883)
     client.loop_start()
     try:
         assert subscribed.wait(5)
