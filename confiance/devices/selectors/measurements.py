@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -17,12 +18,15 @@ from confiance.devices.access import device_get_for_actor
 from confiance.devices.choices import QUANTITY_UNITS, Quantity, Resolution
 from confiance.devices.models import DeviceQuantity, MeasurementAggregate
 
+if TYPE_CHECKING:  # the stubs' helper is a development dependency
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Period:
     resolution: str
     span: timedelta
-    label: str
+    label: StrOrPromise
 
 
 # The chart periods a page may ask for: minute buckets for the last hours, hour buckets for days.
