@@ -18,6 +18,7 @@ DEMO_AGENTS = [
     ("technicien", "Thomas", "Robert", Role.TECHNICAL_AGENT, ["91386"]),
     ("elu", "Élise", "Richard", Role.ELECTED_OFFICIAL, ["91386"]),
     ("dpo", "Diane", "Durand", Role.DPO, None),
+    ("rssi", "Rémi", "Lefèvre", Role.RSSI, None),
     ("admin", "Alice", "Moreau", Role.ADMINISTRATOR, None),
 ]
 
