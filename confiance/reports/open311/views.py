@@ -143,7 +143,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     submission = report_submit(actor=PublicActor(f"application {client.name}"), draft=draft, client=client,
                                idempotency_key=request.headers.get("Idempotency-Key", ""), reference=reference)
     report = submission.report
-    body = [{"service_request_id": str(report.pk), "token": report.tracking_token,
+    body = [{"service_request_id": str(report.pk), "token": submission.tracking_token or None,
              "service_notice": report.category.notice or None, "account_id": None}]
     return render(body, fmt, root="service_requests", item="request", status=201 if submission.created else 200)
 

@@ -61,9 +61,13 @@ def report_new(request):
             field = error.details.get("field") if isinstance(error.details, dict) else None
             form.add_error(field if field in form.fields else None, error.message)
         else:
+            if not submission.tracking_token:  # recognised by its content only: its tracking link stays private
+                messages.info(request, _("Ce signalement avait déjà été reçu (n° %(id)s).")
+                              % {"id": submission.report.pk})
+                return redirect("reports:public", report_id=submission.report.pk)
             messages.success(request, _("Merci ! Votre signalement n° %(id)s est enregistré. Gardez le lien de "
                                         "cette page pour suivre son traitement.") % {"id": submission.report.pk})
-            return redirect("reports:track", token=submission.report.tracking_token)
+            return redirect("reports:track", token=submission.tracking_token)
     status = 400 if request.method == "POST" else 200
     return render(request, "reports/report_new.html", {
         "form": form, "code_choices": _code_choices(), "attributes_initial": attributes,
