@@ -96,6 +96,15 @@ def rate_check(name: str, *, ip: str = "", account: str = "", increment: bool = 
     return None
 
 
+def rate_limited_page(request: Any, exceeded: Exceeded) -> Any:
+    """The French page of a refused form (429, with Retry-After)."""
+    from django.shortcuts import render
+
+    response = render(request, "rate_limited.html", {"retry_after": exceeded.retry_after}, status=429)
+    response["Retry-After"] = str(exceeded.retry_after)
+    return response
+
+
 def rate_limited(name: str, *, account: Callable[[Any], str] | None = None) -> Callable:
     """Decorator of a django-ninja endpoint: 429 in the API's error shape past the limits of `name`.
 
