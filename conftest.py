@@ -28,8 +28,10 @@ def redis_url():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: a rolled-back database reuses ids that a cached answer saw."""
-    from django.core.cache import cache
+    """Each test starts with an empty cache: a rolled-back database reuses ids that a cached answer saw; and with
+    no rate limit counted yet."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["ratelimit"].clear()
     yield

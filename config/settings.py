@@ -1,6 +1,7 @@
 """Django settings: every value comes from an environment variable (docs/configuration.md)."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -239,6 +240,45 @@ CONFIANCE_OPEN311_CACHE_SECONDS = env_int("CONFIANCE_OPEN311_CACHE_SECONDS", 30,
 # Uploads: three photos and the form must fit; larger bodies are refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * CONFIANCE_REPORT_PHOTO_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = CONFIANCE_REPORT_PHOTO_MAX_BYTES + 1024 * 1024
+
+# --- Rate limits (django-ratelimit; docs/configuration.md). Counted in the "ratelimit" cache: Redis when REDIS_URL is
+# set (shared by the processes), else each process's memory. A rate is "<count>/<period>" (period: s, m, h, d, or
+# e.g. 10m); an empty rate turns that limit off. CONFIANCE_RATE_LIMITS=0 turns every limit off.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL \
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit",
+          "OPTIONS": {"MAX_ENTRIES": 100_000}}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_ENABLE = env_bool("CONFIANCE_RATE_LIMITS", True)
+# Behind a reverse proxy, the request header (as in request.META) that carries the client's address.
+CONFIANCE_CLIENT_IP_META = env_str("CONFIANCE_CLIENT_IP_META", "")
+_RATE_DEFAULTS = {
+    "report_form": {"ip": "10/10m", "account": "30/h"},  # the public report form (POST)
+    "open311_post": {"ip": "120/m", "account": "1200/m"},  # POST requests.json / .xml; account: the client key
+    "tracker": {"ip": "1200/m", "account": "120/m"},  # OsmAnd / OwnTracks positions; account: the unit
+    "gateway": {"ip": "600/m", "account": "600/m"},  # devices gateways' batches and NGSI-LD notifications
+    "login": {"ip": "30/10m"},  # login form POSTs from one address, whatever the account
+}
+
+
+def _rate_limits() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for name, scopes in _RATE_DEFAULTS.items():
+        table[name] = {}
+        for scope, default in scopes.items():
+            variable = f"CONFIANCE_RATE_{name.upper()}_{scope.upper()}"
+            rate = env_str(variable, default).strip()
+            if rate and not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", rate):
+                raise ImproperlyConfigured(f"{variable}={rate!r}: expected <count>/<period>, e.g. 10/m or 30/10m.")
+            table[name][scope] = rate
+    return table
+
+
+CONFIANCE_RATE_LIMITS = _rate_limits()
+# Login: CONFIANCE_LOCKOUT_THRESHOLD wrong passwords for one account from one address lock that pair (not the
+# account: an agent is never locked out from elsewhere) for CONFIANCE_LOCKOUT_MINUTES; unknown accounts alike.
+# Photos: at most this many decoded at once per process; a photo waits at most the timeout for its turn.
+CONFIANCE_PHOTO_DECODES = env_int("CONFIANCE_PHOTO_DECODES", 2, minimum=1, maximum=64)
+CONFIANCE_PHOTO_DECODE_WAIT_SECONDS = env_int("CONFIANCE_PHOTO_DECODE_WAIT_SECONDS", 10, minimum=1, maximum=300)
 
 # --- Hypervision (devices): registry, retention per sensor kind, security sweep.
 # Retention in days: raw measurements, per-minute and per-hour aggregates, dead letters; each may be set per sensor

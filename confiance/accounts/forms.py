@@ -1,31 +1,29 @@
 """Login and second-factor forms."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-
-from confiance.accounts.models import Agent
-from confiance.accounts.selectors import is_locked
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, telling a locked-out agent why and for how long."""
+    """Django's login form; a locked (account, address) pair gets the same answer whether the account exists."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Identifiant ou mot de passe incorrect."),
-        "locked": _("Compte verrouillé après plusieurs échecs. Réessayez après %(until)s "
-                    "ou contactez votre administrateur."),
+        "locked": _("Trop d'échecs pour cet identifiant depuis cet appareil : connexion verrouillée pendant "
+                    "%(minutes)s minutes. Réessayez plus tard ou contactez votre administrateur."),
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        agent = Agent.objects.filter(username=username).first() if username else None
-        if agent is not None and is_locked(agent):
-            until = formats.time_format(timezone.localtime(agent.locked_until), "H:i")
-            raise forms.ValidationError(self.error_messages["locked"], code="locked", params={"until": until})
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "confiance_login_locked", False):
+                raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                            params={"minutes": settings.CONFIANCE_LOCKOUT_MINUTES}) from None
+            raise
 
 
 class OneTimeCodeForm(forms.Form):

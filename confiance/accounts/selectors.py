@@ -1,9 +1,6 @@
 """Reads about agents."""
 
-from datetime import datetime
-
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import ROLE_PERMISSIONS
@@ -26,7 +23,3 @@ def agent_can_in_commune(*, agent_id: int, permission: str, commune_id: int) -> 
     return any(agent.pk == agent_id for agent in agent_list_with_permission(permission=permission,
                                                                              commune_id=commune_id))
 
-
-def is_locked(agent: Agent, now: datetime | None = None) -> bool:
-    """Whether the agent's account is locked after too many wrong passwords."""
-    return agent.locked_until is not None and agent.locked_until > (now or timezone.now())

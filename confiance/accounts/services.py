@@ -1,4 +1,4 @@
-"""Writes about agents: creation, memberships, login failures and lockout, API tokens."""
+"""Writes about agents: creation, memberships, login failures and lockout (per account and address), API tokens."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_ratelimit.core import get_usage
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission, Role
@@ -58,23 +58,36 @@ def membership_grant(*, actor: Actor | None, agent: Agent, commune: Commune, rol
     return membership
 
 
-@transaction.atomic
-def agent_login_failed(*, agent: Agent) -> bool:
-    """Count a wrong password; lock the account past the threshold. Returns True when now locked."""
-    Agent.objects.filter(pk=agent.pk).update(failed_login_count=F("failed_login_count") + 1)
-    agent.refresh_from_db(fields=["failed_login_count", "locked_until"])
-    if agent.failed_login_count < settings.CONFIANCE_LOCKOUT_THRESHOLD:
-        return False
-    agent.locked_until = timezone.now() + timedelta(minutes=settings.CONFIANCE_LOCKOUT_MINUTES)
-    agent.failed_login_count = 0
-    agent.save(update_fields=["locked_until", "failed_login_count"])
-    audit_record(actor=None, action="accounts.lockout", target=agent,
-                 extra={"minutes": settings.CONFIANCE_LOCKOUT_MINUTES})
-    return True
+def _pair(username: str, ip: str) -> str:
+    return hashlib.sha256(f"{username.strip().lower()}\n{ip}".encode()).hexdigest()
+
+
+def _pair_rate() -> str:
+    return f"{settings.CONFIANCE_LOCKOUT_THRESHOLD - 1}/{settings.CONFIANCE_LOCKOUT_MINUTES}m"
+
+
+def login_pair_locked(*, username: str, ip: str) -> bool:
+    """Whether this account (existing or not) is locked from this address after too many wrong passwords."""
+    usage = get_usage(None, group="login-pair", key=lambda _g, _r: _pair(username, ip), rate=_pair_rate())
+    return usage is not None and usage["should_limit"]
+
+
+def agent_login_failed(*, agent: Agent | None, username: str, ip: str) -> bool:
+    """Count a wrong password for the pair (account, address); True when the pair is now locked.
+
+    The lock holds for this address only (CONFIANCE_LOCKOUT_MINUTES): an agent is never locked out from elsewhere.
+    A lock of an existing account is journaled with its address."""
+    usage = get_usage(None, group="login-pair", key=lambda _g, _r: _pair(username, ip), rate=_pair_rate(),
+                      increment=True)
+    locked = usage is not None and usage["should_limit"]
+    if locked and agent is not None and usage["count"] == settings.CONFIANCE_LOCKOUT_THRESHOLD:
+        audit_record(actor=None, action="accounts.lockout", target=agent,
+                     extra={"minutes": settings.CONFIANCE_LOCKOUT_MINUTES, "ip": ip})
+    return locked
 
 
 def agent_login_succeeded(*, agent: Agent) -> None:
-    """Reset the failure counter after a good password."""
+    """Clear the failure counter and lock of the former, account-wide lockout (kept for accounts locked by it)."""
     if agent.failed_login_count or agent.locked_until:
         Agent.objects.filter(pk=agent.pk).update(failed_login_count=0, locked_until=None)
 

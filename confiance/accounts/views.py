@@ -21,12 +21,19 @@ from confiance.accounts.services import (
     totp_device_pending,
     totp_verify,
 )
+from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        exceeded = rate_check("login", ip=client_ip(request))  # every account alike, from one address
+        if exceeded is not None:
+            return rate_limited_page(request, exceeded)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

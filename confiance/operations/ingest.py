@@ -5,9 +5,11 @@
                            <tracker>:<key> (OwnTracks "HTTP" mode)
 
 Trackers send one position per request, many per second across a fleet, so this path skips Django's request
-machinery: it parses, authenticates (tracker keys cached for a minute), validates, and hands the position to one
-writer thread that commits what has queued up in a single transaction (group commit). The response is sent once
-the position is committed, so a 200 means stored. Refused positions are counted per tracker and reason.
+machinery: it counts the request against the rate limits (per address, then per unit), authenticates (tracker keys
+cached for a minute), then reads and validates the position, and hands it to one writer thread that commits what
+has queued up in a single transaction (group commit). The response is sent once the position is committed, so a
+200 means stored. Refused positions of a known tracker are counted per tracker and reason; a request whose tracker
+does not authenticate writes nothing but one shared counter ("?"), and one over a rate limit writes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from confiance.core.ratelimits import rate_check, rate_message, scope_client_ip
 from confiance.operations.choices import PositionSource
 from confiance.operations.drafts import PositionFix
 from confiance.operations.services.positions import (
@@ -42,6 +45,7 @@ MAX_BODY = 16 * 1024
 MAX_BATCH = 1000
 KEY_CACHE_SECONDS = 60
 KNOTS_TO_KMH = 1.852
+UNKNOWN_TRACKER = "?"  # the one counter of positions whose tracker did not authenticate
 
 
 class Refused(Exception):
@@ -168,27 +172,37 @@ class PositionIngest:
                 break
         headers = dict(scope["headers"])
         path = scope["path"].rstrip("/")
+        exceeded = rate_check("tracker", ip=scope_client_ip(scope))
+        if exceeded is not None:  # nothing read, nothing written
+            await self._respond(send, 429, {"code": "trop_de_requetes", "message": rate_message(exceeded)},
+                                retry_after=exceeded.retry_after)
+            return
         try:
             if path.endswith("/osmand") and method in ("GET", "POST"):
-                tracker, key, fix, source = self._osmand(scope, headers, body)
+                tracker, key, read_fix = self._osmand(scope, headers, body)
             elif path.endswith("/owntracks") and method == "POST":
-                parsed = self._owntracks(headers, body)
-                if parsed is None:  # not a location message (waypoints, status...): nothing to store
-                    await self._respond(send, 200, [])
-                    return
-                tracker, key, fix, source = parsed
+                tracker, key, read_fix = self._owntracks(headers, body)
             else:
                 await self._respond(send, 404, {"code": "not_found", "message": "Protocole inconnu."})
                 return
             unit_id = await self._authenticate(tracker, key)
             if unit_id is None:
-                raise Refused(401, "traceur_inconnu", tracker)
+                # Unauthenticated: one shared counter, never a row per claimed tracker name.
+                raise Refused(401, "traceur_inconnu", UNKNOWN_TRACKER)
+            exceeded = rate_check("tracker", account=str(unit_id))
+            if exceeded is not None:
+                raise Refused(429, "trop_de_requetes", tracker, count=False)
+            parsed = read_fix()
+            if parsed is None:  # not a location message (waypoints, status...): nothing to store
+                await self._respond(send, 200, [])
+                return
+            fix, source = parsed
             problem = position_problem(fix, timezone.now())
             if problem:
                 raise Refused(400, problem, tracker)
         except Refused as refused:
             if refused.count:
-                self.writer.submit(("reject", refused.tracker or "?", refused.reason))
+                self.writer.submit(("reject", refused.tracker or UNKNOWN_TRACKER, refused.reason))
             await self._respond(send, refused.status, {"code": refused.reason,
                                                        "message": "Position refusée : " + refused.reason})
             return
@@ -203,6 +217,7 @@ class PositionIngest:
         await self._respond(send, 200, [] if source == PositionSource.OWNTRACKS else {"accepted": 1})
 
     def _osmand(self, scope, headers, body):
+        """The tracker, its key, and how to read the position (once the tracker is authenticated)."""
         params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         if body and headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded"):
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
@@ -211,35 +226,46 @@ class PositionIngest:
         key = params.get("key") or password
         if not tracker:
             raise Refused(400, "identifiant_manquant", count=False)
-        lat, lon = _number(params.get("lat"), "latitude", tracker), _number(params.get("lon"), "longitude", tracker)
-        if lat is None or lon is None:
-            raise Refused(400, "coordonnees_invalides", tracker)
-        speed = _number(params.get("speed"), "vitesse", tracker)
-        fix = PositionFix(lat=lat, lon=lon, recorded_at=_timestamp(params.get("timestamp"), tracker),
-                          accuracy_m=_number(params.get("accuracy"), "precision", tracker),
-                          speed_kmh=None if speed is None else speed * KNOTS_TO_KMH)
-        return tracker, key, fix, PositionSource.OSMAND
+
+        def read_fix():
+            lat = _number(params.get("lat"), "latitude", tracker)
+            lon = _number(params.get("lon"), "longitude", tracker)
+            if lat is None or lon is None:
+                raise Refused(400, "coordonnees_invalides", tracker)
+            speed = _number(params.get("speed"), "vitesse", tracker)
+            fix = PositionFix(lat=lat, lon=lon, recorded_at=_timestamp(params.get("timestamp"), tracker),
+                              accuracy_m=_number(params.get("accuracy"), "precision", tracker),
+                              speed_kmh=None if speed is None else speed * KNOTS_TO_KMH)
+            return fix, PositionSource.OSMAND
+
+        return tracker, key, read_fix
 
     def _owntracks(self, headers, body):
+        """The tracker, its key, and how to read the position (None: not a location message)."""
         user, password = _basic(headers)
         tracker = (user or headers.get(b"x-limit-d", b"").decode("latin-1"))[:100]
         if not tracker:
             raise Refused(401, "identifiant_manquant", count=False)
-        try:
-            message = json.loads(body or b"null")
-        except (ValueError, UnicodeDecodeError):
-            raise Refused(400, "json_invalide", tracker) from None
-        if not isinstance(message, dict):
-            raise Refused(400, "json_invalide", tracker)
-        if message.get("_type") != "location":
-            return None
-        lat, lon = _number(message.get("lat"), "latitude", tracker), _number(message.get("lon"), "longitude", tracker)
-        if lat is None or lon is None:
-            raise Refused(400, "coordonnees_invalides", tracker)
-        fix = PositionFix(lat=lat, lon=lon, recorded_at=_timestamp(message.get("tst"), tracker),
-                          accuracy_m=_number(message.get("acc"), "precision", tracker),
-                          speed_kmh=_number(message.get("vel"), "vitesse", tracker))
-        return tracker, password, fix, PositionSource.OWNTRACKS
+
+        def read_fix():
+            try:
+                message = json.loads(body or b"null")
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                raise Refused(400, "json_invalide", tracker) from None
+            if not isinstance(message, dict):
+                raise Refused(400, "json_invalide", tracker)
+            if message.get("_type") != "location":
+                return None
+            lat = _number(message.get("lat"), "latitude", tracker)
+            lon = _number(message.get("lon"), "longitude", tracker)
+            if lat is None or lon is None:
+                raise Refused(400, "coordonnees_invalides", tracker)
+            fix = PositionFix(lat=lat, lon=lon, recorded_at=_timestamp(message.get("tst"), tracker),
+                              accuracy_m=_number(message.get("acc"), "precision", tracker),
+                              speed_kmh=_number(message.get("vel"), "vitesse", tracker))
+            return fix, PositionSource.OWNTRACKS
+
+        return tracker, password, read_fix
 
     async def _authenticate(self, tracker: str, key: str) -> int | None:
         cache_key = (tracker, tracker_key_hash(key or ""))
@@ -258,8 +284,10 @@ class PositionIngest:
         return unit_id
 
     @staticmethod
-    async def _respond(send, status: int, payload) -> None:
+    async def _respond(send, status: int, payload, retry_after: int = 0) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if retry_after:
+            headers.append((b"retry-after", str(retry_after).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -44,10 +44,19 @@ class ReportDraft:
 
 @dataclass(frozen=True)
 class Submission:
-    """The report a submission stored, or found again when the submission was replayed."""
+    """The report a submission stored, or found again when the submission was replayed.
+
+    A replay recognised by its content alone (no idempotency key) proves nothing about who sends it: anyone who
+    read a public report can send it again. Its answer names the report but never discloses the tracking token."""
 
     report: Report
     created: bool
+    by_content: bool = False
+
+    @property
+    def tracking_token(self) -> str:
+        """The reporter's tracking token, or "" when this answer may not disclose it."""
+        return "" if self.by_content else self.report.tracking_token
 
 
 @dataclass(frozen=True)

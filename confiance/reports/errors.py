@@ -15,6 +15,8 @@ class ReportErrorCode(StrEnum):
     DESCRIPTION_TOO_LONG = "report_description_too_long"
     PHOTO_INVALID = "report_photo_invalid"
     PHOTO_TOO_LARGE = "report_photo_too_large"
+    PHOTO_BUSY = "report_photo_busy"
+    SUBMISSION_CONFLICT = "report_submission_conflict"
     TOO_MANY_PHOTOS = "report_too_many_photos"
     CONTACT_INVALID = "report_contact_invalid"
     CONSENT_REQUIRED = "report_consent_required"

@@ -1,5 +1,7 @@
 """Citizen reports: categories and routing per commune, reports with their append-only history."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -335,6 +337,10 @@ class ReportNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.subject}"
+
+
+# A submission is recognised as a replay for this long; its key is kept as long (retention), then deleted.
+SUBMISSION_REPLAY_WINDOW = timedelta(hours=24)
 
 
 class ReportSubmission(models.Model):

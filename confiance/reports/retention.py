@@ -8,6 +8,7 @@ from django.db.models.functions import Now
 
 from confiance.privacy.choices import RetentionAction
 from confiance.privacy.retention_engine import RetentionRule, register
+from confiance.reports.models import SUBMISSION_REPLAY_WINDOW
 
 
 def _personal_days() -> timedelta:
@@ -59,7 +60,7 @@ register(RetentionRule(
     name="reports.submissions",
     model="reports.ReportSubmission",
     date_field="created_at",
-    max_age=lambda: timedelta(days=2),
+    max_age=lambda: SUBMISSION_REPLAY_WINDOW,
     action=RetentionAction.DELETE,
-    description="Empreintes des envois, gardées le temps de reconnaître un envoi rejoué.",
+    description="Empreintes des envois, gardées le temps de reconnaître un envoi rejoué (24 heures).",
 ))

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django_otp.oath import totp
@@ -29,27 +31,67 @@ def test_police_agent_logs_in_with_password_only():
     assert client.get("/agents/").status_code == 200
 
 
-def test_repeated_wrong_passwords_lock_the_account(settings):
+def test_repeated_wrong_passwords_lock_the_account_from_that_address_only(settings):
     settings.CONFIANCE_LOCKOUT_THRESHOLD = 3
     agent = make_agent(communes=[make_commune()])
-    client = Client()
-    for _ in range(3):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(2):
         assert "incorrect" in post_login(client, agent.username, "wrong password").content.decode()
-    response = post_login(client, agent.username, PASSWORD)  # even the right password is refused now
-    assert "verrouillé" in response.content.decode()
+    assert "verrouillée" in post_login(client, agent.username, "wrong password").content.decode()
+    response = post_login(client, agent.username, PASSWORD)  # even the right password is refused now, from here
+    assert "verrouillée" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert Agent.objects.get(pk=agent.pk).locked_until is not None
     assert AuditEntry.objects.filter(action="accounts.lockout").count() == 1
+    # The attacker's address is locked, not the account: the agent still gets in from their own machine.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.20")
+    assert post_login(elsewhere, agent.username, PASSWORD).status_code == 302
+    assert Agent.objects.get(pk=agent.pk).locked_until is None
 
 
-def test_lockout_expires(settings):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
+def test_lockout_tells_nothing_about_which_accounts_exist(settings):
+    settings.CONFIANCE_LOCKOUT_THRESHOLD = 2
     agent = make_agent(communes=[make_commune()])
-    Agent.objects.filter(pk=agent.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
-    assert post_login(Client(), agent.username, PASSWORD).status_code == 302
+    answers = {}
+    for username in (agent.username, "personne-inconnue"):
+        client = Client(REMOTE_ADDR="203.0.113.9")
+        answers[username] = [post_login(client, username, "wrong password").content.decode() for _ in range(3)]
+    real, unknown = answers[agent.username], answers["personne-inconnue"]
+    assert [("incorrect" in a, "verrouillée" in a) for a in real] == [(True, False), (False, True), (False, True)]
+    assert [("incorrect" in a, "verrouillée" in a) for a in unknown] == [(True, False), (False, True), (False, True)]
+    def shown(page: str, username: str) -> str:  # the page less its CSRF token
+        return re.sub(r'value="[A-Za-z0-9]{64}"', "", page).replace(username, "X")
+
+    assert [shown(a, agent.username) for a in real] == [shown(a, "personne-inconnue") for a in unknown]
+
+
+def test_every_attempt_costs_one_password_hash(settings, monkeypatch):
+    """Existing or not, locked or not: the same work, so the same time."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    settings.CONFIANCE_LOCKOUT_THRESHOLD = 2
+    agent = make_agent(communes=[make_commune()])
+    hashes = []
+    for method in ("encode", "verify"):
+        original = getattr(Argon2PasswordHasher, method)
+        monkeypatch.setattr(Argon2PasswordHasher, method,
+                            lambda self, *a, _o=original, _m=method, **kw: hashes.append(_m) or _o(self, *a, **kw))
+    for username in (agent.username, "personne-inconnue"):
+        client = Client(REMOTE_ADDR="203.0.113.10")
+        for _ in range(3):  # wrong, then locked, then locked
+            hashes.clear()
+            post_login(client, username, "wrong password")
+            assert len(hashes) == 1, (username, hashes)
+
+
+def test_login_posts_are_rate_limited_per_address(settings):
+    settings.CONFIANCE_RATE_LIMITS = {**settings.CONFIANCE_RATE_LIMITS, "login": {"ip": "3/m"}}
+    client = Client(REMOTE_ADDR="203.0.113.11")
+    for index in range(3):
+        assert post_login(client, f"essai-{index}", "wrong password").status_code == 200
+    refused = post_login(client, "essai-4", "wrong password")
+    assert refused.status_code == 429 and "Trop de tentatives" in refused.content.decode()
+    assert int(refused["Retry-After"]) >= 1
+    assert post_login(Client(REMOTE_ADDR="203.0.113.12"), "essai-5", "x").status_code == 200
 
 
 def test_chief_without_second_factor_reaches_nothing_but_the_code_page():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import HttpBearer
 
+from confiance.core.ratelimits import rate_limited
 from confiance.devices.adapters.http.auth import Refusal, Sender, identify
 from confiance.devices.adapters.http.batch import ACCEPTED, accepted, media_type, parse_batch
 from confiance.devices.adapters.ngsild.notification import parse_notification
@@ -58,6 +59,13 @@ class SenderTokenAuth(HttpBearer):
             source=request.META.get("REMOTE_ADDR", ""), detail=detail, now=timezone.now(),
             commune_id=refusal.commune_id, gateway_id=refusal.gateway.id if refusal.gateway else None,
             device_id=refusal.device.id if refusal.device else None)
+
+
+def _sender_name(sender: Sender) -> str:
+    """The account a sender's rate limit counts: its gateway, or its device."""
+    if sender.gateway is not None:
+        return f"gateway:{sender.gateway.id}"
+    return f"device:{sender.device.id}" if sender.device is not None else ""
 
 
 def _store(parsed: Parsed, sender: Sender, *, source: str, now: datetime) -> StoreResult:
@@ -139,6 +147,7 @@ _NGSILD_BODY = {"requestBody": {"required": True, "content": {
 
 @router.post("/gateways/measurements", auth=SenderTokenAuth(), response={200: IngestionOut},
              summary="Lot de mesures d'une passerelle (JSON de la plateforme ou SenML)", openapi_extra=_BATCH_BODY)
+@rate_limited("gateway", account=lambda request: _sender_name(request.auth))
 def gateway_measurements(request: HttpRequest):
     sender: Sender = request.auth
     now = timezone.now()
@@ -155,6 +164,7 @@ def gateway_measurements(request: HttpRequest):
 
 @router.post("/ngsi-ld/notify", auth=SenderTokenAuth(), response={200: IngestionOut},
              summary="Notification NGSI-LD d'un courtier de contexte (Smart Data Models)", openapi_extra=_NGSILD_BODY)
+@rate_limited("gateway", account=lambda request: _sender_name(request.auth))
 def ngsild_notify(request: HttpRequest):
     sender: Sender = request.auth
     now = timezone.now()

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from confiance.core.actors import PublicActor
 from confiance.core.errors import ApplicationError
+from confiance.core.ratelimits import Exceeded, client_ip, rate_check, rate_message
 from confiance.reports.choices import ReportSource
 from confiance.reports.drafts import ReportDraft, Reporter
 from confiance.reports.open311 import parameters
@@ -124,10 +125,18 @@ def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return _requests(request, fmt, open311_search(search, offset=offset, size=size))
 
 
+def _rate_refused(exceeded: Exceeded | None) -> None:
+    if exceeded is not None:
+        raise Open311Error(429, rate_message(exceeded))
+
+
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
+    ip = client_ip(request)
+    _rate_refused(rate_check("open311_post", ip=ip))  # before the body (photos) is parsed
     params = parameters.params_of(request)
     reference = reference_cache.current()  # one read of the revisions for the key, the place and the routing
     client = client_application_authenticate(parameters.text(params, "api_key", 200), reference)
+    _rate_refused(rate_check("open311_post", account=str(client.pk)))
     commune = parameters.jurisdiction(params)
     code = parameters.text(params, "service_code", 64)
     if not code:
@@ -143,7 +152,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     submission = report_submit(actor=PublicActor(f"application {client.name}"), draft=draft, client=client,
                                idempotency_key=request.headers.get("Idempotency-Key", ""), reference=reference)
     report = submission.report
-    body = [{"service_request_id": str(report.pk), "token": report.tracking_token,
+    body = [{"service_request_id": str(report.pk), "token": submission.tracking_token or None,
              "service_notice": report.category.notice or None, "account_id": None}]
     return render(body, fmt, root="service_requests", item="request", status=201 if submission.created else 200)
 
@@ -213,6 +222,8 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 @_endpoint
 def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     """FixMyStreet extension. GET: public updates in a window. POST: a client's update on a report."""
+    if request.method == "POST":
+        _rate_refused(rate_check("open311_post", ip=client_ip(request)))
     params = parameters.params_of(request)
     if request.method == "POST":
         return _update_create(fmt, params)

@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,6 +28,7 @@ from confiance.reports.errors import ReportError, ReportErrorCode
 from confiance.reports.events import ReportCreated
 from confiance.reports.models import (
     DESCRIPTION_MAX_LENGTH,
+    SUBMISSION_REPLAY_WINDOW,
     Category,
     CategoryAttribute,
     ClientApplication,
@@ -45,8 +46,9 @@ from confiance.reports.services.routing import destinations_for, dispatch_row, e
 from confiance.reports.sql import submission_report_id
 from confiance.territory.selectors import locate_point
 
-# A POST replayed without an idempotency key is recognised by its content for this long.
-REPLAY_WINDOW = timedelta(hours=24)
+# A POST replayed is recognised (by its idempotency key, or by its content) for this long; the keys are kept as long
+# (retention rule reports.submissions), and one older than this still in the table is replaced, not a conflict.
+REPLAY_WINDOW = SUBMISSION_REPLAY_WINDOW
 # Stored in the history, so in the platform's language (French), whatever the language of the request.
 RECEIVED_MESSAGE = "Signalement reçu."
 
@@ -241,20 +243,29 @@ def report_submit(*, actor: Acting, draft: ReportDraft, client: ClientApplicatio
     description = _description_clean(draft.description)
     client_key = f"client:{client.pk}" if client else "web"
     key = submission_key(client_key=client_key, idempotency_key=idempotency_key, draft=draft)
+    by_content = not idempotency_key
     existing = _replayed(key, now)
     if existing is not None:
-        return Submission(report=existing, created=False)
+        return Submission(report=existing, created=False, by_content=by_content)
     checked = _checked(draft, client=client, reference=reference or reference_cache.current(),
                        description=description)
-    try:
-        with transaction.atomic():
-            report = _report_store(actor=actor, draft=draft, client=client, checked=checked, key=key, now=now)
-    except IntegrityError:
-        existing = _replayed(key, now)
-        if existing is None:
-            raise
-        return Submission(report=existing, created=False)
-    return Submission(report=report, created=True)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                report = _report_store(actor=actor, draft=draft, client=client, checked=checked, key=key, now=now)
+        except IntegrityError:
+            existing = _replayed(key, now)  # the same submission, stored by a concurrent request
+            if existing is not None:
+                return Submission(report=existing, created=False, by_content=by_content)
+            # A key older than the window, not yet swept: the submission is new, the old key goes.
+            stale = ReportSubmission.objects.filter(key=key, created_at__lt=now - REPLAY_WINDOW).delete()[0]
+            if not stale or attempt:
+                break
+        else:
+            return Submission(report=report, created=True)
+    raise ReportError(ReportErrorCode.SUBMISSION_CONFLICT,
+                      _("Ce signalement n'a pas pu être enregistré à cause d'un envoi simultané : réessayez."),
+                      status_code=409)
 
 
 def _report_row(draft: ReportDraft, client: ClientApplication | None, checked: _Checked, agency: str,

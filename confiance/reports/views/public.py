@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from confiance.core.actors import PublicActor
 from confiance.core.errors import ApplicationError, NotFoundError
 from confiance.core.geo import valid_lat_lon
+from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
 from confiance.reports.drafts import ReportDraft, Reporter
 from confiance.reports.forms import FeedbackForm, FollowForm, ReopenForm, ReportForm, attributes_from_params
 from confiance.reports.models import Report
@@ -45,6 +46,11 @@ def _code_choices() -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def report_new(request):
     """The report form: a map pin, a category with its notice and questions, photos, optional contact."""
+    if request.method == "POST":  # counted before the body (photos) is parsed
+        account = str(request.user.pk) if request.user.is_authenticated else ""
+        exceeded = rate_check("report_form", ip=client_ip(request), account=account)
+        if exceeded is not None:
+            return rate_limited_page(request, exceeded)
     form = ReportForm(request.POST or None, request.FILES or None, initial={"nonce": uuid.uuid4().hex})
     attributes = attributes_from_params(request.POST.lists()) if request.method == "POST" else {}
     if request.method == "POST" and form.is_valid():
@@ -61,9 +67,13 @@ def report_new(request):
             field = error.details.get("field") if isinstance(error.details, dict) else None
             form.add_error(field if field in form.fields else None, error.message)
         else:
+            if not submission.tracking_token:  # recognised by its content only: its tracking link stays private
+                messages.info(request, _("Ce signalement avait déjà été reçu (n° %(id)s).")
+                              % {"id": submission.report.pk})
+                return redirect("reports:public", report_id=submission.report.pk)
             messages.success(request, _("Merci ! Votre signalement n° %(id)s est enregistré. Gardez le lien de "
                                         "cette page pour suivre son traitement.") % {"id": submission.report.pk})
-            return redirect("reports:track", token=submission.report.tracking_token)
+            return redirect("reports:track", token=submission.tracking_token)
     status = 400 if request.method == "POST" else 200
     return render(request, "reports/report_new.html", {
         "form": form, "code_choices": _code_choices(), "attributes_initial": attributes,
