@@ -148,6 +148,8 @@ CONFIANCE_LOCKOUT_MINUTES = env_int("CONFIANCE_LOCKOUT_MINUTES", 15, minimum=1)
 # Two-factor authentication is mandatory for sensitive roles; only demo mode may relax it.
 CONFIANCE_2FA_RELAXED = DEMO_MODE and env_bool("CONFIANCE_DEMO_RELAX_2FA", True)
 OTP_TOTP_ISSUER = env_str("CONFIANCE_OTP_ISSUER", "Confiance")
+# Enrolling an authenticator needs a link an administrator issues: single use, valid this many hours at most.
+CONFIANCE_2FA_ENROLMENT_LINK_HOURS = env_int("CONFIANCE_2FA_ENROLMENT_LINK_HOURS", 72, minimum=1, maximum=24 * 30)
 CONFIANCE_API_TOKEN_MAX_DAYS = env_int("CONFIANCE_API_TOKEN_MAX_DAYS", 365, minimum=1, maximum=3650)
 
 SESSION_COOKIE_AGE = env_int("CONFIANCE_SESSION_HOURS", 10, minimum=1) * 3600

@@ -1,6 +1,7 @@
 """Login and second-factor forms."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,3 +44,13 @@ class OneTimeCodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("Le code ne contient que des chiffres."))
         return code
+
+
+class EnrolmentLinkForm(forms.Form):
+    """How long the enrolment link an administrator issues stays valid (bounded by the setting)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.CONFIANCE_2FA_ENROLMENT_LINK_HOURS
+        self.fields["hours"] = forms.IntegerField(label=_("Validité du lien (heures)"), min_value=1,
+                                                  max_value=limit, initial=min(24, limit))
