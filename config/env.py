@@ -1,6 +1,10 @@
 """Typed readers of environment variables, shared by the settings module."""
 
+import contextlib
 import os
+import secrets
+import tempfile
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,3 +52,37 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+SECRET_MIN_LENGTH = 50
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        raise ImproperlyConfigured(f"{path} is readable by other users: restrict it with `chmod 600 {path}`.")
+    value = path.read_text(encoding="utf-8").strip()
+    if len(value) < SECRET_MIN_LENGTH:
+        raise ImproperlyConfigured(f"{path} holds fewer than {SECRET_MIN_LENGTH} characters: delete it to get a new "
+                                   "secret (signed links and sessions made with the old one stop working).")
+    return value
+
+
+def installation_secret(path: Path) -> str:
+    """The secret kept in `path`, generated at random on first use (mode 0600), the same for every later process.
+
+    Concurrent first starts agree: each writes a complete candidate file and links it into place; the link fails
+    for all but one, and everyone reads the winner. A file other users may read is refused.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, candidate = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # created 0600
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process started first: its secret stands
+                os.link(candidate, path)
+        finally:
+            os.unlink(candidate)
+    return _read_secret(path)

@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, installation_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,9 @@ DEMO_MODE = env_bool("CONFIANCE_DEMO", ENVIRONMENT == "demo") and not PRODUCTION
 
 DEBUG = env_bool("CONFIANCE_DEBUG", False) and not PRODUCTION
 
+# The data folder: the SQLite file, and the secrets generated at the first start of an installation.
+DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
+
 SECRET_KEY = env_str("CONFIANCE_SECRET_KEY")
 ALLOWED_HOSTS = env_list("CONFIANCE_ALLOWED_HOSTS")
 if PRODUCTION:
@@ -32,8 +35,11 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("CONFIANCE_ALLOWED_HOSTS must list the host names served in production.")
 else:
-    # A fixed key is acceptable only outside production, where nothing real is protected.
-    SECRET_KEY = SECRET_KEY or "confiance-insecure-development-key-never-used-in-production-0123456789"
+    # Development and demo: a random key per installation, generated into the data folder at the first start (a
+    # fixed public key would let anyone forge photo links and sessions). Tests keep a fixed key: deterministic.
+    if not SECRET_KEY:
+        SECRET_KEY = ("confiance-test-key-for-automated-tests-only-never-served-0123456789" if ENVIRONMENT == "test"
+                      else installation_secret(DATA_DIR / "secret_key"))
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = env_list("CONFIANCE_CSRF_TRUSTED_ORIGINS")
@@ -106,7 +112,6 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("CONFIANCE_TEST_DB_NAME", "test_confiance")
 else:
-    DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
@@ -149,6 +154,8 @@ CONFIANCE_LOCKOUT_MINUTES = env_int("CONFIANCE_LOCKOUT_MINUTES", 15, minimum=1)
 # Two-factor authentication is mandatory for sensitive roles; only demo mode may relax it.
 CONFIANCE_2FA_RELAXED = DEMO_MODE and env_bool("CONFIANCE_DEMO_RELAX_2FA", True)
 OTP_TOTP_ISSUER = env_str("CONFIANCE_OTP_ISSUER", "Confiance")
+# Enrolling an authenticator needs a link an administrator issues: single use, valid this many hours at most.
+CONFIANCE_2FA_ENROLMENT_LINK_HOURS = env_int("CONFIANCE_2FA_ENROLMENT_LINK_HOURS", 72, minimum=1, maximum=24 * 30)
 CONFIANCE_API_TOKEN_MAX_DAYS = env_int("CONFIANCE_API_TOKEN_MAX_DAYS", 365, minimum=1, maximum=3650)
 
 SESSION_COOKIE_AGE = env_int("CONFIANCE_SESSION_HOURS", 10, minimum=1) * 3600

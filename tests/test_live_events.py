@@ -109,3 +109,47 @@ def test_redis_wakes_the_streams_of_another_server_process(tmp_path, redis_url):
         stream.stop()
         assert [m["data"]["payload"]["name"] for m in received] == ["Place du marché"]
         assert elapsed < 5, f"took {elapsed:.1f} s: the Redis wake-up did not reach the other process"
+
+
+def run_confiance(env: dict, *args: str) -> str:
+    import subprocess
+
+    from confiance.core.testing import CONFIANCE, PROJECT_ROOT
+
+    return subprocess.run([CONFIANCE, *args], env=env, check=True, capture_output=True, text=True,
+                          cwd=PROJECT_ROOT).stdout.strip()
+
+
+def test_a_stream_ends_at_the_next_heartbeat_once_its_rights_change(tmp_path):
+    """Token revoked, agent deactivated, membership changed: each stream says reset and delivers nothing new."""
+    fast = {**SLOW_POLL, "CONFIANCE_SSE_HEARTBEAT_SECONDS": "1"}
+    with throwaway_database(tmp_path, fast) as env, server_process(env) as base:
+        secret = run_confiance(env, "token_create", "operateur", "--name", "console murale", "--commune", "91386",
+                               "--permission", "live.view", "--permission", "territory.view")
+        token_stream = StreamReader(httpx.Client(base_url=base), {"Authorization": f"Bearer {secret}"})
+        deactivated = StreamReader(login_client(base, "technicien", PASSWORD))
+        moved = StreamReader(login_client(base, "policier", PASSWORD))
+        logged_out_client = login_client(base, "elu", PASSWORD)
+        logged_out = StreamReader(logged_out_client)
+        control = StreamReader(login_client(base, "operateur", PASSWORD))
+        time.sleep(1.5)  # a heartbeat passes: nothing has changed, every stream stays open
+        streams = (token_stream, deactivated, moved, logged_out)
+        assert all(not stream.wait_for("reset", timeout=0.1) for stream in (*streams, control))
+
+        run_confiance(env, "token_revoke", secret.split("_")[1])
+        run_confiance(env, "shell", "-c", (
+            "from confiance.accounts.models import Agent, Membership; "
+            "a = Agent.objects.get(username='technicien'); a.is_active = False; a.save(); "
+            "Membership.objects.filter(agent__username='policier', commune__insee_code='91468').delete()"))
+        logged_out_client.post("/comptes/deconnexion/",
+                               data={"csrfmiddlewaretoken": logged_out_client.cookies["csrftoken"]})
+        resets = [stream.wait_for("reset", timeout=5) for stream in streams]
+        assert [[m["data"]["reason"] for m in found] for found in resets] == [["access_changed"]] * 4
+        create_zone(login_client(base, "chef", PASSWORD), "91386", "Après la révocation")
+        assert control.wait_for("territory.zone_created")  # the unchanged stream still delivers
+        for stream in streams:
+            assert not [m for m in stream.messages() if m.get("event") == "territory.zone_created"]
+        control.stop()
+        # The revoked token cannot open a new stream either.
+        again = httpx.get(f"{base}/live/events", headers={"Authorization": f"Bearer {secret}"}, timeout=5)
+        assert again.status_code == 401 and again.json()["code"] == "token_revoked"

@@ -49,3 +49,56 @@ def test_embedded_sqlite_uses_wal_busy_timeout_and_foreign_keys(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['wal', 1, 20000]"
     assert (tmp_path / "confiance.sqlite3").exists()
+
+
+PRINT_KEY = "from django.conf import settings; print(settings.SECRET_KEY)"
+
+
+def secret_key_of(env_extra: dict) -> str:
+    result = run_django(env_extra, "shell", "-c", PRINT_KEY)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_development_and_demo_generate_one_secret_key_per_installation(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    key = secret_key_of({"CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(first)})
+    key_file = first / "secret_key"
+    assert key_file.read_text().strip() == key and len(key) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert "insecure" not in key and "confiance" not in key  # not the former fixed, public key
+    assert secret_key_of({"CONFIANCE_ENV": "development", "CONFIANCE_DATA_DIR": str(first)}) == key  # kept
+    other = secret_key_of({"CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(second)})
+    assert other != key  # another installation cannot forge this one's links
+
+
+def test_a_secret_key_file_others_may_read_is_refused(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 64)
+    key_file.chmod(0o644)
+    result = run_django({"CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(tmp_path)}, "check")
+    assert result.returncode != 0 and "chmod 600" in result.stderr
+
+
+def test_a_secret_key_from_the_environment_writes_no_file(tmp_path):
+    assert secret_key_of({"CONFIANCE_ENV": "development", "CONFIANCE_DATA_DIR": str(tmp_path),
+                          "CONFIANCE_SECRET_KEY": "e" * 60}) == "e" * 60
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_concurrent_first_starts_agree_on_one_secret(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config.env import installation_secret
+
+    path = tmp_path / "data" / "secret_key"
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: installation_secret(path), range(32)))
+    assert keys == {path.read_text().strip()}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["secret_key"]  # no candidate file left behind
+
+
+def test_tests_keep_a_fixed_key(tmp_path):
+    env = {"CONFIANCE_ENV": "test", "CONFIANCE_DATA_DIR": str(tmp_path)}
+    assert secret_key_of(env) == secret_key_of(env)
+    assert not (tmp_path / "secret_key").exists()

@@ -11,8 +11,10 @@ from confiance.core.actors import Authorised
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.territory.models import Commune
 
-# Session flag: whether this signed-in agent must still pass the second factor.
+# Session entry: whether this signed-in agent must pass the second factor, and the rights revision and policy it
+# was computed from (recomputed on every request whose agent's revision or whose policy differs).
 SECOND_FACTOR_SESSION_KEY = "confiance_2fa_required"
+SECOND_FACTOR_POLICY = ",".join(sorted(SECOND_FACTOR_ROLES))
 
 
 @dataclass
@@ -80,6 +82,32 @@ def requires_second_factor(agent: Agent) -> bool:
     if agent.is_superuser:
         return True
     return Membership.objects.filter(agent=agent, role__in=list(SECOND_FACTOR_ROLES)).exists()
+
+
+def second_factor_required_now(session, agent: Agent) -> bool:
+    """Whether the agent must pass TOTP on this request.
+
+    Evaluated on every request: the answer kept in the session stands only while the agent's rights revision
+    (raised by any membership, activation or superuser change) and the list of sensitive roles are those it was
+    computed from, so a promotion takes effect at the next request, not the next login. No query while unchanged.
+    """
+    stamp = [agent.access_revision, SECOND_FACTOR_POLICY]
+    cached = session.get(SECOND_FACTOR_SESSION_KEY)
+    if isinstance(cached, dict) and cached.get("stamp") == stamp:
+        return bool(cached.get("required"))
+    required = requires_second_factor(agent)
+    session[SECOND_FACTOR_SESSION_KEY] = {"stamp": stamp, "required": required}
+    return required
+
+
+def can_issue_enrolment_link(actor: Actor, agent: Agent) -> bool:
+    """Superusers for anyone; an administrator (accounts.manage) for agents holding a role in one of their communes."""
+    if actor.agent.is_superuser and actor.agent.is_active and actor.token is None:
+        return True
+    managed = actor.commune_ids(Permission.ACCOUNTS_MANAGE)
+    if not managed or agent.is_superuser:
+        return False
+    return Membership.objects.filter(agent=agent, commune_id__in=managed).exists()
 
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ class AccountErrorCode(StrEnum):
     TOKEN_LIFETIME_INVALID = "token_lifetime_invalid"
     USERNAME_TAKEN = "username_taken"
     ROLE_UNKNOWN = "role_unknown"
+    ENROLMENT_LINK_LIFETIME_INVALID = "enrolment_link_lifetime_invalid"
 
 
 class AccountError(ApplicationError):

@@ -41,3 +41,13 @@ class OneTimeCodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("Le code ne contient que des chiffres."))
         return code
+
+
+class EnrolmentLinkForm(forms.Form):
+    """How long the enrolment link an administrator issues stays valid (bounded by the setting)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.CONFIANCE_2FA_ENROLMENT_LINK_HOURS
+        self.fields["hours"] = forms.IntegerField(label=_("Validité du lien (heures)"), min_value=1,
+                                                  max_value=limit, initial=min(24, limit))

@@ -1,15 +1,19 @@
-"""Agents whose role demands it must pass the second factor before anything but the login pages."""
+"""Agents whose role demands it must pass the second factor before anything but the login pages.
+
+The requirement is evaluated on every request (access.second_factor_required_now), not only at login.
+"""
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from confiance.accounts.access import SECOND_FACTOR_SESSION_KEY as SESSION_KEY
-from confiance.accounts.access import requires_second_factor
+from confiance.accounts.access import second_factor_required_now
 from confiance.accounts.errors import AccountErrorCode
 
-OPEN_PREFIXES = ("/comptes/", "/static/", "/i18n/", "/favicon")
+# Only signing in and the second-factor step itself are reachable before it; the rest of /comptes/ is not.
+OPEN_PREFIXES = ("/comptes/connexion/", "/comptes/deconnexion/", "/comptes/double-authentification/", "/static/",
+                 "/i18n/", "/favicon")
 
 
 class SecondFactorRequiredMiddleware:
@@ -34,7 +38,4 @@ class SecondFactorRequiredMiddleware:
             return False
         if request.path.startswith(OPEN_PREFIXES) or user.is_verified():
             return False
-        required = request.session.get(SESSION_KEY)
-        if required is None:
-            required = request.session[SESSION_KEY] = requires_second_factor(user)
-        return bool(required)
+        return second_factor_required_now(request.session, user)

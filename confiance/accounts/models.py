@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,9 @@ class Agent(AbstractUser):
 
     failed_login_count = models.PositiveIntegerField(_("échecs de connexion consécutifs"), default=0)
     locked_until = models.DateTimeField(_("verrouillé jusqu'à"), null=True, blank=True)
+    # Raised whenever what the agent may do changes (memberships, activation, superuser, password, tokens' scope):
+    # sessions and open live streams compare it with the value they started from (accounts/signals.py).
+    access_revision = models.PositiveBigIntegerField(_("révision des droits"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("agent")
@@ -22,6 +27,32 @@ class Agent(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    # Fields whose change alters the agent's rights or credentials: saving a change raises access_revision.
+    ACCESS_FIELDS = ("is_active", "is_superuser", "password")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        agent = super().from_db(db, field_names, values)
+        agent._access_state = agent._loaded_access_state()
+        return agent
+
+    def _loaded_access_state(self) -> dict:
+        return {name: self.__dict__[name] for name in self.ACCESS_FIELDS if name in self.__dict__}  # no deferred load
+
+    def save(self, *args, **kwargs):
+        loaded = getattr(self, "_access_state", None)
+        current = self._loaded_access_state()
+        bumped = bool(loaded) and any(name in current and current[name] != value for name, value in loaded.items())
+        if bumped:
+            self.access_revision = F("access_revision") + 1  # on top of concurrent bumps, never a stale value
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "access_revision"}
+        super().save(*args, **kwargs)
+        if bumped:
+            self.refresh_from_db(fields=["access_revision"])
+        self._access_state = self._loaded_access_state()
 
 
 class Membership(models.Model):
@@ -66,3 +97,51 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class EnrolmentLink(models.Model):
+    """A single-use, expiring link an administrator issues so that an agent may enrol an authenticator."""
+
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), on_delete=models.CASCADE,
+                              related_name="enrolment_links")
+    key_hash = models.CharField(_("empreinte SHA-256"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(Agent, verbose_name=_("émis par"), on_delete=models.SET_NULL, null=True,
+                                  related_name="+")
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien d'activation de la double authentification")
+        verbose_name_plural = _("liens d'activation de la double authentification")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Rights revision: a membership or a token's communes change, the agent's revision moves --------------------
+
+
+def bump_access_revision(agent_id: int) -> None:
+    """Mark every session and live stream of the agent as to be re-checked (one UPDATE, no read)."""
+    Agent.objects.filter(pk=agent_id).update(access_revision=F("access_revision") + 1)
+
+
+def _membership_changed(sender, instance: Membership, **kwargs) -> None:
+    bump_access_revision(instance.agent_id)
+
+
+def _token_communes_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a commune's tokens edited from the commune's side
+        for agent_id in set(ApiToken.objects.filter(pk__in=pk_set or ()).values_list("agent_id", flat=True)):
+            bump_access_revision(agent_id)
+    else:
+        bump_access_revision(instance.agent_id)
+
+
+post_save.connect(_membership_changed, sender=Membership, dispatch_uid="accounts-membership-saved")
+post_delete.connect(_membership_changed, sender=Membership, dispatch_uid="accounts-membership-deleted")
+m2m_changed.connect(_token_communes_changed, sender=ApiToken.communes.through, dispatch_uid="accounts-token-communes")

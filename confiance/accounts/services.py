@@ -15,11 +15,11 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import get_usage
 
-from confiance.accounts.access import Actor
+from confiance.accounts.access import Actor, can_issue_enrolment_link
 from confiance.accounts.choices import Permission, Role
 from confiance.accounts.errors import AccountError, AccountErrorCode
-from confiance.accounts.models import Agent, ApiToken, Membership
-from confiance.core.errors import NotAuthenticatedError
+from confiance.accounts.models import Agent, ApiToken, EnrolmentLink, Membership
+from confiance.core.errors import NotAuthenticatedError, NotFoundError
 from confiance.privacy.services import audit_record
 from confiance.territory.models import Commune
 
@@ -171,21 +171,70 @@ def api_token_authenticate(secret: str) -> Actor:
 # --- Second factor (TOTP, through django-otp) ------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IssuedEnrolmentLink:
+    """A new enrolment link: its secret is shown once to the administrator and never stored."""
+
+    link: EnrolmentLink
+    secret: str
+
+
+@transaction.atomic
+def enrolment_link_issue(*, actor: Actor, agent: Agent, hours: int | None = None) -> IssuedEnrolmentLink:
+    """Issue the single-use, expiring link with which `agent` may enrol an authenticator; earlier links lapse."""
+    if not can_issue_enrolment_link(actor, agent):
+        raise NotFoundError()
+    hours = hours or settings.CONFIANCE_2FA_ENROLMENT_LINK_HOURS
+    if not 1 <= hours <= settings.CONFIANCE_2FA_ENROLMENT_LINK_HOURS:
+        raise AccountError(AccountErrorCode.ENROLMENT_LINK_LIFETIME_INVALID,
+                           _("Durée de validité entre 1 et %(max)s heures.") % {
+                               "max": settings.CONFIANCE_2FA_ENROLMENT_LINK_HOURS})
+    now = timezone.now()
+    EnrolmentLink.objects.filter(agent=agent, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    secret = secrets.token_urlsafe(32)
+    link = EnrolmentLink.objects.create(agent=agent, key_hash=_hash_key(secret), issued_by=actor.agent,
+                                        created_at=now, expires_at=now + timedelta(hours=hours))
+    audit_record(actor=actor, action="accounts.enrolment_link_issue", target=agent,
+                 extra={"agent": agent.username, "link": link.pk, "hours": hours})
+    return IssuedEnrolmentLink(link=link, secret=secret)
+
+
+@transaction.atomic
+def enrolment_link_redeem(*, agent: Agent, secret: str) -> EnrolmentLink | None:
+    """Use an enrolment link (once, before it expires, by the agent it was issued for); None when refused.
+
+    Any authenticator left unconfirmed is discarded, so the one enrolled next has a secret nobody saw before.
+    """
+    now = timezone.now()
+    key_hash = _hash_key(secret or "")
+    claimed = EnrolmentLink.objects.filter(key_hash=key_hash, agent=agent, used_at__isnull=True,
+                                           expires_at__gt=now).update(used_at=now)
+    if claimed != 1:
+        return None
+    link = EnrolmentLink.objects.get(key_hash=key_hash)
+    TOTPDevice.objects.filter(user=agent, confirmed=False).delete()
+    audit_record(actor=agent, action="accounts.enrolment_link_redeem", target=agent, extra={"link": link.pk})
+    return link
+
+
 def totp_device_pending(*, agent: Agent):
-    """The agent's unconfirmed authenticator, created on first call (enrolment in progress)."""
+    """The agent's unconfirmed authenticator, created on first call (enrolment in progress).
+
+    Callers let an agent get here only through a redeemed enrolment link (views.second_factor_enrol).
+    """
     device = TOTPDevice.objects.filter(user=agent, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=agent, name="Application d'authentification", confirmed=False)
 
 
 @transaction.atomic
-def totp_device_confirm(*, agent: Agent, code: str):
+def totp_device_confirm(*, agent: Agent, code: str, link_id: int | None = None):
     """Confirm enrolment with a first valid code; returns the device, or None if the code is wrong."""
     device = totp_device_pending(agent=agent)
     if not device.verify_token(code):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=agent, action="accounts.totp_enrol", target=agent)
+    audit_record(actor=agent, action="accounts.totp_enrol", target=agent, extra={"link": link_id})
     return device
 
 

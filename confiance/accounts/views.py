@@ -1,27 +1,39 @@
-"""Login with lockout, the second-factor step (verification and enrolment), logout."""
+"""Login with lockout, the second-factor step (verification, enrolment through an administrator's link), logout."""
 
 import base64
+from datetime import timedelta
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from confiance.accounts.access import SECOND_FACTOR_SESSION_KEY, requires_second_factor
-from confiance.accounts.forms import LoginForm, OneTimeCodeForm
+from confiance.accounts.access import Actor, can_issue_enrolment_link, second_factor_required_now
+from confiance.accounts.forms import EnrolmentLinkForm, LoginForm, OneTimeCodeForm
+from confiance.accounts.models import Agent
 from confiance.accounts.services import (
     agent_has_confirmed_device,
+    enrolment_link_issue,
+    enrolment_link_redeem,
     totp_device_confirm,
     totp_device_pending,
     totp_verify,
 )
 from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
+
+# Session entry set by a redeemed enrolment link: {"agent": id, "link": id, "until": ISO time}.
+ENROLMENT_SESSION_KEY = "confiance_2fa_enrolment"
+ENROLMENT_WINDOW = timedelta(minutes=15)
 
 
 class LoginView(auth_views.LoginView):
@@ -37,9 +49,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        required = requires_second_factor(form.get_user()) and not settings.CONFIANCE_2FA_RELAXED
-        self.request.session[SECOND_FACTOR_SESSION_KEY] = required
-        if required:
+        required = second_factor_required_now(self.request.session, form.get_user())
+        if required and not settings.CONFIANCE_2FA_RELAXED:
             return redirect(f"{settings.CONFIANCE_2FA_URL}?next={self.get_success_url()}")
         return response
 
@@ -67,17 +78,40 @@ def second_factor(request):
     return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)})
 
 
+def _enrolment_grant(request) -> int | None:
+    """The redeemed link this session may enrol with (its id), if still within its window."""
+    grant = request.session.get(ENROLMENT_SESSION_KEY)
+    if not isinstance(grant, dict) or grant.get("agent") != request.user.pk:
+        return None
+    until = parse_datetime(str(grant.get("until", "")))
+    if until is None or until <= timezone.now():
+        return None
+    link_id = grant.get("link")
+    return link_id if isinstance(link_id, int) else None
+
+
+def enrolment_link_path(secret: str) -> str:
+    return reverse("accounts:enrolment-link", kwargs={"secret": secret})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_factor_enrol(request):
-    """Show the QR code of a new authenticator and confirm it with a first code."""
+    """Show the QR code of a new authenticator and confirm it with a first code (after an enrolment link only)."""
     if agent_has_confirmed_device(request.user):
         return redirect(settings.CONFIANCE_2FA_URL)
+    link_id = _enrolment_grant(request)
+    if link_id is None:
+        target = _safe_next(request)
+        if target.startswith(enrolment_link_path("x").removesuffix("x/")):  # came through login from the link
+            return redirect(target)
+        return render(request, "accounts/enrolment_link_required.html", status=403)
     device = totp_device_pending(agent=request.user)
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        confirmed = totp_device_confirm(agent=request.user, code=form.cleaned_data["code"])
+        confirmed = totp_device_confirm(agent=request.user, code=form.cleaned_data["code"], link_id=link_id)
         if confirmed is not None:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, confirmed)
             return redirect(_safe_next(request))
         form.add_error("code", _("Code incorrect : vérifiez l'heure de votre téléphone et réessayez."))
@@ -85,6 +119,41 @@ def second_factor_enrol(request):
     secret_b32 = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "accounts/second_factor_enrol.html",
                   {"form": form, "qr_svg": qr_svg, "secret": secret_b32, "next": _safe_next(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_link(request, secret: str):
+    """The link an administrator issued: confirmed by a POST (a GET, such as a mail scanner's, consumes nothing)."""
+    if len(secret) > 100:
+        raise Http404
+    if request.method == "POST":
+        link = enrolment_link_redeem(agent=request.user, secret=secret)
+        if link is not None:
+            request.session[ENROLMENT_SESSION_KEY] = {
+                "agent": request.user.pk, "link": link.pk,
+                "until": (timezone.now() + ENROLMENT_WINDOW).isoformat()}
+            return redirect(f"{settings.CONFIANCE_2FA_URL}activer/?next={resolve_url(settings.LOGIN_REDIRECT_URL)}")
+        return render(request, "accounts/enrolment_link.html", {"refused": True}, status=403)
+    return render(request, "accounts/enrolment_link.html", {"refused": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrolment_link_issue_page(request, agent_id: int):
+    """An administrator issues an enrolment link for an agent of their communes; the link is shown once."""
+    actor = Actor(agent=request.user)
+    agent = get_object_or_404(Agent, pk=agent_id, is_active=True)
+    if not can_issue_enrolment_link(actor, agent):
+        raise Http404
+    form = EnrolmentLinkForm(request.POST or None)
+    issued_url = None
+    if request.method == "POST" and form.is_valid():
+        issued = enrolment_link_issue(actor=actor, agent=agent, hours=form.cleaned_data["hours"])
+        issued_url = request.build_absolute_uri(enrolment_link_path(issued.secret))
+        form = EnrolmentLinkForm()
+    return render(request, "accounts/enrolment_link_issue.html",
+                  {"agent": agent, "form": form, "issued_url": issued_url})
 
 
 class LogoutView(auth_views.LogoutView):

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
-from confiance.accounts.selectors import membership_list_for_actor
+from confiance.accounts.selectors import actor_access_current, membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
@@ -57,6 +57,20 @@ def actor_stream_filter(actor: Actor) -> StreamFilter:
     return stream_filter_for(actor, crisis_widening=crisis_shared_with)
 
 
+def _access_probe(request: HttpRequest, actor: Actor):
+    """What the stream asks at each heartbeat: the rights it started with still stand (and, for a session, the
+    session still exists: a logout ends the stream too)."""
+    revision = actor.agent.access_revision
+    session_key = None if actor.token is not None else request.session.session_key
+
+    def still_allowed() -> bool:
+        if not actor_access_current(actor=actor, revision=revision):
+            return False
+        return session_key is None or request.session.exists(session_key)
+
+    return still_allowed
+
+
 async def live_events(request: HttpRequest):
     """Server-sent events: what the agent may see, resumable with Last-Event-ID, heartbeat every 15 s."""
     if request.method != "GET":
@@ -72,7 +86,8 @@ async def live_events(request: HttpRequest):
                                                 status_code=403))
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     response = StreamingHttpResponse(
-        event_stream(stream_filter, last_id), content_type="text/event-stream"
+        event_stream(stream_filter, last_id, still_allowed=_access_probe(request, actor)),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 REDIS_CHANNEL = "confiance:outbox"
 QUEUE_LIMIT = 5000
 BACKLOG_PAGE = 500
+ACCESS_CHANGED = 'event: reset\ndata: {"reason":"access_changed"}\n\n'
 
 
 @dataclass(frozen=True)
@@ -330,11 +331,23 @@ def _position_lost(last_id: int) -> bool:
     return oldest is not None and oldest > last_id + 1 and last_id < last_event_id()
 
 
-async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | None) -> AsyncIterator[str]:
-    """SSE text for one client: the backlog after Last-Event-ID, then live events and heartbeats."""
+async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | None,
+                       still_allowed: Callable[[], bool] | None = None) -> AsyncIterator[str]:
+    """SSE text for one client: the backlog after Last-Event-ID, then live events and heartbeats.
+
+    `still_allowed` (a database read, run on the broadcaster's thread) is asked at every heartbeat period, busy
+    or idle: once it answers False the stream says `reset` (reason `access_changed`) and ends, so a revoked token,
+    a deactivated agent or changed rights stop delivery within one heartbeat.
+    """
     broadcaster = await get_broadcaster()
     subscription = broadcaster.subscribe(stream_filter)
     heartbeat = settings.CONFIANCE_SSE_HEARTBEAT_SECONDS
+    loop = asyncio.get_running_loop()
+    next_check = loop.time() + heartbeat
+
+    async def allowed() -> bool:
+        return still_allowed is None or bool(await broadcaster.run_db(still_allowed))
+
     try:
         yield "retry: 3000\n: connecté\n\n"
         resume_from = _parse_last_event_id(last_event_id_header)
@@ -356,12 +369,20 @@ async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | 
             if subscription.overflowed:
                 yield 'event: reset\ndata: {"reason":"too_slow"}\n\n'
                 return
+            idle = False
             try:
-                row = await asyncio.wait_for(subscription.queue.get(), timeout=heartbeat)
+                row = await asyncio.wait_for(subscription.queue.get(), timeout=max(0.0, next_check - loop.time()))
             except TimeoutError:
+                row, idle = None, True
+            if loop.time() >= next_check:
+                next_check = loop.time() + heartbeat
+                if not await allowed():
+                    yield ACCESS_CHANGED
+                    return
+            if idle:
                 yield ": heartbeat\n\n"
                 continue
-            if row.id > last_sent:
+            if row is not None and row.id > last_sent:
                 last_sent = row.id
                 yield row.as_sse()
     finally:

@@ -5,7 +5,9 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
+from confiance.accounts.services import enrolment_link_issue
 from confiance.accounts.tests.factories import PASSWORD, make_agent
 from confiance.privacy.models import AuditEntry
 from confiance.territory.tests.factories import make_commune
@@ -106,10 +108,14 @@ def test_chief_without_second_factor_reaches_nothing_but_the_code_page():
     assert client.get("/live/events").status_code == 401
 
 
-def test_chief_enrols_an_authenticator_then_gets_in():
-    agent = make_agent(communes=[make_commune()], role="shift_supervisor")
+def test_chief_enrols_an_authenticator_through_an_enrolment_link_then_gets_in():
+    commune = make_commune()
+    agent = make_agent(communes=[commune], role="shift_supervisor")
+    admin = make_agent(communes=[commune], role="administrator", password=None)
+    issued = enrolment_link_issue(actor=Actor(agent=admin), agent=agent)
     client = Client()
     post_login(client, agent.username, PASSWORD)
+    client.post(f"/comptes/double-authentification/lien/{issued.secret}/")
     enrol = client.get("/comptes/double-authentification/", follow=True)
     assert "Activer la double authentification" in enrol.content.decode()
     device = TOTPDevice.objects.get(user=agent, confirmed=False)
