@@ -40,7 +40,7 @@ def canonical_content(entry: AuditEntry) -> str:
         "motive": entry.motive,
         "extra": entry.extra,
     }
-    if entry.key_id:
+    if getattr(entry, "key_id", ""):  # historical models of the migrations before 0004 have no key
         content["chain"] = entry.chain
         content["key_id"] = entry.key_id
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
