@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from confiance.privacy.choices import CheckpointKind
-from confiance.privacy.journal import compute_hash, compute_mac, anchor_heads
+from confiance.privacy.journal import anchor_heads, compute_hash, compute_mac
 from confiance.privacy.journal_anchors import anchored_points
 from confiance.privacy.journal_keys import JournalKey, key_id_of, keyring
 from confiance.privacy.journal_verify import EMPTY_JOURNAL, verify_chain
