@@ -92,7 +92,8 @@ def append_entry(entry: AuditEntry) -> AuditEntry:
         insert_row(entry)
         if anchor_due(entry.chain, entry.sequence):
             head = (entry.chain, entry.sequence, entry.entry_hash, entry.key_id)
-            transaction.on_commit(lambda: anchor_write([head]))
+            # robust: a full disk or a read-only anchor file is logged, never turned into the write's failure.
+            transaction.on_commit(lambda: anchor_write([head]), robust=True)
     return entry
 
 
