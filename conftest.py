@@ -35,3 +35,16 @@ def _empty_cache():
     caches["default"].clear()
     caches["ratelimit"].clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(tmp_path_factory, settings):
+    """Each test anchors the journal's chain heads in its own file (ADR 0009): a rolled-back or flushed database
+    would otherwise look truncated against the heads a previous test anchored."""
+    import uuid
+
+    from confiance.privacy import journal_anchors
+
+    settings.CONFIANCE_AUDIT_ANCHOR_FILE = tmp_path_factory.getbasetemp() / f"audit-heads-{uuid.uuid4().hex}.log"
+    journal_anchors._last_anchored.clear()
+    yield

@@ -45,7 +45,7 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection
 
-        from confiance.privacy.journal import verify_chain
+        from confiance.privacy.journal_verify import verify_chain
         from confiance.privacy.services import audit_record
 
         call_command("migrate", verbosity=0)

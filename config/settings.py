@@ -191,6 +191,16 @@ if not PRODUCTION:
 MEDIA_ROOT = Path(env_str("CONFIANCE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 CONFIANCE_ARCHIVE_DIR = Path(env_str("CONFIANCE_ARCHIVE_DIR", str(BASE_DIR / "var" / "archives")))
 
+# --- Audit journal (ADR 0009): MAC key outside the database, chain heads anchored in an append-only file.
+_AUDIT_DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
+CONFIANCE_AUDIT_KEY = env_str("CONFIANCE_AUDIT_KEY", "")
+CONFIANCE_AUDIT_RETIRED_KEYS = env_list("CONFIANCE_AUDIT_RETIRED_KEYS")
+CONFIANCE_AUDIT_KEY_FILE = Path(env_str("CONFIANCE_AUDIT_KEY_FILE", str(_AUDIT_DATA_DIR / "audit.key")))
+CONFIANCE_AUDIT_ANCHOR_FILE = Path(env_str("CONFIANCE_AUDIT_ANCHOR_FILE", str(_AUDIT_DATA_DIR / "audit-heads.log")))
+CONFIANCE_AUDIT_ANCHOR_EVERY = env_int("CONFIANCE_AUDIT_ANCHOR_EVERY", 100, minimum=1)
+CONFIANCE_AUDIT_ANCHOR_SECONDS = env_int("CONFIANCE_AUDIT_ANCHOR_SECONDS", 10, minimum=0)
+CONFIANCE_AUDIT_ANCHOR_SYSLOG = env_str("CONFIANCE_AUDIT_ANCHOR_SYSLOG", "")
+
 # --- Map: tiles come from a configurable URL; layers still show when it is unreachable.
 CONFIANCE_TILE_URL = env_str("CONFIANCE_TILE_URL", "")
 CONFIANCE_TILE_ATTRIBUTION = env_str("CONFIANCE_TILE_ATTRIBUTION", "")

@@ -23,4 +23,4 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnlyAdmin):
-    list_display = ["sequence", "entry_hash", "created_at"]
+    list_display = ["chain", "sequence", "kind", "key_id", "entry_hash", "created_at"]

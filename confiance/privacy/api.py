@@ -3,7 +3,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from confiance.core.errors import PermissionDeniedError
 from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
-from confiance.privacy.journal import verify_chain
+from confiance.privacy.journal_verify import verify_chain
 from confiance.privacy.schemas import AuditEntryOut, ChainReportOut
 from confiance.privacy.selectors import audit_list_for_actor
 

@@ -13,6 +13,11 @@ class JournalKind(models.TextChoices):
     ACCESS = "access", _("Consultation")
 
 
+class CheckpointKind(models.TextChoices):
+    RETENTION = "retention", _("entrées supprimées par la conservation")
+    SEAL = "seal", _("scellement des entrées d'avant les clés")
+
+
 class RetentionAction(models.TextChoices):
     """What the retention engine does to records past their maximum age."""
 

@@ -1,17 +1,19 @@
-"""Writing and verifying the hash chains of the audit journal: one chain per commune, one for the platform's
-entries of no commune, and the closed historical chain of the entries written before (ADR 0003)."""
+"""Writing the chains of the audit journal: one chain per commune, one for the platform's entries of no commune,
+and the closed historical chain of the entries written before (ADR 0003); each entry and checkpoint signed with
+HMAC-SHA256 under a key kept outside the database (ADR 0009). Verification: journal_verify.py."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
 from confiance.core.inserts import insert_row
 from confiance.core.sql import advisory_xact_lock
+from confiance.privacy.journal_anchors import anchor_due, anchor_write
+from confiance.privacy.journal_keys import JournalKey, keyring
 from confiance.privacy.models import HISTORICAL_CHAIN, PLATFORM_CHAIN, AuditCheckpoint, AuditEntry
 from confiance.privacy.sql import chain_head
 
@@ -20,7 +22,11 @@ CHAIN_LOCK_KEY = 7_341_002
 
 
 def canonical_content(entry: AuditEntry) -> str:
-    """The exact text an entry's hash covers: every field but the hashes, in a fixed form."""
+    """The exact text an entry's hash covers: every field but the hashes, in a fixed form.
+
+    A keyed entry's text also names its chain and its key; an unkeyed one (written before the keys) keeps the form
+    it was hashed with.
+    """
     content = {
         "sequence": entry.sequence,
         "kind": entry.kind,
@@ -34,11 +40,35 @@ def canonical_content(entry: AuditEntry) -> str:
         "motive": entry.motive,
         "extra": entry.extra,
     }
+    if getattr(entry, "key_id", ""):  # historical models of the migrations before 0004 have no key
+        content["chain"] = entry.chain
+        content["key_id"] = entry.key_id
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def compute_hash(previous_hash: str, entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 of the entries written before the keys (ADR 0002); kept to verify them."""
     return hashlib.sha256((previous_hash + canonical_content(entry)).encode()).hexdigest()
+
+
+def compute_mac(key: JournalKey, previous_hash: str, entry: AuditEntry) -> str:
+    """HMAC-SHA256 of the link and the content, with the journal's key (ADR 0009)."""
+    return key.mac(previous_hash + canonical_content(entry))
+
+
+def checkpoint_message(checkpoint: AuditCheckpoint) -> str:
+    return json.dumps({"checkpoint": checkpoint.kind, "chain": checkpoint.chain, "sequence": checkpoint.sequence,
+                       "entry_hash": checkpoint.entry_hash, "key_id": checkpoint.key_id}, sort_keys=True,
+                      separators=(",", ":"))
+
+
+def checkpoint_record(*, chain: int, sequence: int, entry_hash: str, kind: str) -> AuditCheckpoint:
+    """Write a checkpoint signed with the current key."""
+    key = keyring().current
+    checkpoint = AuditCheckpoint(chain=chain, sequence=sequence, entry_hash=entry_hash, kind=kind, key_id=key.key_id)
+    checkpoint.mac = key.mac(checkpoint_message(checkpoint))
+    checkpoint.save()
+    return checkpoint
 
 
 def chain_of(entry: AuditEntry) -> int:
@@ -47,7 +77,8 @@ def chain_of(entry: AuditEntry) -> int:
 
 
 def append_entry(entry: AuditEntry) -> AuditEntry:
-    """Give the entry the next sequence number of its chain, chain it and save it."""
+    """Give the entry the next sequence number of its chain, sign it and save it; anchor the head now and then."""
+    key = keyring().current
     # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
     with transaction.atomic(savepoint=False):
         entry.chain = chain_of(entry)
@@ -55,10 +86,27 @@ def append_entry(entry: AuditEntry) -> AuditEntry:
         sequence, previous_hash = chain_head(entry.chain) or (0, GENESIS_HASH)
         entry.sequence = sequence + 1
         entry.previous_hash = previous_hash
+        entry.key_id = key.key_id
         entry.extra = json.loads(json.dumps(entry.extra, default=str))
-        entry.entry_hash = compute_hash(previous_hash, entry)
+        entry.entry_hash = compute_mac(key, previous_hash, entry)
         insert_row(entry)
+        if anchor_due(entry.chain, entry.sequence):
+            head = (entry.chain, entry.sequence, entry.entry_hash, entry.key_id)
+            # robust: a full disk or a read-only anchor file is logged, never turned into the write's failure.
+            transaction.on_commit(lambda: anchor_write([head]), robust=True)
     return entry
+
+
+def anchor_heads() -> list[tuple[int, int, str, str]]:
+    """Anchor the head of every chain now (`confiance audit_anchor`); returns the heads written."""
+    heads = []
+    for chain in sorted(set(AuditEntry.objects.values_list("chain", flat=True).distinct())):
+        newest = AuditEntry.objects.filter(chain=chain).order_by("-sequence").values_list(
+            "sequence", "entry_hash", "key_id").first()
+        if newest is not None:
+            heads.append((chain, *newest))
+    anchor_write(heads)
+    return heads
 
 
 def chain_label(chain: int) -> str:
@@ -68,91 +116,6 @@ def chain_label(chain: int) -> str:
     if chain == PLATFORM_CHAIN:
         return "chaîne de la plateforme"
     return f"chaîne de la commune n° {chain}"
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """Result of a walk along one chain."""
-
-    chain: int
-    checked: int
-    first_broken_sequence: int | None
-    reason: str
-
-    @property
-    def ok(self) -> bool:
-        return self.first_broken_sequence is None
-
-
-@dataclass(frozen=True)
-class JournalReport:
-    """Result of the walk along every chain of the journal."""
-
-    chains: tuple[ChainReport, ...]
-
-    @property
-    def checked(self) -> int:
-        return sum(chain.checked for chain in self.chains)
-
-    @property
-    def broken(self) -> ChainReport | None:
-        return next((chain for chain in self.chains if not chain.ok), None)
-
-    @property
-    def ok(self) -> bool:
-        return self.broken is None
-
-    @property
-    def first_broken_sequence(self) -> int | None:
-        return self.broken.first_broken_sequence if self.broken else None
-
-    @property
-    def reason(self) -> str:
-        return f"{chain_label(self.broken.chain)} : {self.broken.reason}" if self.broken else ""
-
-
-def chains() -> list[int]:
-    """Every chain with entries or a retention checkpoint, historical and platform chains first."""
-    found = set(AuditEntry.objects.values_list("chain", flat=True).distinct())
-    found |= set(AuditCheckpoint.objects.values_list("chain", flat=True).distinct())
-    return sorted(found)
-
-
-def verify_chain(batch_size: int = 5000) -> JournalReport:
-    """Walk each chain of the journal, oldest entry first, and report the first broken link of each."""
-    return JournalReport(tuple(verify_one_chain(chain, batch_size) for chain in chains()))
-
-
-def verify_one_chain(chain: int, batch_size: int = 5000) -> ChainReport:
-    """Walk one chain from its newest retention checkpoint and report its first broken link."""
-    checkpoint = AuditCheckpoint.objects.filter(chain=chain).order_by("-sequence").first()
-    expected_sequence = checkpoint.sequence + 1 if checkpoint else 1
-    previous_hash = checkpoint.entry_hash if checkpoint else GENESIS_HASH
-    checked = 0
-    while True:
-        batch = list(AuditEntry.objects.filter(chain=chain, sequence__gte=expected_sequence)
-                     .order_by("sequence")[:batch_size])
-        if not batch:
-            return ChainReport(chain, checked, None, "")
-        for entry in batch:
-            problem = _check_entry(entry, expected_sequence, previous_hash)
-            if problem:
-                return ChainReport(chain, checked, entry.sequence, problem)
-            checked += 1
-            expected_sequence = entry.sequence + 1
-            previous_hash = entry.entry_hash
-
-
-def _check_entry(entry: AuditEntry, expected_sequence: int, previous_hash: str) -> str:
-    if entry.sequence != expected_sequence:
-        return f"entrées manquantes : numéro {expected_sequence} attendu, {entry.sequence} trouvé"
-    if entry.previous_hash != previous_hash:
-        return "le lien vers l'entrée précédente ne correspond pas (entrée précédente modifiée ou supprimée)"
-    if compute_hash(previous_hash, entry) != entry.entry_hash:
-        return "le contenu de l'entrée ne correspond pas à son empreinte (entrée modifiée)"
-    if entry.chain != HISTORICAL_CHAIN and entry.chain != chain_of(entry):
-        return "l'entrée n'est pas dans la chaîne de sa commune (entrée déplacée)"
-    return ""
 
 
 def describe_target(target: Any) -> tuple[str, str, int | None]:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from confiance.privacy.choices import JournalKind
+from confiance.privacy.choices import CheckpointKind, JournalKind
 
 HISTORICAL_CHAIN = -1  # the single chain of the entries written before chains per commune
 PLATFORM_CHAIN = 0  # entries of no commune
@@ -32,6 +32,8 @@ class AuditEntry(models.Model):
     extra = models.JSONField(_("détails"), default=dict, blank=True)
     previous_hash = models.CharField(_("empreinte précédente"), max_length=64)
     entry_hash = models.CharField(_("empreinte"), max_length=64)
+    key_id = models.CharField(_("clé"), max_length=16, blank=True, default="", help_text=_(
+        "La clé dont l'empreinte (HMAC-SHA256) est signée ; vide : entrée d'avant les clés, scellée (SHA-256)."))
 
     class Meta:
         verbose_name = _("entrée du journal")
@@ -45,12 +47,20 @@ class AuditEntry(models.Model):
 
 
 class AuditCheckpoint(models.Model):
-    """The last entry of a chain removed by retention: the first kept entry of that chain must chain to it."""
+    """A point of a chain signed with the journal's key (ADR 0009).
+
+    Retention: the last entry of a chain it removed; the first kept entry of that chain must chain to it.
+    Seal: the head of a chain at the upgrade to keyed MACs; the unkeyed entries before it must lead to it.
+    """
 
     chain = models.BigIntegerField(_("chaîne"))
     sequence = models.BigIntegerField(_("numéro dans la chaîne"))
     entry_hash = models.CharField(_("empreinte"), max_length=64)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    kind = models.CharField(_("nature"), max_length=10, choices=CheckpointKind.choices,
+                            default=CheckpointKind.RETENTION)
+    key_id = models.CharField(_("clé"), max_length=16, blank=True, default="")
+    mac = models.CharField(_("signature"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("point de reprise du journal")

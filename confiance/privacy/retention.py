@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 
-from confiance.privacy.choices import RetentionAction
-from confiance.privacy.models import AuditCheckpoint
+from confiance.privacy.choices import CheckpointKind, RetentionAction
+from confiance.privacy.journal import checkpoint_record
 from confiance.privacy.retention_engine import RetentionRule, register
 
 # CSI and CNIL framework: the log of operations on police files is kept 3 years.
@@ -14,11 +14,13 @@ AUDIT_RETENTION = timedelta(days=3 * 365)
 
 
 def _checkpoint_last(batch: models.QuerySet) -> None:
-    """Before old entries go, keep the last of each chain they belong to: the chain's first kept entry links to it."""
+    """Before old entries go, keep the last of each chain they belong to, signed: the chain's first kept entry links to
+    it (ADR 0009)."""
     newest = batch.values("chain").annotate(last=models.Max("sequence"))
     for row in newest:
         entry_hash = batch.filter(chain=row["chain"], sequence=row["last"]).values_list("entry_hash", flat=True)[0]
-        AuditCheckpoint.objects.create(chain=row["chain"], sequence=row["last"], entry_hash=entry_hash)
+        checkpoint_record(chain=row["chain"], sequence=row["last"], entry_hash=entry_hash,
+                          kind=CheckpointKind.RETENTION)
 
 
 register(RetentionRule(

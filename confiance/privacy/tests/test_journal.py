@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from confiance.accounts.tests.factories import make_actor
 from confiance.privacy.errors import PrivacyError
-from confiance.privacy.journal import GENESIS_HASH, verify_chain
+from confiance.privacy.journal import GENESIS_HASH
+from confiance.privacy.journal_verify import verify_chain
 from confiance.privacy.models import AuditEntry
 from confiance.privacy.services import access_log_record, audit_record
 
