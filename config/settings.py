@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "confiance.core",
     "confiance.accounts",
     "confiance.territory",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "confiance.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -344,6 +346,33 @@ CONFIANCE_DEMO_GATEWAY_TOKEN = env_str("CONFIANCE_DEMO_GATEWAY_TOKEN",
 CONFIANCE_API_PAGE_SIZE = env_int("CONFIANCE_API_PAGE_SIZE", 50, minimum=1, maximum=1000)
 NINJA_PAGINATION_PER_PAGE = CONFIANCE_API_PAGE_SIZE
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 1000
+
+# --- Content-Security-Policy (django-csp), on every page: scripts only from our own static files (no inline
+# script, no eval), no plugin, no framing; styles only from our stylesheets (scripts set styles through the DOM,
+# which CSP allows). Map tiles come from the configured tile server's origin.
+def _tile_origin(url: str) -> str:
+    from urllib.parse import urlsplit
+    parts = urlsplit(url.replace("{s}", "SUB"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    host = "*" + parts.hostname[3:] if "{s}" in url and parts.hostname.startswith("sub.") else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *filter(None, [_tile_origin(CONFIANCE_TILE_URL)])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Security headers (production).
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,7 +3,6 @@ indicators by phase; open-data exports."""
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import timedelta
 from functools import wraps
@@ -34,6 +33,7 @@ from confiance.analytics.services import analysis_start, dataset_delete, dataset
 from confiance.analytics.stats.opendata import DICTIONARY, SUPPRESSION_THRESHOLD
 from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
+from confiance.core.exports import SafeDictWriter, SafeWriter
 from confiance.territory.selectors import commune_list_for_actor
 
 
@@ -170,7 +170,7 @@ def analysis_download(request, run_id, name):
     response = HttpResponse(content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="analyse-{str(run.pk)[:8]}-{name}"'
     if name == "knox.csv":
-        writer = csv.writer(response, delimiter=";")
+        writer = SafeWriter(response, delimiter=";")
         writer.writerows(run.result["csv"])
     elif name == "mailles.geojson":
         response.write(json.dumps(run.result["cells"]))
@@ -196,7 +196,7 @@ def analysis_events(request, run_id):
         return HttpResponse(error.message, status=error.status_code, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="evenements-{str(run.pk)[:8]}.csv"'
-    writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS, delimiter=";")
+    writer = SafeDictWriter(response, fieldnames=EXPORT_FIELDS, delimiter=";")
     writer.writeheader()
     writer.writerows(rows)
     return response
@@ -293,7 +293,7 @@ def open_data_view(request, actor: Actor):
         if output == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="donnees-ouvertes.csv"'
-            writer = csv.DictWriter(response, fieldnames=table["fields"], delimiter=";")
+            writer = SafeDictWriter(response, fieldnames=table["fields"], delimiter=";")
             writer.writeheader()
             writer.writerows(table["rows"])
             return response
@@ -301,7 +301,7 @@ def open_data_view(request, actor: Actor):
     if output == "dictionnaire":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="donnees-ouvertes-dictionnaire.csv"'
-        writer = csv.writer(response, delimiter=";")
+        writer = SafeWriter(response, delimiter=";")
         writer.writerow(["champ", "type", "description"])
         writer.writerows(DICTIONARY)
         return response

@@ -3,7 +3,6 @@ opens). No credential ever: neither token prefix nor hash nor MQTT client id, on
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
@@ -11,11 +10,10 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from confiance.core.exports import SafeWriter
 from confiance.devices.choices import DeviceState
 from confiance.devices.models import Device, SecurityEvent
 from confiance.devices.selectors.health import firmware_outdated
-
-FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def _local(moment: datetime | None) -> str:
@@ -26,18 +24,13 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}".replace(".", ",")
 
 
-def _text(value: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula: identifiers and details may come from a device."""
-    return "'" + value if value[:1] in FORMULA_STARTS else value
-
-
 def _yes_no(flag: bool) -> str:
     return _("oui") if flag else _("non")
 
 
 def _write(header: list[str], rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = SafeWriter(buffer, delimiter=";", lineterminator="\r\n")  # text cells never read as formulas
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
@@ -49,12 +42,12 @@ def device_health_csv(devices: Iterable[Device], dead_letters: dict[int, int]) -
     header = [_("commune"), _("capteur"), _("identifiant"), _("type"), _("état"), _("vu le"), _("batterie (%)"),
               _("signal (dBm)"), _("décalage d'horloge (s)"), _("micrologiciel"), _("micrologiciel attendu"),
               _("micrologiciel à jour"), _("identifiants par défaut"), _("passerelle"), _("messages rejetés (7 j)")]
-    rows = ([device.commune.name, _text(device.name), _text(device.identifier), str(device.get_kind_display()),
+    rows = ([device.commune.name, device.name, device.identifier, str(device.get_kind_display()),
              str(DeviceState(device.state if device.active else DeviceState.DISABLED).label),
              _local(device.last_seen_at), _number(device.battery_pct), _number(device.signal_dbm),
-             _number(device.clock_offset_s), _text(device.firmware_version), _text(device.expected_firmware_version),
+             _number(device.clock_offset_s), device.firmware_version, device.expected_firmware_version,
              _yes_no(not firmware_outdated(device)), _yes_no(device.default_credentials),
-             _text(device.gateway.name) if device.gateway else "", str(dead_letters.get(device.pk, 0))]
+             device.gateway.name if device.gateway else "", str(dead_letters.get(device.pk, 0))]
             for device in devices)
     return _write(header, rows)
 
@@ -64,6 +57,6 @@ def security_events_csv(events: Iterable[SecurityEvent]) -> str:
     header = [_("date"), _("commune"), _("type"), _("capteur"), _("passerelle"), _("objet"), _("détail"),
               _("occurrences")]
     rows = ([_local(event.occurred_at), event.commune.name if event.commune else "", str(event.get_kind_display()),
-             _text(event.device.name) if event.device else "", _text(event.gateway.name) if event.gateway else "",
-             _text(event.subject), _text(event.detail), str(event.count)] for event in events)
+             event.device.name if event.device else "", event.gateway.name if event.gateway else "",
+             event.subject, event.detail, str(event.count)] for event in events)
     return _write(header, rows)

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +18,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
+from confiance.core.redirects import safe_next
 from confiance.devices.access import alarm_get_for_actor, require_visible, visible_commune_ids
 from confiance.devices.choices import DeviceState, Quantity
 from confiance.devices.documents import device_health_csv, security_events_csv
@@ -158,11 +158,7 @@ def _wants_json(request) -> bool:
 
 
 def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 def _alarm_action(request, alarm_id: int, action, done: str):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
 from django.utils import timezone
 from fpdf import FPDF
 
+from confiance.core.exports import SafeWriter
 from confiance.operations.choices import EntrySource, PersonRole, Purpose
 from confiance.operations.models import LogEntry
 from confiance.operations.selectors import INTERVALS
@@ -82,7 +82,7 @@ def logbook_pdf(*, commune_name: str, day: date, entries: list[LogEntry], edited
 
 def interval_csv(rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeWriter(out, delimiter=";")
     header = ["commune", "mois", "priorité", "interventions"]
     for name in INTERVALS:
         header += [f"{name} (nb)", f"{name} médiane (min)", f"{name} 90e centile (min)"]

@@ -17,6 +17,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
+from confiance.core.redirects import safe_next
 from confiance.operations.access import visible_commune_ids
 from confiance.operations.choices import ClosureReason, InterventionOrigin, Milestone, Priority
 from confiance.operations.documents import interval_csv, logbook_pdf
@@ -129,7 +130,7 @@ def logbook(request):
                     form.add_error(None, error.message)
             else:
                 messages.success(request, _("Entrée %(number)s enregistrée.") % {"number": entry.number})
-                return redirect(request.POST.get("next") or request.path)
+                return redirect(safe_next(request, request.path))
     else:
         form = LogEntryForm(communes=writable, natures=natures, initial={"commune": commune.pk})
     entries = list(log_entry_list_for_actor(actor=actor, commune_ids={commune.pk}, day=day))

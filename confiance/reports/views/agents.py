@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime, time
@@ -24,6 +23,8 @@ from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_list_with_permission
 from confiance.console.access import actor_of
 from confiance.core.errors import ApplicationError
+from confiance.core.exports import SafeDictWriter
+from confiance.core.redirects import safe_next
 from confiance.reports.access import access_photo, access_report, may_handle
 from confiance.reports.choices import ReportStatus
 from confiance.reports.forms import AssignForm, BulkForm, DuplicateForm, ModerationForm, RespondForm, RevealForm
@@ -131,7 +132,7 @@ def _csv(queryset) -> HttpResponse:
     rows = export_rows(queryset)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # spreadsheet programs then read UTF-8
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()) if rows else ["id"], delimiter=";")
+    writer = SafeDictWriter(buffer, fieldnames=list(rows[0].keys()) if rows else ["id"], delimiter=";")
     writer.writeheader()
     writer.writerows(rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -173,10 +174,7 @@ def report_map_data(request):
 def report_bulk(request):
     actor = actor_of(request)
     form = BulkForm(request.POST)
-    back = request.POST.get("next") or "?"
-    if not back.startswith("?"):
-        back = "?"
-    back = reverse("reports:list") + back
+    back = safe_next(request, reverse("reports:list"))
     if not form.is_valid():
         messages.error(request, _("Sélectionnez au moins un signalement et une action."))
         return redirect(back)

@@ -21,7 +21,9 @@
         onEachFeature: function (feature, featureLayer) {
           var p = feature.properties;
           var label = p.name + (p.layer === "commune" ? " (" + p.code + ")" : " — " + (p.commune || ""));
-          featureLayer.bindTooltip(label);
+          var text = document.createElement("span");  // Leaflet writes a string as HTML: give it the text
+          text.textContent = label;
+          featureLayer.bindTooltip(text);
           if (list) {
             var item = document.createElement("li");
             item.className = "layer-" + p.layer;

@@ -24,6 +24,11 @@
   }
 
   // --- maps ---
+  function tip(text) {  // Leaflet writes a string as HTML: tooltips get an element holding the text
+    const node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
   function baseMap(element) {
     const map = L.map(element, {preferCanvas: true});
     if (element.dataset.tiles) {
@@ -64,11 +69,11 @@
       if (layer) { map.removeLayer(layer); }
       if (kind === "h3") {
         layer = L.geoJSON(data.h3.collection, {style: f => ({fillColor: shade(f.properties.n, maxH3), fillOpacity: 0.7, weight: 1, color: "#555"}),
-          onEachFeature: (f, l) => l.bindTooltip(f.properties.n + " " + labels.events)});
+          onEachFeature: (f, l) => l.bindTooltip(tip(f.properties.n + " " + labels.events))});
       } else {
-        layer = L.geoJSON(data.cells, {style: styles[kind], onEachFeature: (f, l) => l.bindTooltip(
+        layer = L.geoJSON(data.cells, {style: styles[kind], onEachFeature: (f, l) => l.bindTooltip(tip(
           f.properties.n + " " + labels.events + " · " + f.properties.d + " " + labels.perKm2 +
-          (f.properties.z !== undefined ? " · z " + f.properties.z : ""))});
+          (f.properties.z !== undefined ? " · z " + f.properties.z : "")))});
       }
       layer.addTo(map);
       if (outline) { outline.bringToFront(); }

@@ -39,12 +39,12 @@
   function marker(device) {
     var result = L.marker([device.lat, device.lon], {icon: icon(device), keyboard: true, title: tooltip(device),
       alt: device.name, riseOnHover: true, zIndexOffset: device.state === "alarm" ? 1000 : 0});
-    result.bindTooltip(tooltip(device));
+    result.bindTooltip(el("span", tooltip(device)));  // an element: Leaflet writes a string as HTML
     return result;
   }
   function update(markerLayer, device) {
     markerLayer.setIcon(icon(device));
-    markerLayer.setTooltipContent(tooltip(device));
+    markerLayer.setTooltipContent(el("span", tooltip(device)));
     markerLayer.setZIndexOffset(device.state === "alarm" ? 1000 : 0);
   }
   function legend(map, items, title) {

@@ -31,6 +31,9 @@
     if (className) { node.className = className; }
     return node;
   }
+  function tip(text) {  // Leaflet writes a string as HTML: tooltips get an element holding the text.
+    var node = document.createElement("span"); node.textContent = text; return node;
+  }
   function time(iso) {
     return new Date(iso).toLocaleTimeString(document.documentElement.lang, {hour: "2-digit", minute: "2-digit",
       timeZone: "Europe/Paris"});
@@ -38,8 +41,13 @@
 
   // --- Units ---------------------------------------------------------------------------------
   function unitIcon(unit) {
-    return L.divIcon({className: "unit-icon" + (unit.stale ? " stale" : ""), iconSize: null,
-      html: '<span style="background:' + unit.color + '"></span>' + unit.name.replace(/[<>&]/g, "")});
+    // Built as elements: the unit's name is text, its colour a style property (no HTML, no style attribute).
+    var html = el("div");
+    var swatch = el("span");
+    swatch.style.background = unit.color;
+    html.appendChild(swatch);
+    html.appendChild(document.createTextNode(unit.name));
+    return L.divIcon({className: "unit-icon" + (unit.stale ? " stale" : ""), iconSize: null, html: html});
   }
   function drawUnit(unit) {
     state.units[unit.id] = Object.assign(state.units[unit.id] || {}, unit);
@@ -56,7 +64,7 @@
       marker.setLatLng([unit.lat, unit.lon]);
       marker.setIcon(unitIcon(unit));
     }
-    marker.bindTooltip(unit.name + " — " + unit.status_code + " " + unit.status_label);
+    marker.bindTooltip(tip(unit.name + " — " + unit.status_code + " " + unit.status_label));
   }
   function listUnits() {
     var list = document.getElementById("c-units");
@@ -88,11 +96,11 @@
     }
     if (!marker) {
       marker = markers.interventions[row.id] = L.marker([row.lat, row.lon], {keyboard: false,
-        icon: L.divIcon({className: "intervention-icon p" + row.priority, iconSize: null, html: "<span>" + row.priority + "</span>"})});
+        icon: L.divIcon({className: "intervention-icon p" + row.priority, iconSize: null, html: el("span", String(row.priority))})});
       marker.on("click", function () { select(row.id); });
       layers.interventions.addLayer(marker);
     }
-    marker.bindTooltip(row.number + " — " + row.type + (row.address ? " — " + row.address : ""));
+    marker.bindTooltip(tip(row.number + " — " + row.type + (row.address ? " — " + row.address : "")));
   }
   function sortedInterventions() {
     return Object.values(state.interventions).filter(visible).sort(function (a, b) {
@@ -259,7 +267,7 @@
     if (!visible(entry)) { return; }
     if (entry.lat !== null && entry.lat !== undefined) {
       layers.log.addLayer(L.circleMarker([entry.lat, entry.lon], {radius: 4, color: "#444", fillOpacity: 0.6})
-        .bindTooltip(entry.number + " — " + entry.nature));
+        .bindTooltip(tip(entry.number + " — " + entry.nature)));
     }
     var list = document.getElementById("c-log");
     var item = el("li");
@@ -271,7 +279,7 @@
   function drawReport(report) {
     if (!visible(report)) { return; }
     layers.reports.addLayer(L.circleMarker([report.lat, report.lon], {radius: 4, color: "#6a3d9a", fillOpacity: 0.5})
-      .bindTooltip("n° " + report.id + " — " + report.category));
+      .bindTooltip(tip("n° " + report.id + " — " + report.category)));
   }
 
   // --- Loading and filtering -----------------------------------------------------------------

@@ -106,7 +106,7 @@
 
   function showCategory() {
     var category = categories[select.value];
-    attributesBox.innerHTML = "";
+    attributesBox.textContent = "";
     notice.hidden = !(category && category.notice);
     notice.textContent = category && category.notice ? category.notice : "";
     if (category) { category.attributes.forEach(function (a) { attributesBox.appendChild(questionInput(a)); }); }
@@ -114,7 +114,7 @@
   }
 
   function loadNearby() {
-    nearbyList.innerHTML = "";
+    nearbyList.textContent = "";
     nearbyBox.hidden = true;
     if (!select.value || !latInput.value || !lonInput.value) { return; }
     var url = form.dataset.nearbyUrl + "?lat=" + latInput.value + "&lon=" + lonInput.value +

@@ -14,7 +14,9 @@
   function addPoint(p) {
     var marker = L.circleMarker([p.lat, p.lon], {radius: p.overdue ? 7 : 5, weight: p.overdue ? 3 : 1,
       color: p.overdue ? "#000" : colours[p.status] || "#333", fillColor: colours[p.status] || "#333", fillOpacity: 0.8});
-    marker.bindTooltip("n° " + p.id + " — " + (p.category || "") + " — " + (statusLabels[p.status] || p.status));
+    var tip = document.createElement("span");  // Leaflet writes a string as HTML: give it the text
+    tip.textContent = "n° " + p.id + " — " + (p.category || "") + " — " + (statusLabels[p.status] || p.status);
+    marker.bindTooltip(tip);
     marker.on("click", function () { window.location.href = p.id + "/"; });
     markers.addLayer(marker);
   }
