@@ -2,6 +2,7 @@
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
+from django.db import connections
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -85,8 +86,13 @@ async def live_events(request: HttpRequest):
         return _error_response(ApplicationError("permission_denied", _("Aucune commune à suivre en direct."),
                                                 status_code=403))
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
+    probe = _access_probe(request, actor)
+    # A stream lives for hours: the request's thread gives its database connection back now instead of holding it
+    # until the stream ends (a hundred consoles held a hundred PostgreSQL connections). What the stream reads
+    # later (the outbox, the access probe) runs on the broadcaster's one thread and connection.
+    await sync_to_async(connections.close_all)()
     response = StreamingHttpResponse(
-        event_stream(stream_filter, last_id, still_allowed=_access_probe(request, actor)),
+        event_stream(stream_filter, last_id, still_allowed=probe),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
