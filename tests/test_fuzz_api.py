@@ -18,6 +18,9 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import FeedbackSources
+from schemathesis.generation.overrides import Override
 
 from confiance.accounts.choices import Permission, Role
 from confiance.accounts.services import api_token_create, membership_grant
@@ -27,7 +30,8 @@ from confiance.territory.models import Commune
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+BOTH = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 CSRF = "f" * 32
 
 
@@ -49,23 +53,14 @@ def _session_cookie(client, agent) -> str:
     return client.cookies["sessionid"].value
 
 
-def _drive(schema, label: str, headers: dict[str, str], cookies: dict[str, str]) -> tuple[list[str], Counter]:
+def _drive(schema, label: str, headers: dict[str, str], cookies: dict[str, str],
+           coverage: list[GenerationMode]) -> tuple[list[str], Counter]:
+    """Every operation: schemathesis' coverage cases (boundaries, out-of-range and wrongly typed values, in a
+    fixed order), then EXAMPLES seeded random cases, valid and invalid."""
     failures: list[str] = []
     statuses: Counter = Counter()
-    for result in schema.get_all_operations():
-        _drive_operation(result.ok(), label, headers, cookies, failures, statuses)
-    return failures, statuses
 
-
-def _drive_operation(operation, label: str, headers: dict[str, str], cookies: dict[str, str],
-                     failures: list[str], statuses: Counter) -> None:
-    # Valid input (positive) and input that breaks the schema (negative), seeded (derandomize).
-    cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
-
-    @given(case=cases)
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    def run(case):
+    def call(operation, case) -> None:
         case.headers = {key: value for key, value in (case.headers or {}).items() if key.lower() != "authorization"}
         case.cookies = {**(case.cookies or {}), **cookies}
         response = case.call(headers=headers)
@@ -74,6 +69,26 @@ def _drive_operation(operation, label: str, headers: dict[str, str], cookies: di
             failures.append(f"{label} {operation.method.upper()} {operation.path} -> {response.status_code}: "
                             f"{case.as_curl_command()}")
 
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for case in CoverageGenerator(
+                operation=operation, generation_modes=coverage, auth_storage=None, override=Override(),
+                generation_config=schema.config.generation_for(operation=operation, phase="coverage"),
+                feedback=FeedbackSources()):
+            call(operation, case)
+        _fuzz(operation, call)
+    return failures, statuses
+
+
+def _fuzz(operation, call) -> None:
+    cases = st.one_of(*(operation.as_strategy(mode) for mode in BOTH))
+
+    @given(case=cases)
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case):
+        call(operation, case)
+
     run()
 
 
@@ -81,11 +96,12 @@ def test_no_input_gets_a_server_error_from_the_api(api_world, client):
     agent, secret = api_world
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     started = time.monotonic()
-    failures, by_token = _drive(schema, "token", {"Authorization": f"Bearer {secret}"}, {})
+    failures, by_token = _drive(schema, "token", {"Authorization": f"Bearer {secret}"}, {}, BOTH)
     session = _session_cookie(client, agent)
-    more, by_session = _drive(schema, "session", {"X-CSRFToken": CSRF}, {"sessionid": session, "csrftoken": CSRF})
-    print(f"schemathesis: {EXAMPLES} examples per operation and mode in {time.monotonic() - started:.1f} s; "
-          f"token {dict(by_token)}, session {dict(by_session)}")
+    more, by_session = _drive(schema, "session", {"X-CSRFToken": CSRF}, {"sessionid": session, "csrftoken": CSRF},
+                              [GenerationMode.POSITIVE])
+    print(f"schemathesis: coverage cases and {EXAMPLES} examples per operation and mode in "
+          f"{time.monotonic() - started:.1f} s; token {dict(by_token)}, session {dict(by_session)}")
     assert not failures + more, "\n".join(dict.fromkeys(failures + more))
     # Both modes got through authentication: some answers are successes, not every one a 401/403.
     assert by_token[2] > 20 and by_session[2] > 20
