@@ -16,7 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from django.utils import timezone
+from ninja import Schema
 from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 from pydantic import AfterValidator, Field
 
@@ -228,3 +230,11 @@ class BoundedParser(Parser):
         except ParseError as error:
             raise HttpError(400, str(error)) from None
         return super().parse_querydict(data, list_fields, request)
+
+
+class BoundedPagination(PageNumberPagination):
+    """django-ninja's page-number pagination with the page capped at MAX_PAGE (no SQL OFFSET overflow)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)

@@ -41,7 +41,7 @@ def test_pages_are_capped():
 
 
 @pytest.mark.parametrize("raw", ["2026-02-30", "0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01", "26-1-1",
-                                 "2026-13-01", "２０２６-01-01"])
+                                 "2026-13-01", "\uff12\uff10\uff12\uff16-01-01"])
 def test_dates_out_of_range_or_inexistent_are_refused(raw):
     with pytest.raises(ParseError):
         parsing.parse_date(raw)
