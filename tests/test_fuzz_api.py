@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import os
 import time
 from collections import Counter
@@ -108,3 +109,24 @@ def test_no_input_gets_a_server_error_from_the_api(api_world, client):
     assert not failures + more, "\n".join(dict.fromkeys(failures + more))
     # Both modes got through authentication: some answers are successes, not every one a 401/403.
     assert by_token[2] > 20 and by_session[2] > 20
+
+
+def test_the_api_examples_of_the_issue_are_refused_not_server_errors(api_world, client):
+    _agent, secret = api_world
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    deep = "[" * 5000 + "]" * 5000
+    posts = [("/api/v1/reports", {"lat": 48.55, "lon": 2.40, "service_code": "voirie", "description": "a\x00b"}),
+             ("/api/v1/reports", deep),
+             ("/api/v1/operations/log-entries", {"commune": "91386", "nature_id": 1, "source": "appel",
+                                                 "text": "x", "occurred_at": "0001-01-01T00:00:00"}),
+             ("/api/v1/operations/log-entries", {"commune": "91386", "nature_id": 2**63, "source": "appel",
+                                                 "text": "x"}),
+             ("/api/v1/operations/interventions/1/engage", {"unit_id": 1, "recommended_rank": 2**63})]
+    for path, body in posts:
+        payload = body if isinstance(body, str) else json.dumps(body)
+        response = client.post(path, payload, content_type="application/json", **auth)
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.content[:300])
+    for path in ["/api/v1/privacy/audit?page=999999999999999999", "/api/v1/reports?page=85737988758521593856",
+                 "/api/v1/reports/99999999999999999999", "/api/v1/territory/zones/9223372036854775808"]:
+        response = client.get(path, **auth)
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.content[:300])
