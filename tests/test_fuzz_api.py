@@ -16,7 +16,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -96,7 +98,16 @@ def _fuzz(operation, call) -> None:
     run()
 
 
-def test_no_input_gets_a_server_error_from_the_api(api_world, client):
+@pytest.fixture
+def keep_connection():
+    """Requests go through the WSGI handler directly: keep it from closing the test's database connection at the
+    end of each request, as Django's test client does."""
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_finished.connect(close_old_connections)
+
+
+def test_no_input_gets_a_server_error_from_the_api(api_world, client, keep_connection):
     agent, secret = api_world
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     started = time.monotonic()

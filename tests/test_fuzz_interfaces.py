@@ -125,10 +125,11 @@ def _asgi(path: str, *, method: str = "GET", query: bytes = b"", body: bytes = b
     async def send(message):
         sent.append(message)
 
-    asyncio.run(PositionIngest()(scope, receive, send))
+    asyncio.run(INGEST(scope, receive, send))
     return sent[0]["status"]
 
 
+INGEST = PositionIngest()  # one instance, one writer thread (and one database connection) for the whole run
 TRACKER_KEYS = ["id", "deviceid", "key", "lat", "lon", "timestamp", "speed", "accuracy"]
 OWNTRACKS = st.fixed_dictionaries({"_type": st.sampled_from(["location", "waypoint"])},
                                   optional={"lat": VALUES, "lon": VALUES, "tst": VALUES, "acc": VALUES, "vel": VALUES})
@@ -173,6 +174,10 @@ def test_pages_examples_of_the_issue(client, world):
                          ("/agents/signalements/", {"destinataire": "²", "depuis": "0001-01-01", "q": "²"}),
                          ("/agents/signalements/", {"page": "9" * 18, "q": "a\x00b"})]:
         assert client.get(page, params).status_code < 500, (page, params)
+    # NUL (refused by PostgreSQL in text) in any query string: a 400 on every database, before any view reads it.
+    assert client.get("/agents/signalements/", {"q": "a\x00b"}).status_code == 400
+    response = client.get("/api/v1/reports", {"q": "a\x00b"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_input"
 
 
 @FUZZ
