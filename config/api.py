@@ -8,6 +8,7 @@ from confiance.accounts.api import router as accounts_router
 from confiance.accounts.api_auth import AgentSessionAuth, BearerTokenAuth
 from confiance.analytics.api import router as analytics_router
 from confiance.core.errors import ApplicationError, ErrorCode
+from confiance.core.parsing import BoundedParser
 from confiance.devices.api import router as devices_router
 from confiance.operations.api import router as operations_router
 from confiance.privacy.api import router as privacy_router
@@ -21,6 +22,7 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), AgentSessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    parser=BoundedParser(),  # JSON depth, NUL (confiance.core.parsing)
 )
 
 

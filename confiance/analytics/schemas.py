@@ -1,17 +1,19 @@
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
 
+from confiance.core.parsing import BoundedDate, DbId
+
 
 class QueryIn(Schema):
     communes: list[str] = Field(..., description="Codes INSEE des communes", min_length=1, max_length=100)
-    start: date
-    end: date
+    start: BoundedDate
+    end: BoundedDate
     sources: list[str] = Field(default_factory=lambda: ["reports", "interventions", "logbook"])
-    sector_ids: list[int] = Field(default_factory=list, max_length=500)
+    sector_ids: list[DbId] = Field(default_factory=list, max_length=500)
     categories: list[str] = Field(default_factory=list, max_length=200)
-    dataset_id: int | None = None
+    dataset_id: DbId | None = None
 
 
 class RunIn(Schema):
@@ -34,8 +36,8 @@ class RunOut(Schema):
 
 class PeriodIn(Schema):
     communes: list[str] = Field(..., description="Codes INSEE des communes", min_length=1, max_length=100)
-    start: date
-    end: date
+    start: BoundedDate
+    end: BoundedDate
 
 
 class OpenDataIn(PeriodIn):

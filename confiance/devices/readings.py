@@ -12,11 +12,11 @@ with its reason, and the rest of the batch goes on.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
 from typing import Any
 
+from confiance.core.parsing import ParseError, check_datetime, parse_json
 from confiance.devices.choices import DeadLetterReason
 from confiance.devices.drafts import Parsed, Reading, Rejected
 
@@ -60,7 +60,10 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None or moment.utcoffset() is None:
         return None
-    return moment
+    try:
+        return check_datetime(moment)  # 2000-2100 (confiance.core.parsing)
+    except (ParseError, OverflowError):
+        return None
 
 
 def load_json(raw: bytes | str, *, topic: str = "", device: str = "") -> tuple[Any, Rejected | None]:
@@ -70,8 +73,8 @@ def load_json(raw: bytes | str, *, topic: str = "", device: str = "") -> tuple[A
         return None, Rejected(reason=DeadLetterReason.OVERSIZE, detail=f"{size} octets", device=device,
                               payload=_excerpt(raw), topic=topic)
     try:
-        return json.loads(raw), None
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        return parse_json(raw), None  # nested at most MAX_JSON_DEPTH deep, no NUL (confiance.core.parsing)
+    except ParseError as error:
         return None, Rejected(reason=DeadLetterReason.MALFORMED, detail=str(error)[:300], device=device,
                               payload=_excerpt(raw), topic=topic)
 

@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
+from confiance.core.parsing import DbId
 from confiance.operations import access, selectors
 from confiance.operations.dispatch import recommend
 from confiance.operations.drafts import EntryDraft, InterventionDraft, PersonDraft, PositionFix
@@ -68,7 +69,7 @@ def units(request, commune: str | None = None):
 
 
 @router.post("/operations/units/{unit_id}/status", response=UnitOut, summary="Changer le statut d'une unité")
-def unit_status(request, unit_id: int, payload: StatusIn):
+def unit_status(request, unit_id: DbId, payload: StatusIn):
     unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
     return unit_payload(unit_services.unit_set_status(actor=request.auth, unit=unit,
                                                            status_code=payload.status_code))
@@ -76,7 +77,7 @@ def unit_status(request, unit_id: int, payload: StatusIn):
 
 @router.post("/operations/units/{unit_id}/position", response={202: dict},
              summary="Position d'une unité, envoyée par un membre de l'équipage")
-def unit_position(request, unit_id: int, payload: PositionIn):
+def unit_position(request, unit_id: DbId, payload: PositionIn):
     unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
     fix = PositionFix(lat=payload.lat, lon=payload.lon, recorded_at=payload.recorded_at or timezone.now(),
                                accuracy_m=payload.accuracy_m, speed_kmh=payload.speed_kmh)
@@ -103,14 +104,14 @@ def intervention_create(request, payload: InterventionIn):
 
 
 @router.get("/operations/interventions/{intervention_id}", response=InterventionOut, summary="Une intervention")
-def intervention_detail(request, intervention_id: int):
+def intervention_detail(request, intervention_id: DbId):
     return intervention_payload(
         access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id))
 
 
 @router.get("/operations/interventions/{intervention_id}/recommendation", response=RecommendationOut,
             summary="Unités recommandées, avec les raisons")
-def intervention_recommendation(request, intervention_id: int, limit: int = 5):
+def intervention_recommendation(request, intervention_id: DbId, limit: int = 5):
     intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
     result = recommend(intervention=intervention, limit=max(1, min(limit, 20)))
     return {"by_road": result.by_road, "auto_dispatch": settings.CONFIANCE_AUTO_DISPATCH,
@@ -119,7 +120,7 @@ def intervention_recommendation(request, intervention_id: int, limit: int = 5):
 
 @router.post("/operations/interventions/{intervention_id}/engage", response={201: AssignmentOut},
              summary="Engager une unité (réaffectation : motif obligatoire)")
-def intervention_engage(request, intervention_id: int, payload: EngageIn):
+def intervention_engage(request, intervention_id: DbId, payload: EngageIn):
     intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
     unit = access.unit_get_for_actor(actor=request.auth, unit_id=payload.unit_id)
     return Status(201, unit_services.assignment_engage(actor=request.auth, intervention=intervention, unit=unit,
@@ -129,7 +130,7 @@ def intervention_engage(request, intervention_id: int, payload: EngageIn):
 
 @router.post("/operations/interventions/{intervention_id}/close", response=InterventionOut,
              summary="Clore une intervention")
-def intervention_close(request, intervention_id: int, payload: CloseIn):
+def intervention_close(request, intervention_id: DbId, payload: CloseIn):
     intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
     return intervention_payload(intervention_services.intervention_close(
         actor=request.auth, intervention=intervention, reason=payload.reason, note=payload.note))
@@ -137,7 +138,7 @@ def intervention_close(request, intervention_id: int, payload: CloseIn):
 
 @router.post("/operations/interventions/{intervention_id}/steps/{step_id}/done", response=dict,
              summary="Étape de la liste faite")
-def step_done(request, intervention_id: int, step_id: int):
+def step_done(request, intervention_id: DbId, step_id: DbId):
     intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
     step = intervention_services.intervention_step_done(actor=request.auth, intervention=intervention, step_id=step_id)
     return {"id": step.pk, "done_at": step.done_at.isoformat() if step.done_at else None}
@@ -145,7 +146,7 @@ def step_done(request, intervention_id: int, step_id: int):
 
 @router.post("/operations/interventions/{intervention_id}/steps/{step_id}/skip", response=dict,
              summary="Étape sautée (obligatoire : le chef de poste est prévenu)")
-def step_skip(request, intervention_id: int, step_id: int, payload: StepSkipIn):
+def step_skip(request, intervention_id: DbId, step_id: DbId, payload: StepSkipIn):
     intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
     step = intervention_services.intervention_step_skip(actor=request.auth, intervention=intervention, step_id=step_id,
                                            reason=payload.reason)
@@ -154,7 +155,7 @@ def step_skip(request, intervention_id: int, step_id: int, payload: StepSkipIn):
 
 @router.post("/operations/assignments/{assignment_id}/milestone", response=AssignmentOut,
              summary="Jalon d'un engagement (une fois, dans l'ordre)")
-def assignment_milestone(request, assignment_id: int, payload: MilestoneIn):
+def assignment_milestone(request, assignment_id: DbId, payload: MilestoneIn):
     assignment = access.assignment_get_for_actor(actor=request.auth, assignment_id=assignment_id)
     return unit_services.assignment_milestone(actor=request.auth, assignment=assignment, step=payload.step,
                                          at=payload.at)
@@ -180,7 +181,7 @@ def log_entry_create(request, payload: LogEntryIn):
 
 @router.post("/operations/log-entries/{entry_id}/correct", response={201: LogEntryOut},
              summary="Entrée rectificative (l'entrée corrigée reste telle quelle)")
-def log_entry_correct(request, entry_id: int, payload: LogEntryIn):
+def log_entry_correct(request, entry_id: DbId, payload: LogEntryIn):
     entry = access.log_entry_get_for_actor(actor=request.auth, entry_id=entry_id)
     correction = logbook_services.log_entry_correct(actor=request.auth, entry=entry, draft=_entry_draft(payload))
     return Status(201, log_entry_payload(correction))

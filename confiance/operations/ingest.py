@@ -27,8 +27,8 @@ from urllib.parse import parse_qsl
 
 from django.db import close_old_connections
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from confiance.core.parsing import ParseError, check_datetime, check_text, parse_datetime, parse_json
 from confiance.core.ratelimits import rate_check, rate_message, scope_client_ip
 from confiance.operations.choices import PositionSource
 from confiance.operations.drafts import PositionFix
@@ -72,19 +72,20 @@ def _timestamp(value, tracker: str) -> datetime:
         return timezone.now()
     text = str(value).strip()
     try:
-        epoch = float(text)
-    except ValueError:
-        moment = parse_datetime(text.replace(" ", "+", 1) if text.count(" ") == 1 and "T" in text else text)
-        if moment is None or timezone.is_naive(moment):
-            raise Refused(400, "horodatage_invalide", tracker) from None
-        return moment
-    if epoch != epoch or epoch < 0:
-        raise Refused(400, "horodatage_invalide", tracker)
-    if epoch > 1e11:  # milliseconds
-        epoch /= 1000
-    try:
-        return datetime.fromtimestamp(epoch, tz=UTC)
-    except (OverflowError, OSError, ValueError):
+        try:
+            epoch = float(text)
+        except ValueError:
+            moment = parse_datetime(text.replace(" ", "+", 1) if text.count(" ") == 1 and "T" in text else text,
+                                    require_zone=True)
+            if moment is None:
+                raise ParseError(text) from None
+            return moment
+        if epoch != epoch or epoch < 0:
+            raise ParseError(text)
+        if epoch > 1e11:  # milliseconds
+            epoch /= 1000
+        return check_datetime(datetime.fromtimestamp(epoch, tz=UTC))
+    except (ParseError, OverflowError, OSError, ValueError):
         raise Refused(400, "horodatage_invalide", tracker) from None
 
 
@@ -185,6 +186,10 @@ class PositionIngest:
             else:
                 await self._respond(send, 404, {"code": "not_found", "message": "Protocole inconnu."})
                 return
+            try:
+                check_text(tracker), check_text(key or "")
+            except ParseError:
+                raise Refused(400, "identifiant_invalide", count=False) from None
             unit_id = await self._authenticate(tracker, key)
             if unit_id is None:
                 # Unauthenticated: one shared counter, never a row per claimed tracker name.
@@ -249,8 +254,8 @@ class PositionIngest:
 
         def read_fix():
             try:
-                message = json.loads(body or b"null")
-            except (ValueError, UnicodeDecodeError, RecursionError):
+                message = parse_json(body or b"null")
+            except ParseError:
                 raise Refused(400, "json_invalide", tracker) from None
             if not isinstance(message, dict):
                 raise Refused(400, "json_invalide", tracker)

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from confiance.core.parsing import BigInt, BoundedDatetime, DbId
+
 
 class PersonIn(Schema):
     role: str = Field(description="requerant, victime, temoin, mis_en_cause, autre")
@@ -16,16 +18,16 @@ class PersonIn(Schema):
 
 class LogEntryIn(Schema):
     commune: str = Field(description="Code INSEE de la commune")
-    nature_id: int
+    nature_id: DbId
     source: str = Field(description="appel, patrouille, videoprotection, capteur, signalement, referent, autre")
     text: str
-    occurred_at: datetime | None = None
+    occurred_at: BoundedDatetime | None = None
     address: str = ""
     lat: float | None = None
     lon: float | None = None
     persons: list[PersonIn] = []
-    intervention_id: int | None = None
-    report_id: int | None = None
+    intervention_id: DbId | None = None
+    report_id: DbId | None = None
     acknowledge_sensitive: bool = Field(False, description="Confirmer malgré l'alerte de données sensibles")
 
 
@@ -49,15 +51,15 @@ class LogEntryOut(Schema):
 
 class InterventionIn(Schema):
     commune: str = Field(description="Code INSEE de la commune")
-    type_id: int
+    type_id: DbId
     lat: float
     lon: float
     origin: str = "appel"
     priority: int | None = Field(None, description="1 urgente, 2 prioritaire, 3 normale ; défaut : celle du type")
     address: str = ""
     description: str = ""
-    report_ids: list[int] = []
-    log_entry_id: int | None = None
+    report_ids: list[DbId] = []
+    log_entry_id: DbId | None = None
     alarm_ref: str = ""
     acknowledge_sensitive: bool = False
 
@@ -93,14 +95,14 @@ class StepSkipIn(Schema):
 
 
 class EngageIn(Schema):
-    unit_id: int
+    unit_id: DbId
     override_reason: str = ""
-    recommended_rank: int | None = None
+    recommended_rank: BigInt | None = None
 
 
 class MilestoneIn(Schema):
     step: str = Field(description="en_route_at, on_scene_at, finished_at")
-    at: datetime | None = None
+    at: BoundedDatetime | None = None
 
 
 class StatusIn(Schema):
@@ -110,7 +112,7 @@ class StatusIn(Schema):
 class PositionIn(Schema):
     lat: float
     lon: float
-    recorded_at: datetime | None = None
+    recorded_at: BoundedDatetime | None = None
     accuracy_m: float | None = None
     speed_kmh: float | None = None
 

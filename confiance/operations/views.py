@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,6 +16,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
+from confiance.core.parsing import date_or_none
 from confiance.core.redirects import safe_next
 from confiance.operations.access import visible_commune_ids
 from confiance.operations.choices import ClosureReason, InterventionOrigin, Milestone, Priority
@@ -114,7 +114,7 @@ def logbook(request):
         return forbidden(request, _("La main courante est réservée à la police municipale."))
     writable = _communes(actor, Permission.OPERATIONS_LOG)
     natures = nature_list(commune_ids={c.pk for c in writable}).select_related("commune")
-    day = parse_date(request.GET.get("jour", "")) or timezone.localdate()
+    day = date_or_none(request.GET.get("jour")) or timezone.localdate()
     commune_code = request.GET.get("commune") or communes[0].insee_code
     commune = next((c for c in communes if c.insee_code == commune_code), communes[0])
     warning = None
@@ -151,7 +151,7 @@ def logbook_pdf_view(request):
     actor = actor_of(request)
     communes = _communes(actor)
     commune = next((c for c in communes if c.insee_code == request.GET.get("commune")), None)
-    day = parse_date(request.GET.get("jour", ""))
+    day = date_or_none(request.GET.get("jour"))
     motive = (request.GET.get("motif") or "").strip()
     if commune is None or day is None:
         return forbidden(request, _("Commune ou jour inconnu."))
@@ -178,8 +178,8 @@ def intervals(request):
     if not communes:
         return forbidden(request, _("Le rapport des délais est réservé à la police municipale."))
     today = timezone.localdate()
-    start = parse_date(request.GET.get("du", "")) or date(today.year, today.month, 1) - timedelta(days=62)
-    end = parse_date(request.GET.get("au", "")) or today
+    start = date_or_none(request.GET.get("du")) or date(today.year, today.month, 1) - timedelta(days=62)
+    end = date_or_none(request.GET.get("au")) or today
     if start > end:
         start, end = end, start
     selected = {c.pk for c in communes if c.insee_code == request.GET.get("commune")} or None

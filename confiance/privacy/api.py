@@ -1,7 +1,8 @@
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from confiance.core.errors import PermissionDeniedError
+from confiance.core.parsing import BoundedPagination
 from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
 from confiance.privacy.journal_verify import verify_chain
 from confiance.privacy.schemas import AuditEntryOut, ChainReportOut
@@ -11,7 +12,7 @@ router = Router(tags=["vie privée"])
 
 
 @router.get("/audit", response=list[AuditEntryOut], summary="Journal d'audit (DPO, administrateur)")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def audit(request, action: str = "", target_type: str = "", target_id: str = "", kind: str = ""):
     if not request.auth.can_anywhere(AUDIT_VIEW_PERMISSION):
         raise PermissionDeniedError()

@@ -1,11 +1,12 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.geo import valid_lat_lon
+from confiance.core.parsing import BoundedPagination, DbId
 from confiance.reports.access import access_report
 from confiance.reports.choices import ReportSource
 from confiance.reports.drafts import ReportDraft
@@ -49,14 +50,14 @@ def _filters(request: HttpRequest, query: ReportQuery) -> ReportFilters:
     return filters
 
 
-def _detail(request: HttpRequest, report_id: int):
+def _detail(request: HttpRequest, report_id: DbId):
     report = access_report(actor=request.auth, report_id=report_id)
     report.history = report_history(report=report)
     return report
 
 
 @router.get("/reports", response=list[ReportOut], summary="Signalements visibles, filtrés")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def reports(request, query: Query[ReportQuery]) -> QuerySet:
     return report_list_for_actor(actor=request.auth, filters=_filters(request, query))
 
@@ -84,13 +85,13 @@ def categories(request, commune: str | None = None):
 
 
 @router.get("/reports/{report_id}", response=ReportDetailOut, summary="Un signalement et son historique")
-def report_detail(request, report_id: int):
+def report_detail(request, report_id: DbId):
     return _detail(request, report_id)
 
 
 @router.post("/reports/{report_id}/updates", response={201: ReportDetailOut},
              summary="Changer l'état, publier un message, noter en interne")
-def respond(request, report_id: int, payload: ReportRespond):
+def respond(request, report_id: DbId, payload: ReportRespond):
     report = access_report(actor=request.auth, report_id=report_id)
     report_respond(actor=request.auth, report=report, status=payload.status, public_message=payload.public_message,
                    internal_note=payload.internal_note)
@@ -98,7 +99,7 @@ def respond(request, report_id: int, payload: ReportRespond):
 
 
 @router.post("/reports/{report_id}/assign", response=ReportDetailOut, summary="Attribuer ou transférer")
-def assign(request, report_id: int, payload: ReportAssign):
+def assign(request, report_id: DbId, payload: ReportAssign):
     report = access_report(actor=request.auth, report_id=report_id)
     destination = None
     if payload.destination_id is not None:
@@ -111,7 +112,7 @@ def assign(request, report_id: int, payload: ReportAssign):
 
 
 @router.post("/reports/{report_id}/duplicate", response=ReportDetailOut, summary="Marquer comme doublon")
-def duplicate(request, report_id: int, payload: ReportDuplicate):
+def duplicate(request, report_id: DbId, payload: ReportDuplicate):
     report = access_report(actor=request.auth, report_id=report_id)
     original = access_report(actor=request.auth, report_id=payload.original_id)
     report_mark_duplicate(actor=request.auth, report=report, original=original,

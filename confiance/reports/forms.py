@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from confiance.core.parsing import id_or_none
 from confiance.reports.choices import ReportStatus
 from confiance.reports.drafts import MAX_PHOTOS
 from confiance.reports.models import DESCRIPTION_MAX_LENGTH
@@ -136,4 +137,4 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(value, value) for value in raw if str(value).isdigit()][:500]
+        self.fields["ids"].choices = [(value, value) for value in raw if id_or_none(value) is not None][:500]

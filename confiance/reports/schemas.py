@@ -3,6 +3,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from confiance.core.parsing import DbId
+
 
 class ReportOut(Schema):
     id: int
@@ -61,13 +63,13 @@ class ReportRespond(Schema):
 
 
 class ReportAssign(Schema):
-    agent_id: int | None = None
-    destination_id: int | None = None
+    agent_id: DbId | None = None
+    destination_id: DbId | None = None
     internal_note: str = Field("", max_length=2000)
 
 
 class ReportDuplicate(Schema):
-    original_id: int
+    original_id: DbId
     public_message: str = Field("", max_length=2000)
 
 

@@ -18,6 +18,7 @@ from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.figures import percentile, rounded
 from confiance.core.geo import degree_lengths, distance_m
+from confiance.core.parsing import id_or_none
 from confiance.reports.choices import ReportStatus, UpdateKind
 from confiance.reports.models import (
     Category,
@@ -102,8 +103,8 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
         queryset = queryset.filter(created_at__lt=filters.until)
     if filters.text:
         term = filters.text.strip()
-        if term.isdigit():
-            queryset = queryset.filter(pk=int(term))
+        if id_or_none(term) is not None:
+            queryset = queryset.filter(pk=id_or_none(term))
         else:
             queryset = queryset.filter(Q(description__icontains=term) | Q(address__icontains=term))
     return queryset.select_related("category", "commune", "sector", "assigned_to").order_by("-created_at", "-id")

@@ -1,8 +1,9 @@
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from confiance.core.errors import ApplicationError
 from confiance.core.geo import valid_lat_lon
+from confiance.core.parsing import BoundedPagination, DbId
 from confiance.territory.errors import TerritoryErrorCode
 from confiance.territory.schemas import (
     CommuneDetailOut,
@@ -31,7 +32,7 @@ class PointQuery(Schema):
 
 
 @router.get("/communes", response=list[CommuneOut], summary="Communes visibles par l'agent")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def communes(request):
     return commune_list_for_actor(actor=request.auth)
 
@@ -42,7 +43,7 @@ def commune_detail(request, insee_code: str):
 
 
 @router.get("/communes/{insee_code}/sectors", response=list[SectorOut], summary="Secteurs d'une commune")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def commune_sectors(request, insee_code: str):
     commune = commune_get_for_actor(actor=request.auth, insee_code=insee_code)
     return sector_list_for_actor(actor=request.auth, commune_ids={commune.pk})
@@ -57,7 +58,7 @@ def locate(request, point: Query[PointQuery]):
 
 
 @router.get("/zones", response=list[ZoneOut], summary="Zones nommées visibles")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def zones(request):
     return zone_list_for_actor(actor=request.auth)
 
@@ -71,11 +72,11 @@ def create_zone(request, payload: ZoneCreate):
 
 
 @router.get("/zones/{zone_id}", response=ZoneOut, summary="Une zone nommée")
-def zone_detail(request, zone_id: int):
+def zone_detail(request, zone_id: DbId):
     return zone_get_for_actor(actor=request.auth, zone_id=zone_id)
 
 
 @router.delete("/zones/{zone_id}", response={204: None}, summary="Supprimer une zone nommée")
-def delete_zone(request, zone_id: int):
+def delete_zone(request, zone_id: DbId):
     zone_delete(actor=request.auth, zone=zone_get_for_actor(actor=request.auth, zone_id=zone_id))
     return Status(204, None)

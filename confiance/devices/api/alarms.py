@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from confiance.core.errors import NotFoundError
+from confiance.core.parsing import DbId
 from confiance.devices.access import visible_commune_ids
 from confiance.devices.choices import AlarmState, AlarmStepKind, Severity
 from confiance.devices.models import Alarm, Rule
@@ -102,7 +103,7 @@ def alarm_out(alarm: Alarm) -> dict:
     }
 
 
-def _detail(request: HttpRequest, alarm_id: int) -> dict:
+def _detail(request: HttpRequest, alarm_id: DbId) -> dict:
     alarm = alarm_detail_for_actor(actor=request.auth, alarm_id=alarm_id)
     steps = [{"kind": step.kind, "kind_label": str(AlarmStepKind(step.kind).label), "at": step.at,
               "by": step.by.username if step.by else None, "note": step.note} for step in alarm.steps.all()]
@@ -121,31 +122,31 @@ def _communes(request: HttpRequest, insee_code: str | None) -> set[int] | None:
 
 @router.get("/alarms", response=list[AlarmOut], summary="Alarmes des capteurs (ouvertes par défaut)")
 def alarms(request, commune: str | None = None, closed: bool = False, limit: int = 100):
-    rows = alarms_for_actor(actor=request.auth, open_only=not closed, limit=limit,
+    rows = alarms_for_actor(actor=request.auth, open_only=not closed, limit=max(1, min(limit, 1000)),
                             commune_ids=_communes(request, commune))
     return [alarm_out(alarm) for alarm in rows]
 
 
 @router.get("/alarms/{alarm_id}", response=AlarmDetailOut, summary="Une alarme et ses étapes")
-def alarm_detail(request, alarm_id: int):
+def alarm_detail(request, alarm_id: DbId):
     return _detail(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response=AlarmDetailOut, summary="Prendre une alarme en compte")
-def alarm_acknowledge(request, alarm_id: int, payload: NoteIn):
+def alarm_acknowledge(request, alarm_id: DbId, payload: NoteIn):
     alarm_services.alarm_acknowledge(actor=request.auth, alarm_id=alarm_id, note=payload.note)
     return _detail(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/resolve", response=AlarmDetailOut, summary="Résoudre une alarme")
-def alarm_resolve(request, alarm_id: int, payload: NoteIn):
+def alarm_resolve(request, alarm_id: DbId, payload: NoteIn):
     alarm_services.alarm_resolve(actor=request.auth, alarm_id=alarm_id, note=payload.note)
     return _detail(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/intervention", response={201: AlarmDetailOut},
              summary="Ouvrir une intervention pour une alarme")
-def alarm_open_intervention(request, alarm_id: int):
+def alarm_open_intervention(request, alarm_id: DbId):
     alarm_services.alarm_open_intervention(actor=request.auth, alarm_id=alarm_id)
     return Status(201, _detail(request, alarm_id))
 

@@ -3,10 +3,11 @@
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
+from confiance.core.parsing import BoundedPagination, DbId
 from confiance.devices.schemas import DeviceOut, DeviceQuery, GatewayOut, SdmQuery
 from confiance.devices.selectors.registry import (
     DeviceFilters,
@@ -36,14 +37,14 @@ def _filters(request: HttpRequest, commune: str | None, kind: str | None, state:
 
 
 @router.get("", response=list[DeviceOut], summary="Capteurs visibles (filtres : commune, type, état)")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def devices(request, query: Query[DeviceQuery]):
     return device_list_for_actor(actor=request.auth, filters=_filters(request, query.commune, query.kind,
                                                                       query.state))
 
 
 @router.get("/gateways", response=list[GatewayOut], summary="Passerelles visibles")
-@paginate(PageNumberPagination)
+@paginate(BoundedPagination)
 def gateways(request, commune: str | None = Query(None, max_length=10)):
     return gateway_list_for_actor(actor=request.auth, commune_ids=_commune_ids(request, commune))
 
@@ -56,11 +57,11 @@ def devices_sdm(request, query: Query[SdmQuery]):
 
 
 @router.get("/{int:device_id}", response=DeviceOut, summary="Un capteur")
-def device_detail(request, device_id: int):
+def device_detail(request, device_id: DbId):
     return device_detail_for_actor(actor=request.auth, device_id=device_id)
 
 
 @router.get("/{int:device_id}/sdm", response=dict, summary="Un capteur au format Smart Data Models « Device »")
-def device_sdm(request, device_id: int):
+def device_sdm(request, device_id: DbId):
     return JsonResponse(device_entity(device_detail_for_actor(actor=request.auth, device_id=device_id)),
                         content_type=NGSI_LD_JSON)

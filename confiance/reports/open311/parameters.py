@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from confiance.core import parsing
+from confiance.core.parsing import ParseError
 from confiance.reports.forms import attributes_from_params
 from confiance.reports.selectors import commune_by_insee_code
 from confiance.reports.sql import Open311Search, open311_category_ids
@@ -32,17 +32,20 @@ class Open311Error(Exception):
 
 
 def params_of(request: HttpRequest) -> dict[str, Any]:
-    """The parameters of a request: a JSON object, form fields (lists kept), or the query string."""
-    if request.method == "POST":
-        if request.content_type == "application/json":
-            try:
-                body = json.loads(request.body or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                raise Open311Error(400, _("Corps JSON illisible.")) from None
-            if not isinstance(body, dict):
-                raise Open311Error(400, _("Le corps JSON doit être un objet."))
-            return body
-        return {key: (values if len(values) > 1 else values[0]) for key, values in request.POST.lists()}
+    """The parameters of a request: a JSON object (bounded depth), form fields (lists kept), or the query string;
+    no NUL anywhere (confiance.core.parsing)."""
+    try:
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                body = parsing.parse_json(request.body or b"{}")
+                if not isinstance(body, dict):
+                    raise Open311Error(400, _("Le corps JSON doit être un objet."))
+                return body
+            parsing.check_query(request.POST)
+            return {key: (values if len(values) > 1 else values[0]) for key, values in request.POST.lists()}
+        parsing.check_query(request.GET)
+    except ParseError as error:
+        raise Open311Error(400, str(error)) from None
     return {key: request.GET.get(key) for key in request.GET}
 
 
@@ -71,33 +74,26 @@ def jurisdiction(params: dict[str, Any]) -> Commune | None:
 
 
 def moment(params: dict[str, Any], key: str) -> datetime | None:
-    """An ISO 8601 date and time, aware (a '+' read as a space in a query string is put back)."""
+    """An ISO 8601 date and time between 2000 and 2100, aware (a '+' read as a space in a query string is put
+    back)."""
     raw = text(params, key, 40)
-    if not raw:
-        return None
     try:
-        value = parse_datetime(raw.replace(" ", "+"))
-    except ValueError:
-        value = None
-    if value is None:
-        raise Open311Error(400, _("%(key)s doit être une date ISO 8601 (ex. 2026-01-31T08:00:00+01:00).")
-                           % {"key": key})
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+        return parsing.parse_datetime(raw[:10] + raw[10:].replace(" ", "+"))
+    except ParseError:
+        raise Open311Error(400, _("%(key)s doit être une date ISO 8601 entre %(min)s et %(max)s "
+                                  "(ex. 2026-01-31T08:00:00+01:00).")
+                           % {"key": key, "min": parsing.MIN_YEAR, "max": parsing.MAX_YEAR}) from None
 
 
 def integer(params: dict[str, Any], key: str, default: int, *, minimum: int, maximum: int) -> int:
     """An integer within [minimum, maximum], or `default` when absent."""
-    raw = text(params, key, 20)
-    if not raw:
-        return default
+    raw = text(params, key, 40)
     try:
-        value = int(raw)
-    except ValueError:
-        raise Open311Error(400, _("%(key)s doit être un entier.") % {"key": key}) from None
-    if not minimum <= value <= maximum:
-        raise Open311Error(400, _("%(key)s doit être entre %(min)s et %(max)s.")
-                           % {"key": key, "min": minimum, "max": maximum})
-    return value
+        value = parsing.parse_int(raw, minimum=minimum, maximum=maximum)
+    except ParseError:
+        raise Open311Error(400, _("%(key)s doit être un entier entre %(min)s et %(max)s.")
+                           % {"key": key, "min": minimum, "max": maximum}) from None
+    return default if value is None else value
 
 
 def number(params: dict[str, Any], key: str) -> float | None:
@@ -122,15 +118,16 @@ def attributes_of(params: dict[str, Any]) -> dict[str, Any]:
 
 def request_ids(params: dict[str, Any]) -> tuple[int, ...]:
     """service_request_id: numeric ids separated by commas, in their order, without repeats."""
-    raw = text(params, "service_request_id", 2000)
-    refusal = _("service_request_id : identifiants numériques séparés par des virgules.")
     try:
-        ids = tuple(int(part) for part in raw.split(",") if part.strip())
-    except ValueError:
-        raise Open311Error(400, refusal) from None
-    if any(not 0 < report_id < 2**63 for report_id in ids):
-        raise Open311Error(400, refusal)
-    return tuple(dict.fromkeys(ids))
+        return parsing.parse_ids(text(params, "service_request_id", 20_000))
+    except ParseError:
+        raise Open311Error(400, _("service_request_id : au plus 1000 identifiants numériques séparés par des "
+                                  "virgules.")) from None
+
+
+def request_id(value: str) -> int | None:
+    """One report id (a path segment or a parameter); None when it cannot be one, answered as unknown."""
+    return parsing.id_or_none(value)
 
 
 def _circle(params: dict[str, Any]) -> tuple[float, float, float] | None:
@@ -169,6 +166,6 @@ def search_of(params: dict[str, Any], commune_id: int | None) -> Open311Search:
 
 def page_of(params: dict[str, Any], default_size: int = DEFAULT_PAGE_SIZE) -> tuple[int, int]:
     """(offset, size) from page and page_size."""
-    page = integer(params, "page", 1, minimum=1, maximum=100_000)
+    page = integer(params, "page", 1, minimum=1, maximum=parsing.MAX_PAGE)
     size = integer(params, "page_size", default_size, minimum=1, maximum=settings.CONFIANCE_OPEN311_MAX_PAGE_SIZE)
     return (page - 1) * size, size

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -50,13 +51,15 @@ from confiance.reports.services.follow_up import report_comment_add
 from confiance.reports.services.submission import report_submit
 from confiance.reports.sql import Open311Search, open311_search, reports_version
 
+logger = logging.getLogger(__name__)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+01:00"
 UPDATES_WINDOW = timedelta(days=7)  # of GET servicerequestupdates without start_date
 
 
 def _endpoint(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Open311 error format for every refusal; JSON or XML by the path's extension."""
+    """Open311 error format for every failure, even an unexpected one (logged); JSON or XML by the path's
+    extension."""
     def view(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
         try:
             return handler(request, fmt, **kwargs)
@@ -64,6 +67,9 @@ def _endpoint(handler: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return error_response(fmt, error.status, error.description)
         except ApplicationError as error:
             return error_response(fmt, error.status_code, error.message)
+        except Exception:
+            logger.exception("Open311 %s %s", request.method, request.path)
+            return error_response(fmt, 500, _("Erreur interne du serveur ; réessayez plus tard."))
 
     view.__name__ = handler.__name__
     view.__doc__ = handler.__doc__
@@ -78,6 +84,12 @@ def _commune_id(params: dict[str, Any]) -> int | None:
 def _requests(request: HttpRequest, fmt: str, rows: list[dict[str, Any]], status: int = 200) -> HttpResponse:
     media_url = lambda photo_id: request.build_absolute_uri(photo_signed_url(photo_id))  # noqa: E731
     return render(request_rows(rows, media_url), fmt, root="service_requests", item="request", status=status)
+
+
+@_endpoint
+def not_found(request: HttpRequest, fmt: str, rest: str = "") -> HttpResponse:
+    """Any other path under /open311/v2/: an Open311 error, in XML unless the path ends in .json."""
+    raise Open311Error(404, _("Ressource Open311 inconnue : %(path)s.") % {"path": request.path[:200]})
 
 
 @_endpoint
@@ -117,7 +129,7 @@ def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     commune_id = _commune_id(params)
     if parameters.text(params, "service_request_id", 2000):
         # With service_request_id the other search parameters are ignored (GeoReport v2).
-        ids = parameters.request_ids(params)[:1000]
+        ids = parameters.request_ids(params)
         return _requests(request, fmt, open311_search(Open311Search(commune_id=commune_id, ids=ids), size=1000))
     search = parameters.search_of(params, commune_id)
     offset, size = parameters.page_of(
@@ -202,8 +214,9 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     """One report."""
     commune_id = _commune_id(parameters.params_of(request))
     rows = []
-    if request_id.isdigit() and len(request_id) < 18:
-        rows = open311_search(Open311Search(commune_id=commune_id, ids=(int(request_id),)))
+    report_id = parameters.request_id(request_id)
+    if report_id is not None:
+        rows = open311_search(Open311Search(commune_id=commune_id, ids=(report_id,)))
     if not rows:
         raise Open311Error(404, _("service_request_id inconnu : %(id)s.") % {"id": request_id})
     return _requests(request, fmt, rows)
@@ -239,11 +252,7 @@ def _update_search(params: dict[str, Any]) -> PublicUpdateSearch:
     start, end = parameters.moment(params, "start_date"), parameters.moment(params, "end_date")
     if start and end and start > end:
         raise Open311Error(400, _("start_date doit précéder end_date."))
-    ids = parameters.text(params, "service_request_id", 2000)
-    try:
-        report_ids = tuple(int(part) for part in ids.split(",") if part.strip()) if ids else None
-    except ValueError:
-        raise Open311Error(400, _("service_request_id : identifiants numériques.")) from None
+    report_ids = parameters.request_ids(params) or None
     offset, size = parameters.page_of(params)
     return PublicUpdateSearch(commune_id=commune_id, since=start or timezone.now() - UPDATES_WINDOW, until=end,
                               report_ids=report_ids, offset=offset, size=size)
@@ -251,8 +260,9 @@ def _update_search(params: dict[str, Any]) -> PublicUpdateSearch:
 
 def _update_create(fmt: str, params: dict[str, Any]) -> HttpResponse:
     client = client_application_authenticate(parameters.text(params, "api_key", 200))
-    report_id = parameters.text(params, "service_request_id", 20)
-    report = report_find(int(report_id)) if report_id.isdigit() else None
+    report_id = parameters.text(params, "service_request_id", 40)
+    pk = parameters.request_id(report_id)
+    report = report_find(pk) if pk is not None else None
     if report is None:
         raise Open311Error(404, _("service_request_id inconnu : %(id)s.") % {"id": report_id or _("(vide)")})
     allowed = reference_cache.current().client_commune_ids(client)

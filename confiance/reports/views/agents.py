@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +23,7 @@ from confiance.accounts.selectors import agent_list_with_permission
 from confiance.console.access import actor_of
 from confiance.core.errors import ApplicationError
 from confiance.core.exports import SafeDictWriter
+from confiance.core.parsing import date_or_none, id_or_none
 from confiance.core.redirects import safe_next
 from confiance.reports.access import access_photo, access_report, may_handle
 from confiance.reports.choices import ReportStatus
@@ -54,15 +54,8 @@ PAGE_SIZE = 50
 
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _date(value: str | None):
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
+_int = id_or_none  # bounded parsers (confiance.core.parsing): a bad value is ignored, never a server error
+_date = date_or_none
 
 
 def _filters(request, actor: Actor) -> tuple[ReportFilters, dict[str, str]]:
@@ -250,8 +243,8 @@ def _moderate(request, actor: Actor, report, forms: dict) -> HttpResponse | None
     target, hide, reason = form.cleaned_data["target"], form.cleaned_data["hide"], form.cleaned_data["reason"]
     if target == "description":
         report_moderate(actor=actor, report=report, hide_description=hide, reason=reason)
-    elif target.isdigit():
-        report_moderate(actor=actor, report=report, photo_id=int(target), hide_photo=hide, reason=reason)
+    elif id_or_none(target) is not None:
+        report_moderate(actor=actor, report=report, photo_id=id_or_none(target), hide_photo=hide, reason=reason)
     return _done(request, report, _("Modération enregistrée."))
 
 
