@@ -24,6 +24,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 
 from confiance.core.inserts import insert_row_after_lock
+from confiance.core.metrics import SSE_CLIENTS
 from confiance.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -335,6 +336,7 @@ async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | 
     broadcaster = await get_broadcaster()
     subscription = broadcaster.subscribe(stream_filter)
     heartbeat = settings.CONFIANCE_SSE_HEARTBEAT_SECONDS
+    SSE_CLIENTS.inc()
     try:
         yield "retry: 3000\n: connecté\n\n"
         resume_from = _parse_last_event_id(last_event_id_header)
@@ -365,4 +367,5 @@ async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | 
                 last_sent = row.id
                 yield row.as_sse()
     finally:
+        SSE_CLIENTS.dec()
         broadcaster.unsubscribe(subscription)
