@@ -267,7 +267,7 @@ def run(engine: str, folder: Path) -> None:
             env = {**env, "CONFIANCE_WORKERS": "2", "CONFIANCE_REQUEST_THREADS": "4", "CONFIANCE_LOG_LEVEL": "WARNING"}
             context = {"database": engine, "redis": bool(redis), "server_processes": 2, "seconds": SECONDS,
                        "sse_clients": SSE_CLIENTS}
-            with server_process(env) as base:
+            with server_process(env, start_seconds=180) as base:
                 port = int(base.rsplit(":", 1)[1])
                 for _ in range(6):  # every worker imports its views and opens its connections
                     httpx.get(base + "/open311/v2/requests.json", timeout=60)

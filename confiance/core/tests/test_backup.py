@@ -148,7 +148,7 @@ def test_serve_writes_scheduled_backups(tmp_path, monkeypatch):
     with throwaway_database(tmp_path, {"CONFIANCE_MEDIA_ROOT": str(tmp_path / "media")}) as env:
         env = {**env, "CONFIANCE_BACKUP_DIR": str(tmp_path / "backups"), "CONFIANCE_BACKUP_FIRST_DELAY_SECONDS": "0",
                "CONFIANCE_LOG_LEVEL": "WARNING"}
-        with server_process(env):
+        with server_process(env, start_seconds=120):
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and not list((tmp_path / "backups").glob("*.tar.gz")):
                 time.sleep(0.3)
