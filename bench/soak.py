@@ -213,9 +213,17 @@ def login_cookies(base: str) -> httpx.Cookies:
         return client.cookies
 
 
-def scrape(base: str) -> dict[str, float]:
-    text = httpx.get(base + "/metrics", timeout=30).text
+def scrape(base: str, stats: Stats | None = None) -> dict[str, float]:
+    started = time.perf_counter()
+    answer = httpx.get(base + "/metrics", timeout=60)
     values: dict[str, float] = defaultdict(float)
+    if stats is not None:
+        stats.timed("GET /metrics", started)
+    if answer.status_code != 200:
+        if stats is not None:
+            stats.error("GET /metrics", f"{answer.status_code} {answer.text[:300]}")
+        return values
+    text = answer.text
     for line in text.splitlines():
         if line.startswith("#") or " " not in line:
             continue
@@ -234,7 +242,7 @@ async def traffic(base: str, stats: Stats, image: bytes) -> dict[str, float]:
     tasks += [asyncio.create_task(poller(base, stats, stop)) for _ in range(POLLERS)]
     tasks.append(asyncio.create_task(tracker(base, stats, stop)))
     await asyncio.sleep(min(SECONDS / 2, 60))
-    middle = await asyncio.to_thread(scrape, base)
+    middle = await asyncio.to_thread(scrape, base, stats)
     await asyncio.gather(*tasks)
     return middle
 
@@ -294,8 +302,12 @@ def run(engine: str, folder: Path) -> None:
                     if account["mails_sent"] == account["mails_queued"] or time.monotonic() > deadline:
                         break
                     time.sleep(1)
-                end = scrape(base)
+                end = scrape(base, stats)
+                server_log = Path(env["CONFIANCE_DATA_DIR"]) / f"server-{port}.log"
             errors = sum(stats.errors.values())
+            if errors:  # the server's side of the errors, kept beside the figures
+                (ROOT / "var").mkdir(exist_ok=True)
+                (ROOT / "var" / "soak-server.log").write_text(server_log.read_text(errors="replace")[-200_000:])
             emit(BENCH, "errors", errors, "", goal="0", by_route=dict(stats.errors), samples=stats.samples, **context)
             for route, values in sorted(stats.latencies.items()):
                 array = np.array(values)
