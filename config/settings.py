@@ -428,3 +428,20 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 CONFIANCE_2FA_URL = "/comptes/double-authentification/"
+
+# --- Operations (backups, health, metrics): docs/configuration.md, "Operations".
+CONFIANCE_DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
+# `confiance serve` writes a backup archive here soon after start and then every interval (empty: no schedule).
+CONFIANCE_BACKUP_DIR = env_str("CONFIANCE_BACKUP_DIR", "")
+CONFIANCE_BACKUP_INTERVAL_MINUTES = env_int("CONFIANCE_BACKUP_INTERVAL_MINUTES", 24 * 60, minimum=1)
+CONFIANCE_BACKUP_FIRST_DELAY_SECONDS = env_int("CONFIANCE_BACKUP_FIRST_DELAY_SECONDS", 60, minimum=0)
+CONFIANCE_BACKUP_KEEP = env_int("CONFIANCE_BACKUP_KEEP", 14, minimum=1)
+# /healthz answers 503 past these thresholds; /metrics needs this bearer token (empty: clients of this host only).
+CONFIANCE_HEALTH_TASK_MAX_AGE_SECONDS = env_int("CONFIANCE_HEALTH_TASK_MAX_AGE_SECONDS", 300, minimum=1)
+CONFIANCE_HEALTH_MAIL_MAX_AGE_SECONDS = env_int("CONFIANCE_HEALTH_MAIL_MAX_AGE_SECONDS", 900, minimum=1)
+CONFIANCE_HEALTH_DEAD_LETTER_WINDOW_MINUTES = env_int("CONFIANCE_HEALTH_DEAD_LETTER_WINDOW_MINUTES", 15, minimum=1)
+CONFIANCE_HEALTH_DEAD_LETTER_MAX_PERCENT = env_int("CONFIANCE_HEALTH_DEAD_LETTER_MAX_PERCENT", 50, minimum=0,
+                                                   maximum=100)
+CONFIANCE_HEALTH_DEAD_LETTER_MIN_COUNT = env_int("CONFIANCE_HEALTH_DEAD_LETTER_MIN_COUNT", 20, minimum=1)
+CONFIANCE_METRICS_TOKEN = env_str("CONFIANCE_METRICS_TOKEN", "")
+MIDDLEWARE.insert(0, "confiance.core.metrics.RequestMetricsMiddleware")

@@ -11,6 +11,7 @@ mount lean ASGI applications on a path prefix for high-rate machine traffic (GPS
 """
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -35,7 +36,7 @@ class PooledASGIHandler(ASGIHandler):
         if scope["type"] == "http":
             for prefix, app in self.mounts:
                 if scope["path"].startswith(prefix):
-                    await app(scope, receive, send)
+                    await timed_mount(app, f"mount:{prefix}", scope, receive, send)
                     return
         if scope["type"] != "http" or scope["path"].startswith(self.async_prefixes):
             await super().__call__(scope, receive, send)
@@ -84,6 +85,25 @@ class PooledASGIHandler(ASGIHandler):
         while (chunk := await loop.run_in_executor(self.pool, next, chunks, done)) is not done:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body"})
+
+
+async def timed_mount(app, route: str, scope, receive, send) -> None:
+    """A mounted application, counted and timed like Django's requests (confiance/core/metrics.py)."""
+    from confiance.core.metrics import observe
+
+    started = time.perf_counter()
+    status = 500
+
+    async def send_and_note(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        await send(message)
+
+    try:
+        await app(scope, receive, send_and_note)
+    finally:
+        observe(route, scope.get("method", ""), status, time.perf_counter() - started)
 
 
 def application_for_settings(mounts: dict | None = None) -> PooledASGIHandler:

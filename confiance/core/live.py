@@ -24,6 +24,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 
 from confiance.core.inserts import insert_row_after_lock
+from confiance.core.metrics import SSE_CLIENTS
 from confiance.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -348,6 +349,7 @@ async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | 
     async def allowed() -> bool:
         return still_allowed is None or bool(await broadcaster.run_db(still_allowed))
 
+    SSE_CLIENTS.inc()
     try:
         yield "retry: 3000\n: connecté\n\n"
         resume_from = _parse_last_event_id(last_event_id_header)
@@ -386,4 +388,5 @@ async def event_stream(stream_filter: StreamFilter, last_event_id_header: str | 
                 last_sent = row.id
                 yield row.as_sse()
     finally:
+        SSE_CLIENTS.dec()
         broadcaster.unsubscribe(subscription)

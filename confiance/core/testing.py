@@ -62,7 +62,7 @@ def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def server_process(env: dict[str, str], *, port: int | None = None):
+def server_process(env: dict[str, str], *, port: int | None = None, start_seconds: float = 30):
     """`confiance serve` in a child process; yields its base URL once it answers."""
     port = port or free_port()
     log = open(Path(env["CONFIANCE_DATA_DIR"]) / f"server-{port}.log", "w")  # noqa: SIM115
@@ -70,7 +70,7 @@ def server_process(env: dict[str, str], *, port: int | None = None):
                                cwd=PROJECT_ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_seconds
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {Path(log.name).read_text()}")
@@ -78,7 +78,7 @@ def server_process(env: dict[str, str], *, port: int | None = None):
                 break
             time.sleep(0.1)
         else:
-            raise RuntimeError("server did not start in 30 s")
+            raise RuntimeError(f"server did not start in {start_seconds:.0f} s")
         yield base
     finally:
         process.terminate()

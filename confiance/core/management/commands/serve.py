@@ -1,10 +1,14 @@
 import logging
 import os
+import shutil
 import threading
+from pathlib import Path
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from confiance.core.backup import start_scheduled_backups
 
 
 class Command(BaseCommand):
@@ -18,7 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["workers"] > 1 and not settings.REDIS_URL:
             self.stderr.write("Plusieurs processus sans REDIS_URL : le direct arrivera avec le délai du sondage.")
+        self.prepare_metrics_folder()
         self.start_task_worker()
+        start_scheduled_backups(log=self.stdout.write)
         self.stdout.write(f"Confiance sur http://{options['host']}:{options['port']}/")
         uvicorn.run("config.asgi:application", host=options["host"], port=options["port"],
                     workers=options["workers"], proxy_headers=True, lifespan="off",
@@ -37,3 +43,17 @@ class Command(BaseCommand):
         worker = Worker(queue_names=["default"], interval=0.5, batch=False, backend_name="default",
                         startup_delay=False, max_tasks=None, worker_id=f"serve-{os.getpid()}", excluded_queue_names=[])
         threading.Thread(target=worker.run, name="confiance-tasks", daemon=True).start()
+
+    @staticmethod
+    def prepare_metrics_folder() -> None:
+        """prometheus-client's multiprocess mode: every server process writes its metrics in one folder.
+
+        Set before any server process imports prometheus-client (confiance/core/metrics.py); a folder left by a
+        previous run is emptied, its processes are gone. PROMETHEUS_MULTIPROC_DIR, when set, is used as it is.
+        """
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            return
+        folder = Path(settings.CONFIANCE_DATA_DIR) / "metrics"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
