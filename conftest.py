@@ -6,7 +6,7 @@ import pytest
 
 from confiance.core.testing import service_reachable
 
-SERVICES = {"redis": ("127.0.0.1", 6379), "postgresql": ("127.0.0.1", 5432)}
+SERVICES = {"redis": ("127.0.0.1", 6379), "postgresql": ("127.0.0.1", 5432), "mqtt": ("127.0.0.1", 1883)}
 
 
 def require_service(name: str) -> None:

@@ -3,6 +3,7 @@ broker accepted, worker processes, and a migrated SQLite file with sensors, buil
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
@@ -41,7 +42,8 @@ class Broker:
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
             f"persistence_location {directory / 'data'}/\nautosave_interval 0\n"
-            f"max_queued_messages {max_queued}\nmax_inflight_messages 0\nlog_dest file {directory / 'broker.log'}\n")
+            f"max_queued_messages {max_queued}\nmax_inflight_messages 0\nlog_dest file {directory / 'broker.log'}\n"
+            f"user {getpass.getuser()}\n")  # started by root, Mosquitto would become `mosquitto` and not write here
         self.process: subprocess.Popen | None = None
 
     @property
@@ -240,7 +242,10 @@ def dead_letters(data_dir: Path) -> dict[str, int]:
 class WorkerProcess:
     """`confiance devices ingest` in a child process, its counters read from its standard output."""
 
+    started: list[WorkerProcess] = []
+
     def __init__(self, env: dict[str, str], *args: str, log: Path) -> None:
+        WorkerProcess.started.append(self)
         self.log = open(log, "w")  # noqa: SIM115
         self.process = subprocess.Popen([CONFIANCE, "devices", "ingest", "--stats-every", "0.5", *args], env=env,
                                         stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=PROJECT_ROOT)
@@ -274,6 +279,14 @@ class WorkerProcess:
 
     def rss_kib(self) -> int:
         return rss_kib(self.process.pid)
+
+    @classmethod
+    def kill_leftovers(cls) -> None:
+        """After a failed test: no worker of ours outlives it."""
+        for worker in cls.started:
+            if worker.process.poll() is None:
+                worker.kill()
+        cls.started.clear()
 
 
 def wait_for(condition, timeout: float, step: float = 0.2) -> bool:

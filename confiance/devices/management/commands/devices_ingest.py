@@ -48,7 +48,10 @@ class Command(BaseCommand):
             signal.signal(signum, lambda *_: stop.set())
 
         def emit(line: str) -> None:
-            self.stdout.write(line)
-            self.stdout.flush()
+            try:
+                self.stdout.write(line)
+                self.stdout.flush()
+            except OSError:  # nobody reads the counters any more: ingestion goes on
+                pass
 
         IngestWorker(config, stats_every_s=options["stats_every"], emit=emit).run(stop)
