@@ -124,6 +124,7 @@ def publish(url_port: int, messages: Iterable[tuple[str, bytes]], *, host: str =
     client.reconnect_delay_set(0.2, 2)
     index_of: dict[int, int] = {}
     lock = threading.Lock()
+    freed = threading.Condition(lock)
     connected = threading.Event()
 
     early: dict[int, bool] = {}  # acknowledged before `publish` returned its mid
@@ -135,6 +136,7 @@ def publish(url_port: int, messages: Iterable[tuple[str, bytes]], *, host: str =
                 early[mid] = not reason_code.is_failure
             elif not reason_code.is_failure:
                 result.accepted.add(index)
+            freed.notify()
 
     def on_connect(client, userdata, flags, reason_code, properties):
         if not reason_code.is_failure:
@@ -162,6 +164,9 @@ def publish(url_port: int, messages: Iterable[tuple[str, bytes]], *, host: str =
                 ahead = started + index / rate - time.perf_counter()
                 if ahead > 0:
                     time.sleep(ahead)
+            with lock:  # paho's packet ids are 16-bit: never more than `inflight` unacknowledged ones
+                while len(index_of) >= inflight:
+                    freed.wait(1)
             info = client.publish(topic, payload, qos=1)
             with lock:
                 if info.mid in early:
