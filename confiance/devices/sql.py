@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.db import connection
 
@@ -63,7 +64,7 @@ def insert_measurements(rows: Sequence[Row], *, received_at: datetime, source: s
     with connection.cursor() as cursor:
         for start in range(0, len(keyed), _CHUNK):
             chunk = keyed[start:start + _CHUNK]
-            params: list[object] = []
+            params: list[Any] = []
             for (device_id, quantity, observed), row in chunk:
                 params += [device_id, quantity, observed, row[3], received, source]
             cursor.execute(_insert_statement(connection.vendor, len(chunk)), params)
@@ -107,7 +108,7 @@ def upsert_aggregates(rows: Sequence[AggregateRow]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), _CHUNK // 2):
             chunk = ordered[start:start + _CHUNK // 2]
-            params: list[object] = []
+            params: list[Any] = []
             for device_id, quantity, resolution, bucket, count, total, low, high, last_value, last_at in chunk:
                 params += [device_id, quantity, resolution, adapt(bucket), count, total, low, high, last_value,
                            adapt(last_at)]
