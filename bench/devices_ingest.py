@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -76,12 +77,15 @@ for quantity, threshold in (("pm10", 5000), ("pm25", 5000), ("no2", 4000)):
 """
 
 
+BASE = recent_start(0) - timedelta(hours=6)  # observation times: BASE + one second per round of the sensors
+
+
 def stream(count: int, *, offset: int = 0):
-    start = recent_start(count // DEVICES + 1)
+    """Messages `offset` to `offset + count` of one endless stream: identities never repeat across calls."""
     for index in range(offset, offset + count):
         device = f"capteur-{index % DEVICES}"
         values = {"pm10": 20 + index % 17, "pm25": 10 + index % 7, "no2": 30 + index % 11, "battery": 90}
-        yield f"{PREFIX}/{device}/up", message(device, spaced(start, 1, index // DEVICES), values)
+        yield f"{PREFIX}/{device}/up", message(device, spaced(BASE, 1, index // DEVICES), values)
 
 
 class Database:
@@ -235,7 +239,7 @@ def ingest(database: Database, folder: Path) -> None:
 def memory(database: Database, broker, folder: Path) -> None:
     worker = WorkerProcess(database.env, *worker_args(broker, "bench-memory", "-"), log=folder / "memory.log")
     assert wait_for(lambda: worker.last.get("connects", 0) >= 1, 120, 0.05)
-    offset = 10 * BACKLOG
+    offset = 2 * BACKLOG
     stop = threading.Event()
     count = MEMORY_SECONDS * MEMORY_RATE
     thread = threading.Thread(target=publish, args=(broker.port, stream(count, offset=offset)),
@@ -332,7 +336,7 @@ def alarm_latency() -> None:
             threading.Thread(target=_sse_alarms, args=(base, prepared["token"], arrivals, ready, stop),
                              daemon=True).start()
             assert ready.wait(30), "SSE stream did not open"
-            background = threading.Thread(target=publish, args=(broker.port, stream(10**7, offset=20 * BACKLOG)),
+            background = threading.Thread(target=publish, args=(broker.port, stream(10**7, offset=3 * BACKLOG)),
                                           kwargs={"rate": 500, "stop": stop}, daemon=True)
             background.start()
             time.sleep(2)

@@ -136,7 +136,8 @@ def publish(url_port: int, messages: Iterable[tuple[str, bytes]], *, host: str =
                 early[mid] = not reason_code.is_failure
             elif not reason_code.is_failure:
                 result.accepted.add(index)
-            freed.notify()
+            if len(index_of) <= inflight // 2:
+                freed.notify()
 
     def on_connect(client, userdata, flags, reason_code, properties):
         if not reason_code.is_failure:
@@ -165,8 +166,9 @@ def publish(url_port: int, messages: Iterable[tuple[str, bytes]], *, host: str =
                 if ahead > 0:
                     time.sleep(ahead)
             with lock:  # paho's packet ids are 16-bit: never more than `inflight` unacknowledged ones
-                while len(index_of) >= inflight:
-                    freed.wait(1)
+                if len(index_of) >= inflight:  # then wait for half of them: fewer hand-overs between threads
+                    while len(index_of) > inflight // 2:
+                        freed.wait(1)
             info = client.publish(topic, payload, qos=1)
             with lock:
                 if info.mid in early:
