@@ -270,7 +270,7 @@ class WorkerProcess:
                 continue
             self.lines.append(self.last)
 
-    def terminate(self, timeout: float = 30) -> int:
+    def terminate(self, timeout: float = 120) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout=timeout)
