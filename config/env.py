@@ -86,3 +86,20 @@ def installation_secret(path: Path) -> str:
         finally:
             os.unlink(candidate)
     return _read_secret(path)
+
+
+def env_url(name: str, schemes: set[str], default: str = "") -> str:
+    """Return the variable as a URL with one of `schemes` and a host, or "" when unset; refuse anything else."""
+    from urllib.parse import urlparse
+
+    raw = os.environ.get(name, default).strip()
+    if not raw:
+        return ""
+    try:
+        parts = urlparse(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: not a URL ({exc}).") from exc
+    if parts.scheme not in schemes or not parts.hostname or (port is not None and not 0 < port < 65536):
+        raise ImproperlyConfigured(f"{name}: expected {'|'.join(sorted(schemes))}://user:password@host:port.")
+    return raw

@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, installation_secret
+from config.env import env_bool, env_int, env_list, env_str, env_url, installation_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -218,6 +218,17 @@ CONFIANCE_SSE_HEARTBEAT_SECONDS = env_int("CONFIANCE_SSE_HEARTBEAT_SECONDS", 15,
 CONFIANCE_REQUEST_THREADS = env_int("CONFIANCE_REQUEST_THREADS", 4, minimum=1)
 CONFIANCE_SSE_POLL_SECONDS = env_int("CONFIANCE_SSE_POLL_SECONDS", 2, minimum=1)
 CONFIANCE_OUTBOX_RETENTION_DAYS = env_int("CONFIANCE_OUTBOX_RETENTION_DAYS", 7, minimum=1)
+
+# --- Devices: the MQTT broker of the ingestion worker (`confiance devices ingest`, docs/devices.md "MQTT").
+CONFIANCE_MQTT_URL = env_url("CONFIANCE_MQTT_URL", {"mqtt", "mqtts"})
+CONFIANCE_MQTT_TOPIC_PREFIX = env_str("CONFIANCE_MQTT_TOPIC_PREFIX", "confiance/v1").strip("/")
+CONFIANCE_MQTT_SHARE_GROUP = env_str("CONFIANCE_MQTT_SHARE_GROUP", "confiance")
+CONFIANCE_MQTT_CLIENT_ID = env_str("CONFIANCE_MQTT_CLIENT_ID", "")
+CONFIANCE_MQTT_SESSION_EXPIRY = env_int("CONFIANCE_MQTT_SESSION_EXPIRY", 7 * 24 * 3600, minimum=60,
+                                        maximum=4_294_967_294)
+CONFIANCE_MQTT_BATCH_SIZE = env_int("CONFIANCE_MQTT_BATCH_SIZE", 1000, minimum=1, maximum=5000)
+CONFIANCE_MQTT_BATCH_MS = env_int("CONFIANCE_MQTT_BATCH_MS", 50, minimum=0, maximum=10_000)
+CONFIANCE_MQTT_RECEIVE_MAXIMUM = env_int("CONFIANCE_MQTT_RECEIVE_MAXIMUM", 2000, minimum=1, maximum=65535)
 
 # --- Privacy.
 CONFIANCE_RETENTION_BATCH_SIZE = env_int("CONFIANCE_RETENTION_BATCH_SIZE", 500, minimum=1)

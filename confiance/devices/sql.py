@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 
 from confiance.core.sql import column, table
-from confiance.devices.models import Measurement, MeasurementAggregate
+from confiance.devices.models import Device, Measurement, MeasurementAggregate
 
 Row = tuple[int, str, datetime, float]  # device id, quantity, observation time (aware), value
 
@@ -35,9 +35,26 @@ def _insert_statement(vendor: str, rows: int) -> str:
             f"ON CONFLICT ({identity}) DO NOTHING RETURNING {cols[0]}, {cols[1]}, {cols[2]}")
 
 
+def _adapter():
+    """The database form of a datetime, memoised: the values of one message share their observation time, and
+    SQLite's adaptation (to naive UTC text) is a good part of an insert's cost."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor == "postgresql":
+        return adapt
+    known: dict[datetime, object] = {}
+
+    def memoised(value: datetime) -> object:
+        adapted = known.get(value)
+        if adapted is None:
+            adapted = known[value] = adapt(value)
+        return adapted
+
+    return memoised
+
+
 def insert_measurements(rows: Sequence[Row], *, received_at: datetime, source: str) -> list[Row]:
     """Store the rows not stored yet; return those that were new (duplicates within `rows` count once)."""
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _adapter()
     received = adapt(received_at)
     by_key: dict[tuple[int, str, object], Row] = {}
     for row in rows:
@@ -86,7 +103,7 @@ AggregateRow = tuple[int, str, str, datetime, int, float, float, float, float, d
 
 def upsert_aggregates(rows: Sequence[AggregateRow]) -> None:
     """Add pre-aggregated buckets (one row per device, quantity, resolution and bucket) to the stored ones."""
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = _adapter()
     ordered = sorted(rows, key=lambda row: (row[0], row[1], row[2], row[3]))
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), _CHUNK // 2):
@@ -127,3 +144,33 @@ def upsert_rule_states(rows: Sequence[StateRow]) -> None:
             for rule_id, subject, since, value, at in chunk:
                 params += [rule_id, subject, adapt(since), value, adapt(at)]
             cursor.execute(_state_statement(connection.vendor, len(chunk)), params)
+
+
+HealthRow = tuple[int, datetime, float | None, float | None, float | None]  # device id, last seen, clock offset,
+# battery, signal (None: unchanged)
+
+
+@lru_cache(maxsize=4)
+def _health_statement(vendor: str) -> str:
+    d = Device
+    c = {name: column(d, name) for name in ("last_seen_at", "clock_offset_s", "battery_pct", "signal_dbm", "state",
+                                            "id")}
+    return (f"UPDATE {table(d)} SET {c['last_seen_at']} = %s, "  # noqa: S608 (names from _meta)
+            f"{c['clock_offset_s']} = COALESCE(%s, {c['clock_offset_s']}), "
+            f"{c['battery_pct']} = COALESCE(%s, {c['battery_pct']}), "
+            f"{c['signal_dbm']} = COALESCE(%s, {c['signal_dbm']}), "
+            f"{c['state']} = CASE WHEN {c['state']} = %s THEN %s ELSE {c['state']} END "
+            f"WHERE {c['id']} = %s")
+
+
+def update_device_health(rows: Sequence[HealthRow], *, unknown: str, ok: str) -> None:
+    """Last seen, and clock offset, battery and signal where given, of each device; a device in state `unknown`
+    becomes `ok`. One prepared statement for all (executemany), in device order so that two workers on
+    PostgreSQL lock the rows in the same order."""
+    if not rows:
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [(adapt(seen), offset, battery, signal, unknown, ok, device_id)
+              for device_id, seen, offset, battery, signal in sorted(rows, key=lambda row: row[0])]
+    with connection.cursor() as cursor:
+        cursor.executemany(_health_statement(connection.vendor), params)

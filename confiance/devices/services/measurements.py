@@ -16,19 +16,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from confiance.devices import rules as rule_engine
 from confiance.devices.choices import DeadLetterReason, DeviceState, Quantity
 from confiance.devices.drafts import Parsed, Rejected
-from confiance.devices.models import DeadLetter, Device, Gateway
-from confiance.devices.registry import DeviceEntry, GatewayEntry, current_registry
-from confiance.devices.sql import AggregateRow, Row, insert_measurements, upsert_aggregates
+from confiance.devices.models import DeadLetter, Gateway
+from confiance.devices.registry import DeviceEntry, GatewayEntry, Registry, current_registry
+from confiance.devices.sql import (
+    AggregateRow,
+    HealthRow,
+    Row,
+    insert_measurements,
+    update_device_health,
+    upsert_aggregates,
+)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = datetime(2000, 1, 1, tzinfo=UTC)
 PAYLOAD_KEPT = 2000  # characters of a rejected payload kept in the dead-letter table
+HEALTH_EVERY = timedelta(seconds=5)  # a device's last seen is written at most this often by one process
 HEALTH_QUANTITIES = {Quantity.BATTERY.value: "battery_pct", Quantity.SIGNAL.value: "signal_dbm"}
 
 
@@ -123,9 +130,43 @@ def _dead_letters(rejected: Sequence[Rejected], *, source: str, gateway: Gateway
     DeadLetter.objects.bulk_create(letters)
 
 
+class _HealthMemo:
+    """What this process last wrote of each device's health, so that a device heard in every batch (ten a second)
+    is written every few seconds, not every batch. Filled after commit only, and forgotten when the registry is
+    rebuilt (a rolled-back or recreated device starts afresh)."""
+
+    def __init__(self) -> None:
+        self.registry: Registry | None = None
+        self.written: dict[int, tuple[datetime, float | None, float | None]] = {}
+
+    def due(self, registry: Registry, device_id: int, now: datetime, battery: float | None,
+            signal: float | None) -> bool:
+        if registry is not self.registry:
+            self.registry, self.written = registry, {}
+        known = self.written.get(device_id)
+        if known is None:
+            return True
+        at, last_battery, last_signal = known
+        return (not timedelta(0) <= now - at < HEALTH_EVERY or (battery is not None and battery != last_battery)
+                or (signal is not None and signal != last_signal))
+
+    def remember(self, registry: Registry, rows: Sequence[HealthRow]) -> None:
+        if registry is not self.registry:
+            return
+        for device_id, seen, _offset, battery, signal in rows:
+            known = self.written.get(device_id)
+            self.written[device_id] = (seen, battery if battery is not None else (known[1] if known else None),
+                                       signal if signal is not None else (known[2] if known else None))
+
+
+_health_memo = _HealthMemo()
+
+
 def _health(new_rows: Sequence[Row], devices: dict[int, DeviceEntry], *, gateway: GatewayEntry | None,
             now: datetime) -> None:
-    """Last seen, clock offset (reception minus newest observation), battery and signal of the devices heard."""
+    """Last seen, clock offset (reception minus newest observation), battery and signal of the devices heard;
+    a device already written by this process less than HEALTH_EVERY ago is skipped unless its battery or signal
+    changed."""
     newest: dict[int, datetime] = {}
     health: dict[int, dict[str, tuple[datetime, float]]] = {}
     for device_id, quantity, observed_at, value in new_rows:
@@ -136,14 +177,19 @@ def _health(new_rows: Sequence[Row], devices: dict[int, DeviceEntry], *, gateway
             known = health.setdefault(device_id, {}).get(column)
             if known is None or observed_at >= known[0]:
                 health[device_id][column] = (observed_at, value)
+    registry = current_registry()
+    rows: list[HealthRow] = []
     for device_id in devices:
-        changes: dict[str, object] = {"last_seen_at": now}
-        if device_id in newest:
-            changes["clock_offset_s"] = round((now - newest[device_id]).total_seconds(), 1)
-        for column, (_, value) in health.get(device_id, {}).items():
-            changes[column] = value
-        changes["state"] = Case(When(state=DeviceState.UNKNOWN, then=Value(DeviceState.OK.value)), default=F("state"))
-        Device.objects.filter(pk=device_id).update(**changes)
+        values = health.get(device_id, {})
+        battery = values["battery_pct"][1] if "battery_pct" in values else None
+        signal = values["signal_dbm"][1] if "signal_dbm" in values else None
+        if not _health_memo.due(registry, device_id, now, battery, signal):
+            continue
+        offset = round((now - newest[device_id]).total_seconds(), 1) if device_id in newest else None
+        rows.append((device_id, now, offset, battery, signal))
+    update_device_health(rows, unknown=DeviceState.UNKNOWN.value, ok=DeviceState.OK.value)
+    if rows:
+        transaction.on_commit(lambda: _health_memo.remember(registry, rows))
     if gateway is not None:
         Gateway.objects.filter(pk=gateway.id).update(last_seen_at=now)
 

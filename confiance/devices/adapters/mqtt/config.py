@@ -1,0 +1,82 @@
+"""What the MQTT worker connects to and listens on: the broker URL, the topic layout, the session and batch sizes.
+
+Topics are `<prefix>/<device identifier>/up` (prefix `confiance/v1` by default); the worker subscribes to
+`$share/<group>/<prefix>/+/up`, so every worker of the group gets its share of the stream and each message reaches
+one worker of the group.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+
+DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    host: str
+    port: int = 1883
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+    client_id: str = "confiance-ingest"
+    prefix: str = "confiance/v1"
+    share_group: str = "confiance"  # "" for a plain subscription (one worker, or tests)
+    session_expiry_s: int = 7 * 24 * 3600
+    batch_size: int = 1000
+    batch_ms: int = 50
+    receive_maximum: int = 2000
+    keepalive_s: int = 30
+    reconnect_min_s: int = 1
+    reconnect_max_s: int = 30
+
+    @property
+    def topic_filter(self) -> str:
+        plain = f"{self.prefix}/+/up"
+        return f"$share/{self.share_group}/{plain}" if self.share_group else plain
+
+    def device_of(self, topic: str) -> str | None:
+        """The device identifier a topic names, or None when it is not `<prefix>/<device>/up`."""
+        head = self.prefix + "/"
+        if not topic.startswith(head) or not topic.endswith("/up"):
+            return None
+        device = topic[len(head):-3]
+        if not device or "/" in device:
+            return None
+        return device
+
+    def with_changes(self, **changes) -> MqttConfig:
+        return replace(self, **changes)
+
+
+def parse_url(url: str) -> dict:
+    """Host, port, TLS and credentials of `mqtt://user:password@host:port` (`mqtts://` for TLS)."""
+    parts = urlparse(url)
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError("mqtt://utilisateur:mot-de-passe@hôte:port attendu")
+    return {"host": parts.hostname, "port": parts.port or DEFAULT_PORTS[parts.scheme], "tls": parts.scheme == "mqtts",
+            "username": unquote(parts.username) if parts.username else None,
+            "password": unquote(parts.password) if parts.password else None}
+
+
+def from_settings(url: str | None = None, **overrides) -> MqttConfig:
+    """The worker's configuration from the settings (docs/configuration.md), with a command's overrides."""
+    url = url or settings.CONFIANCE_MQTT_URL
+    if not url:
+        raise ValueError("CONFIANCE_MQTT_URL n'est pas défini (mqtt://utilisateur:mot-de-passe@hôte:port).")
+    values = {
+        **parse_url(url),
+        "client_id": settings.CONFIANCE_MQTT_CLIENT_ID or f"confiance-ingest-{socket.gethostname()}",
+        "prefix": settings.CONFIANCE_MQTT_TOPIC_PREFIX,
+        "share_group": settings.CONFIANCE_MQTT_SHARE_GROUP,
+        "session_expiry_s": settings.CONFIANCE_MQTT_SESSION_EXPIRY,
+        "batch_size": settings.CONFIANCE_MQTT_BATCH_SIZE,
+        "batch_ms": settings.CONFIANCE_MQTT_BATCH_MS,
+        "receive_maximum": settings.CONFIANCE_MQTT_RECEIVE_MAXIMUM,
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return MqttConfig(**values)
