@@ -103,8 +103,9 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
         queryset = queryset.filter(created_at__lt=filters.until)
     if filters.text:
         term = filters.text.strip()
-        if id_or_none(term) is not None:
-            queryset = queryset.filter(pk=id_or_none(term))
+        report_id = id_or_none(term)
+        if report_id is not None:
+            queryset = queryset.filter(pk=report_id)
         else:
             queryset = queryset.filter(Q(description__icontains=term) | Q(address__icontains=term))
     return queryset.select_related("category", "commune", "sector", "assigned_to").order_by("-created_at", "-id")
