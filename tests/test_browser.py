@@ -1,6 +1,7 @@
 """A real Chromium: log in, open the territory map, take screenshots (written under test-output/)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import OUTPUT
 
@@ -18,7 +19,7 @@ def test_login_then_territory_map(demo_server, browser):
     page.wait_for_url(f"{demo_server}/agents/")
     assert page.get_by_role("heading", name="Mes communes").is_visible()
     assert page.get_by_role("cell", name="Mennecy").is_visible()
-    page.wait_for_function("document.getElementById('live-status').textContent.includes('Connecté')")
+    expect(page.locator("#live-status")).to_contain_text("Connecté")
     page.screenshot(path=str(OUTPUT / "agent-home.png"), full_page=True)
     page.get_by_role("link", name="Voir la carte du territoire").click()
     page.wait_for_selector("#territory-map[data-loaded]")

@@ -56,7 +56,7 @@ def test_an_alarm_reaches_the_console_list_live_and_is_acknowledged(devices_serv
     page.wait_for_url(f"{base}/agents/")
     page.goto(f"{base}/agents/console/")
     page.wait_for_selector("#sensor-console[data-sensors]")
-    page.wait_for_function("document.getElementById('ops-map').dataset.live === '1'")
+    page.wait_for_selector("#ops-map[data-live='1']", state="attached")
     assert page.locator("#c-alarms li").count() == 0
     shell(env, OVER_THRESHOLD)
     item = page.locator("#c-alarms li.live-new")

@@ -5,6 +5,7 @@ mission on a phone. Screenshots go to test-output/."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import OUTPUT
 
@@ -40,15 +41,15 @@ def test_citizen_report_on_a_phone_reaches_the_agents_list_live(demo_server, bro
     OUTPUT.mkdir(exist_ok=True)
     agents = login(browser, demo_server, "operateur", viewport={"width": 1280, "height": 900})
     agents.goto(f"{demo_server}/agents/signalements/")
-    agents.wait_for_function("document.getElementById('live-status').textContent.length > 0")
+    expect(agents.locator("#live-status")).not_to_have_text("")
     citizen = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                locale="fr-FR")
     citizen.goto(f"{demo_server}/signaler/")
     citizen.wait_for_selector("#report-map .leaflet-interactive")
     box = citizen.locator("#report-map").bounding_box()
     citizen.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    citizen.wait_for_function("document.getElementById('commune-name').textContent.length > 0")
-    citizen.wait_for_function("document.querySelectorAll('#id_service_code option').length > 1")
+    expect(citizen.locator("#commune-name")).not_to_have_text("")
+    citizen.wait_for_selector("#id_service_code option:nth-child(2)", state="attached")
     option = citizen.locator("#id_service_code option").nth(1).get_attribute("value")
     citizen.select_option("#id_service_code", option)
     citizen.get_by_label("Description").fill("Lampadaire éteint depuis trois soirs devant l'école.")
@@ -76,7 +77,7 @@ def test_console_create_intervention_and_engage(demo_server, browser):
     page = login(browser, demo_server, "operateur", viewport={"width": 1440, "height": 900})
     page.goto(f"{demo_server}/agents/console/")
     page.wait_for_selector("#ops-map[data-units]")
-    page.wait_for_function("document.getElementById('ops-map').dataset.live === '1'")
+    page.wait_for_selector("#ops-map[data-live='1']", state="attached")
     assert int(page.locator("#ops-map").get_attribute("data-units")) >= 9
     page.keyboard.press("n")
     assert page.locator("#c-new-card").is_visible()
@@ -89,16 +90,14 @@ def test_console_create_intervention_and_engage(demo_server, browser):
     page.get_by_label("Description").fill("Deux véhicules, pas de blessé.")
     page.get_by_role("button", name="Créer").click()
     error = page.locator("#c-new-error")
-    page.wait_for_function("!document.getElementById('c-detail').hidden || "
-                           "!document.getElementById('c-new-error').hidden")
+    page.wait_for_selector("#c-detail:not([hidden]), #c-new-error:not([hidden])")
     assert error.is_hidden(), error.text_content()
     page.wait_for_selector("#c-reco li")
     first = page.locator("#c-reco li").first.text_content()
     assert "vol d'oiseau" in first and "par la route" in first
     page.screenshot(path=str(OUTPUT / "console-recommendation.png"))
     page.keyboard.press("1")
-    page.wait_for_function(
-        "[...document.querySelectorAll('#c-units li')].some(li => li.textContent.includes('engagée sur'))")
+    page.wait_for_selector("#c-units li:has-text('engagée sur')")
     page.screenshot(path=str(OUTPUT / "console-engaged.png"))
     # A description with a forbidden category is stopped until the operator confirms.
     page.keyboard.press("n")
@@ -123,7 +122,7 @@ def test_field_page_on_a_phone(demo_server, browser):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"horizontal scroll on a phone: {width}px"
     page.get_by_role("button", name=re.compile("Pause")).click()
-    page.wait_for_function("document.getElementById('f-status').textContent.includes('Pause')")
+    expect(page.locator("#f-status")).to_contain_text("Pause")
     page.get_by_label("Texte").fill("Patrouille pédestre centre-ville, RAS.")
     page.get_by_role("button", name="Enregistrer l'entrée").click()
     page.wait_for_url(f"{demo_server}/agents/terrain/")
