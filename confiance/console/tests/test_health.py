@@ -99,7 +99,8 @@ def test_health_answer_names_no_secret(client):
 def test_health_and_metrics_never_fail_on_input(client, query, accept):
     for path in ("/healthz", "/metrics"):
         response = client.get(path, query, HTTP_ACCEPT=accept, HTTP_AUTHORIZATION=accept)
-        assert response.status_code in {200, 403, 503}
+        has_nul = any("\x00" in key + value for key, value in query.items())
+        assert response.status_code in ({400} if has_nul else {200, 403, 503})  # NUL: refused by core middleware
 
 
 def test_metrics_refused_to_remote_clients_without_token(client):

@@ -153,9 +153,9 @@ def _bad_inputs() -> dict[str, list[bytes]]:
 
     return {
         "malformed": [b"{not json", b"\xc3\x28", b'"texte"', doc(time=past),
-                      doc(device="autre", time=past, values={"pm10": 1}),
-                      b'{"time": %d, "values": {"pm10": 1%s}}' % (past, b"0" * 400)],  # too large for a float
-        "wrong_type": [doc(time=past, values={"pm10": "haut"}), doc(time=past, values={"pm10": True})],
+                      doc(device="autre", time=past, values={"pm10": 1})],
+        "wrong_type": [doc(time=past, values={"pm10": "haut"}), doc(time=past, values={"pm10": True}),
+                       b'{"time": %d, "values": {"pm10": 1%s}}' % (past, b"0" * 400)],  # too large for a float
         "time_invalid": [doc(time="hier", values={"pm10": 1}), doc(time="2026-01-01T00:00:00", values={"pm10": 1})],
         "future_time": [doc(time=future, values={"pm10": 1})],
         "oversize": [doc(time=past, values={"pm10": 1}, x="a" * 300_000)],
