@@ -188,12 +188,19 @@ def _claim_statement(vendor: str, id_count: int | None) -> str:
     table = q(ReportNotification._meta.db_table)
     claimable = "(status = %s OR (status = %s AND claimed_at < %s)) AND attempts < %s"
     wanted = f" AND id IN ({', '.join(['%s'] * id_count)})" if id_count is not None else ""
-    # PostgreSQL: rows another sender is claiming are skipped, not waited for; SQLite has one writer at a time.
-    skip_locked = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
+    returning = ", ".join(q(column) for column in CLAIMED_COLUMNS)
+    if vendor == "postgresql":
+        # Rows another sender is claiming are skipped, not waited for. The pick is a materialised CTE: as a plain
+        # `IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may run the subquery again while the UPDATE
+        # changes rows, and claim more than n.
+        return (f"WITH picked AS MATERIALIZED (SELECT id FROM {table} WHERE {claimable}{wanted} "  # noqa: S608
+                f"ORDER BY created_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+                f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "
+                f"WHERE id IN (SELECT id FROM picked) AND {claimable} RETURNING {returning}")
+    # SQLite has one writer at a time.
     return (f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "  # noqa: S608 (names from _meta)
             f"WHERE id IN (SELECT id FROM {table} WHERE {claimable}{wanted} "
-            f"ORDER BY created_at, id LIMIT %s{skip_locked}) AND {claimable} "
-            f"RETURNING {', '.join(q(column) for column in CLAIMED_COLUMNS)}")
+            f"ORDER BY created_at, id LIMIT %s) AND {claimable} RETURNING {returning}")
 
 
 def notifications_claim(*, token: str, now: datetime, stale_before: datetime, max_attempts: int, limit: int,
@@ -209,7 +216,9 @@ def notifications_claim(*, token: str, now: datetime, stale_before: datetime, ma
         return []
     adapt = connection.ops.adapt_datetimefield_value
     claimable = [NotificationStatus.PENDING, NotificationStatus.SENDING, adapt(stale_before), max_attempts]
-    params = [NotificationStatus.SENDING, token, adapt(now), *claimable, *(ids or []), limit, *claimable]
+    update = [NotificationStatus.SENDING, token, adapt(now)]
+    pick = [*claimable, *(ids or []), limit]
+    params = [*pick, *update, *claimable] if connection.vendor == "postgresql" else [*update, *pick, *claimable]
     with connection.cursor() as cursor:
         cursor.execute(_claim_statement(connection.vendor, len(ids) if ids is not None else None), params)
         found = cursor.fetchall()
