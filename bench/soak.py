@@ -269,7 +269,10 @@ def run(engine: str, folder: Path) -> None:
     mail_dir = folder / "mail"
     extra = {"CONFIANCE_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
              "CONFIANCE_EMAIL_FILE_PATH": str(mail_dir), "CONFIANCE_MEDIA_ROOT": str(folder / "media"),
-             "REDIS_URL": redis}
+             "REDIS_URL": redis,
+             # Every client of the soak comes from this one address: per-address limits would refuse the load it
+             # measures (they are tested in tests/test_rate_limits.py).
+             "CONFIANCE_RATE_LIMITS": "0"}
     try:
         with throwaway_database(folder, extra) as env:
             env = {**env, "CONFIANCE_WORKERS": "2", "CONFIANCE_REQUEST_THREADS": "4", "CONFIANCE_LOG_LEVEL": "WARNING"}
