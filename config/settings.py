@@ -22,6 +22,10 @@ DEMO_MODE = env_bool("CONFIANCE_DEMO", ENVIRONMENT == "demo") and not PRODUCTION
 
 DEBUG = env_bool("CONFIANCE_DEBUG", False) and not PRODUCTION
 
+# A lock taken out of the platform's order (confiance/core/transactions.py) fails the write in development and
+# tests, where it is a bug to fix; in production it is logged, and the write goes on.
+CONFIANCE_LOCK_ORDER_STRICT = env_bool("CONFIANCE_LOCK_ORDER_STRICT", ENVIRONMENT in {"development", "test"})
+
 # The data folder: the SQLite file, and the secrets generated at the first start of an installation.
 DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
 

@@ -26,6 +26,7 @@ from django.db.models import Q
 from confiance.core.inserts import insert_row_after_lock
 from confiance.core.metrics import SSE_CLIENTS
 from confiance.core.models import OutboxEvent
+from confiance.core.transactions import transaction_mark
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class LiveEvent:
 
 
 OUTBOX_ORDER_LOCK = 7_341_001  # ADR 0001
+OUTBOX_HELD = "outbox-lock"  # the transaction mark of a transaction holding it (core/transactions.py)
 
 
 def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEvent:
@@ -58,6 +60,7 @@ def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEven
         row = insert_row_after_lock(
             OutboxEvent(commune_id=commune_id, event_type=event.event_type, payload=event.payload()),
             OUTBOX_ORDER_LOCK)
+        transaction_mark(OUTBOX_HELD)  # held until the transaction ends: no new audit chain lock after it
     local_wakeups.notify_listeners()
     transaction.on_commit(lambda: wake_all(row.pk))
     return row

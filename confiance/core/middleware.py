@@ -1,6 +1,7 @@
 """Query strings are read through the bounded parsers' rule for text: a NUL character (which PostgreSQL refuses in
 text) anywhere in a query string is a 400, before any view filters on it. Open311 answers it in its own format
-(confiance.reports.open311.parameters); the API in its {code, message, details} shape."""
+(confiance.reports.open311.parameters); the API, and the pages' JSON endpoints, in the {code, message, details}
+shape."""
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ class BoundedQueryMiddleware:
                 check_query(request.GET)
             except ParseError:
                 message = _("Caractère nul interdit dans les paramètres de la requête.")
-                if request.path.startswith("/api/"):
+                if request.path.startswith("/api/") or request.path.endswith(".json"):
                     return JsonResponse({"code": ErrorCode.INVALID_INPUT, "message": message, "details": {}},
                                         status=400)
                 return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -38,6 +38,7 @@ from confiance.devices.choices import QUANTITY_UNITS, Combination, Comparison, Q
 from confiance.devices.models import Device, DeviceQuantity, RegistryRevision, Rule, RuleState
 from confiance.devices.services.alarms import Verdict, alarm_clear, alarm_raise
 from confiance.devices.sql import Row, upsert_rule_states
+from confiance.privacy.services import audit_chains_reserve
 from confiance.territory.models import Zone
 
 RAISE, CLEAR = "raise", "clear"
@@ -310,7 +311,10 @@ def _message(cache: ActiveRules, outcome: Outcome) -> str:
     return " ".join((text % words).split())
 
 
-def _apply(cache: ActiveRules, outcomes: Iterable[Outcome], now: datetime) -> None:
+def _apply(cache: ActiveRules, outcomes: Sequence[Outcome], now: datetime) -> None:
+    # Alarms are published as they are raised; the interventions some of them open are audited after that.
+    audit_chains_reserve(outcome.rule.commune_id for outcome in outcomes
+                         if outcome.event == RAISE and outcome.rule.opens_intervention)
     for outcome in outcomes:
         rule = outcome.rule
         if outcome.event == RAISE:

@@ -11,7 +11,9 @@ from typing import Any
 from django.db import transaction
 
 from confiance.core.inserts import insert_row
+from confiance.core.live import OUTBOX_HELD
 from confiance.core.sql import advisory_xact_lock
+from confiance.core.transactions import lock_order_violation, transaction_mark, transaction_marked
 from confiance.privacy.journal_anchors import anchor_due, anchor_write
 from confiance.privacy.journal_keys import JournalKey, keyring
 from confiance.privacy.models import HISTORICAL_CHAIN, PLATFORM_CHAIN, AuditCheckpoint, AuditEntry
@@ -71,9 +73,31 @@ def checkpoint_record(*, chain: int, sequence: int, entry_hash: str, kind: str) 
     return checkpoint
 
 
+def chain_of_commune(commune_id: int | None) -> int:
+    """The chain of a commune's entries, or the platform's for entries of no commune."""
+    return commune_id if commune_id is not None else PLATFORM_CHAIN
+
+
 def chain_of(entry: AuditEntry) -> int:
-    """The chain an entry joins: its commune's, or the platform's for entries of no commune."""
-    return entry.commune_id if entry.commune_id is not None else PLATFORM_CHAIN
+    """The chain an entry joins."""
+    return chain_of_commune(entry.commune_id)
+
+
+def chain_lock(chain: int) -> None:
+    """Hold the chain's lock until the transaction ends (per chain: communes do not wait for each other).
+
+    A transaction that already published a live event holds the outbox lock: waiting now for a chain lock held by
+    a transaction that waits for the outbox would be a deadlock (core/transactions.py). Services write their audit
+    entries before they publish; a chain already held is taken again without waiting.
+    """
+    mark = ("audit-chain-lock", chain)
+    if transaction_marked(mark):
+        return
+    if transaction_marked(OUTBOX_HELD):
+        lock_order_violation(f"audit entry of chain {chain} written after a live event in the same transaction: "
+                             "write the audit entry first")
+    advisory_xact_lock(CHAIN_LOCK_KEY, chain)
+    transaction_mark(mark)
 
 
 def append_entry(entry: AuditEntry) -> AuditEntry:
@@ -82,7 +106,7 @@ def append_entry(entry: AuditEntry) -> AuditEntry:
     # No savepoint: inside a service's transaction a failure here must abort the whole write anyway.
     with transaction.atomic(savepoint=False):
         entry.chain = chain_of(entry)
-        advisory_xact_lock(CHAIN_LOCK_KEY, entry.chain)  # per chain: communes no longer wait for each other
+        chain_lock(entry.chain)
         sequence, previous_hash = chain_head(entry.chain) or (0, GENESIS_HASH)
         entry.sequence = sequence + 1
         entry.previous_hash = previous_hash

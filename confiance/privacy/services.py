@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from confiance.core.actors import actor_fields
 from confiance.privacy.choices import JournalKind
 from confiance.privacy.errors import PrivacyError, PrivacyErrorCode
-from confiance.privacy.journal import append_entry, describe_target
+from confiance.privacy.journal import append_entry, chain_lock, chain_of_commune, describe_target
 from confiance.privacy.models import AuditEntry
 from confiance.privacy.retention_engine import run_all
 
@@ -27,6 +28,14 @@ def audit_record(
         commune_id=commune_id if commune_id is not None else target_commune, extra=extra or {},
     )
     return append_entry(entry)
+
+
+def audit_chains_reserve(commune_ids: Iterable[int | None]) -> None:
+    """Take now, in a fixed order, the locks of the chains this transaction will write to after it has published
+    live events (a batch of measurements raises alarms, then opens their interventions): the journal refuses a
+    new chain lock once the outbox's is held (core/transactions.py)."""
+    for chain in sorted({chain_of_commune(commune_id) for commune_id in commune_ids}):
+        chain_lock(chain)
 
 
 def access_log_record(*, actor: Any, target: Any, motive: str, extra: dict[str, Any] | None = None) -> AuditEntry:

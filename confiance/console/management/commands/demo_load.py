@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
 
+from confiance.core.transactions import lock_order_relaxed
+
 
 def demo_modules():
     """Every app's demo_data module, in their declared ORDER."""
@@ -31,5 +33,6 @@ class Command(BaseCommand):
         with override_settings(CONFIANCE_MAIL_IN_BACKGROUND=False):
             for module in demo_modules():
                 with transaction.atomic():
+                    lock_order_relaxed()  # the demo loads before anything else writes
                     module.load(actor=None, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Démo prête."))
