@@ -3,8 +3,9 @@
   "use strict";
   var mapElement = document.getElementById("public-map");
   if (!mapElement || !window.L) { return; }
-  var colours = {nouveau: "#b00020", a_traiter: "#b35900", programme: "#6a3d9a", en_cours: "#1d3b8f",
-    transfere: "#555", service_fait: "#1b7a36", rejete: "#444", doublon: "#777", clos: "#1b7a36"};
+  // Four groups of states, as the legend under the map names them.
+  var colours = {nouveau: "#b00020", a_traiter: "#1d3b8f", programme: "#1d3b8f", en_cours: "#1d3b8f",
+    transfere: "#1d3b8f", service_fait: "#1b7a36", clos: "#1b7a36", rejete: "#6b6f78", doublon: "#6b6f78"};
   var map = L.map(mapElement, {keyboard: true});
   if (mapElement.dataset.tiles) {
     L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
