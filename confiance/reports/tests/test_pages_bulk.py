@@ -94,3 +94,13 @@ def test_viewer_sees_that_contact_details_are_masked_for_the_role(world):
     page = viewer.get(f"/agents/signalements/{named.pk}/").content.decode()
     assert "Coordonnées masquées pour votre rôle." in page and "Anonyme." not in page and "Ana Lima" not in page
     assert "Anonyme." in viewer.get(f"/agents/signalements/{anonymous.pk}/").content.decode()
+
+
+def test_agent_detail_errors_name_existing_ids(world, handler):
+    from confiance.reports.tests.test_pages_citizen_errors import assert_references_exist
+
+    report = submit(world, description="C")
+    Report.objects.filter(pk=report.pk).update(reporter_name="Ana", reporter_consent=True)
+    refused = handler.post(f"/agents/signalements/{report.pk}/", {"action": "reveal", "motive": "x"})
+    assert refused.status_code == 400
+    assert "id_motive_error" in assert_references_exist(refused.content.decode()).described

@@ -118,3 +118,10 @@ def test_generated_filters_never_break_the_list_or_the_map(world, params):
         body = json.loads(points.content)
         assert isinstance(body["reports"], list) if points.status_code == 200 else body["message"]
     assert client.get(LIST, params).status_code in (200, 400)
+
+
+def test_planted_markup_is_shown_as_text(world):
+    submit(world, description='<script>alert("x")</script>', address='<img src=x onerror="alert(1)">')
+    html = Client().get(LIST).content.decode()
+    assert '<script>alert("x")' not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x" in html
