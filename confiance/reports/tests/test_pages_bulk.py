@@ -104,3 +104,6 @@ def test_agent_detail_errors_name_existing_ids(world, handler):
     refused = handler.post(f"/agents/signalements/{report.pk}/", {"action": "reveal", "motive": "x"})
     assert refused.status_code == 400
     assert "id_motive_error" in assert_references_exist(refused.content.decode()).described
+    page = handler.get(f"/agents/signalements/{report.pk}/").content.decode()  # several forms, one id each
+    assert_references_exist(page)
+    assert 'for="respond_public_message"' in page and 'for="duplicate_public_message"' in page

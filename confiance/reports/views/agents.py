@@ -52,6 +52,8 @@ from confiance.reports.services.handling import (
 from confiance.territory.selectors import commune_list_for_actor
 
 PAGE_SIZE = 50
+# The detail page's forms share field names (public message, internal note): each its own ids, so labels stay right.
+RESPOND_IDS, ASSIGN_IDS, DUPLICATE_IDS = "respond_%s", "assign_%s", "duplicate_%s"
 
 
 _int = id_or_none  # bounded parsers (confiance.core.parsing): a bad value is ignored, never a server error
@@ -234,9 +236,10 @@ def _detail_context(actor: Actor, report, **forms) -> dict:
         "dispatches": report_dispatch_list(report=report),
         "templates": template_list(report=report),
         "can_handle": may_handle(actor, report),
-        "respond_form": forms.get("respond_form") or RespondForm(),
-        "assign_form": forms.get("assign_form") or AssignForm(agents=agents, destinations=destinations),
-        "duplicate_form": forms.get("duplicate_form") or DuplicateForm(),
+        "respond_form": forms.get("respond_form") or RespondForm(auto_id=RESPOND_IDS),
+        "assign_form": forms.get("assign_form") or AssignForm(agents=agents, destinations=destinations,
+                                                              auto_id=ASSIGN_IDS),
+        "duplicate_form": forms.get("duplicate_form") or DuplicateForm(auto_id=DUPLICATE_IDS),
         "reveal_form": forms.get("reveal_form") or RevealForm(),
         "reporter": forms.get("reporter"),
         "has_reporter": bool(report.reporter_name or report.reporter_email or report.reporter_phone),
@@ -249,7 +252,7 @@ def _done(request, report, message: str) -> HttpResponse:
 
 
 def _respond(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
-    form = forms["respond_form"] = RespondForm(request.POST)
+    form = forms["respond_form"] = RespondForm(request.POST, auto_id=RESPOND_IDS)
     if not form.is_valid():
         return None
     report_respond(actor=actor, report=report, **form.cleaned_data)
@@ -259,7 +262,8 @@ def _respond(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
 def _assign(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
     agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
     destinations = list(destination_list(commune_ids={report.commune_id}))
-    form = forms["assign_form"] = AssignForm(request.POST, agents=agents, destinations=destinations)
+    form = forms["assign_form"] = AssignForm(request.POST, agents=agents, destinations=destinations,
+                                             auto_id=ASSIGN_IDS)
     if not form.is_valid():
         return None
     destination = next((d for d in destinations if d.pk == form.cleaned_data["destination"]), None)
@@ -269,7 +273,7 @@ def _assign(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
 
 
 def _duplicate(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
-    form = forms["duplicate_form"] = DuplicateForm(request.POST)
+    form = forms["duplicate_form"] = DuplicateForm(request.POST, auto_id=DUPLICATE_IDS)
     if not form.is_valid():
         return None
     original = access_report(actor=actor, report_id=form.cleaned_data["original"])
