@@ -26,6 +26,7 @@ from confiance.reports.models import (
     Destination,
     Report,
     ReportDispatch,
+    ReportFollower,
     ReportPhoto,
     ReportUpdate,
     ResponseTemplate,
@@ -190,6 +191,13 @@ def public_history(*, report: Report) -> list[dict[str, Any]]:
     return entries
 
 
+def reporter_follows(*, report: Report) -> bool:
+    """Whether the reporter follows the report by e-mail (for the tracking page: the address itself is not read out)."""
+    if not report.reporter_email:
+        return False
+    return ReportFollower.objects.filter(report=report, email=report.reporter_email).exists()
+
+
 def report_find(report_id: int) -> Report | None:
     """A report by its id, whatever its commune (for the public and the Open311 clients: no personal data read)."""
     return Report.objects.filter(pk=report_id).select_related("category", "commune", "duplicate_of").first()
@@ -332,6 +340,81 @@ def photo_from_signed(value: str) -> tuple[ReportPhoto, bool]:
 def visible_photo_ids(*, report: Report) -> list[int]:
     return list(report.photos.filter(hidden=False).order_by("position").values_list("id", flat=True))
 
+
+
+# --- The public list and map of reports (FixMyStreet's "all reports" page) -----------------------
+
+# What the public list reads of a report: never the reporter's fields, the tracking token or internal data.
+PUBLIC_LIST_FIELDS = ("id", "status", "is_open", "lat", "lon", "address", "description", "description_hidden",
+                      "created_at", "closed_at", "duplicate_of_id", "category__name", "category__service_code",
+                      "commune__name", "commune__insee_code")
+PUBLIC_MAP_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class PublicReportFilters:
+    """Filters of the public list: a commune, a category (service code), a state ("open", "closed" or a status)."""
+
+    commune_id: int | None = None
+    service_code: str = ""
+    status: str = ""
+
+
+def public_report_list(filters: PublicReportFilters) -> QuerySet[Report]:
+    """Reports anyone may see, newest first, with only the fields the public list shows."""
+    queryset = Report.objects.all()
+    if filters.commune_id is not None:
+        queryset = queryset.filter(commune_id=filters.commune_id)
+    if filters.service_code:
+        queryset = queryset.filter(category__service_code=filters.service_code)
+    if filters.status == "open":
+        queryset = queryset.filter(is_open=True)
+    elif filters.status == "closed":
+        queryset = queryset.filter(is_open=False)
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    return queryset.select_related("category", "commune").only(*PUBLIC_LIST_FIELDS).order_by("-created_at", "-id")
+
+
+def public_report_cards(reports: list[Report]) -> list[dict[str, Any]]:
+    """The public list's entries: a hidden description is left out here, a photo only if public (its thumbnail)."""
+    first_photo: dict[int, int] = {}
+    for report_id, photo_id in (ReportPhoto.objects.filter(report_id__in=[r.pk for r in reports], hidden=False)
+                                .order_by("report_id", "position", "id").values_list("report_id", "id")):
+        first_photo.setdefault(report_id, photo_id)
+    return [
+        {"id": report.pk, "category": report.category.name, "commune": report.commune.name,
+         "address": report.address, "status": report.status, "status_label": str(report.get_status_display()),
+         "is_open": report.is_open, "created_at": report.created_at, "closed_at": report.closed_at,
+         "duplicate_of_id": report.duplicate_of_id,
+         "description": "" if report.description_hidden else report.description,
+         "thumbnail": photo_signed_url(first_photo[report.pk], thumbnail=True) if report.pk in first_photo else ""}
+        for report in reports
+    ]
+
+
+def public_report_points(filters: PublicReportFilters, *, limit: int = PUBLIC_MAP_LIMIT) -> list[dict[str, Any]]:
+    """Markers of the public map: position, category and state of the newest `limit` reports."""
+    rows = public_report_list(filters).values_list("id", "lat", "lon", "status", "category__name")[:limit]
+    return [{"id": report_id, "lat": lat, "lon": lon, "status": status,
+             "status_label": str(ReportStatus(status).label), "category": category,
+             "url": reverse("reports:public", args=[report_id])}
+            for report_id, lat, lon, status, category in rows]
+
+
+def public_commune_choices() -> list[tuple[str, str]]:
+    """(INSEE code, name) of the communes served that have report categories, by name."""
+    return list(Commune.objects.filter(report_categories__isnull=False).distinct().order_by("name")
+                .values_list("insee_code", "name"))
+
+
+def public_service_codes(*, commune_id: int | None = None) -> list[tuple[str, str]]:
+    """(service code, name) of the categories (of a commune, or of all), by name; a code shared by communes once."""
+    seen: dict[str, str] = {}
+    for code, name in (Category.objects.filter(**({"commune_id": commune_id} if commune_id is not None else {}))
+                       .order_by("commune__name", "position", "name").values_list("service_code", "name")):
+        seen.setdefault(code, name)
+    return sorted(seen.items(), key=lambda item: item[1])
 
 
 # --- For analytics (aggregates only: no reporter data leaves through these) ---------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from confiance.reports.views import agents, public
+from confiance.reports.views import agents, public, public_list
 
 app_name = "reports"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("signaler/categories.json", public.report_categories, name="categories"),
     path("signaler/a-proximite.json", public.report_nearby, name="nearby"),
     path("signaler/territoire.geojson", public.territory_geojson, name="territory"),
+    path("signalements/", public_list.report_public_list, name="public-list"),
+    path("signalements/carte.json", public_list.report_public_points, name="public-points"),
     path("signalements/<int:report_id>/", public.report_public, name="public"),
     path("signalements/<int:report_id>/suivre/", public.report_follow_view, name="follow"),
     path("signalements/suivi/<str:token>/", public.report_track, name="track"),

@@ -44,7 +44,8 @@ def test_agent_list_filters_exports_and_detail(world):
     assert mine.status == ReportStatus.IN_PROGRESS
     refused = client.post(f"/agents/signalements/{mine.pk}/", {"action": "respond", "status": "nouveau"})
     assert refused.status_code == 400
-    bulk = client.post("/agents/signalements/lot/", {"action": "done", "ids": [mine.pk, theirs.pk], "next": "?"})
+    bulk = client.post("/agents/signalements/lot/", {"action": "done", "ids": [mine.pk, theirs.pk], "next": "?",
+                                                      "confirm": "1", "public_message": "Réparé."})
     assert bulk.status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from confiance.accounts.access import Actor
@@ -26,7 +27,7 @@ from confiance.core.exports import SafeDictWriter
 from confiance.core.parsing import date_or_none, id_or_none
 from confiance.core.redirects import safe_next
 from confiance.reports.access import access_photo, access_report, may_handle
-from confiance.reports.choices import ReportStatus
+from confiance.reports.choices import TRANSITIONS, ReportStatus
 from confiance.reports.forms import AssignForm, BulkForm, DuplicateForm, ModerationForm, RespondForm, RevealForm
 from confiance.reports.selectors import (
     ReportFilters,
@@ -51,7 +52,8 @@ from confiance.reports.services.handling import (
 from confiance.territory.selectors import commune_list_for_actor
 
 PAGE_SIZE = 50
-
+# The detail page's forms share field names (public message, internal note): each its own ids, so labels stay right.
+RESPOND_IDS, ASSIGN_IDS, DUPLICATE_IDS = "respond_%s", "assign_%s", "duplicate_%s"
 
 
 _int = id_or_none  # bounded parsers (confiance.core.parsing): a bad value is ignored, never a server error
@@ -162,9 +164,49 @@ def report_map_data(request):
     ]})
 
 
+def _bulk_closable(actor: Actor, reports) -> tuple[list, list[tuple]]:
+    """The reports "service fait" may close, and the others with why (shown before anything changes)."""
+    closable, refused = [], []
+    for report in reports:
+        if not may_handle(actor, report):
+            refused.append((report, _("vous ne pouvez pas traiter les signalements de cette commune")))
+        elif ReportStatus.DONE not in TRANSITIONS.get(report.status, frozenset()):
+            refused.append((report, _("déjà dans l'état « %(status)s »") % {"status": report.get_status_display()}))
+        else:
+            closable.append(report)
+    return closable, refused
+
+
+def _bulk_confirm(request, actor: Actor, form: BulkForm, reports: list, back: str) -> HttpResponse:
+    """Bulk closing in two steps: this page says how many reports will be closed and asks for the public message
+    the citizens will receive; only its confirmed post closes them."""
+    message = (form.cleaned_data["public_message"] or "").strip()
+    closable, refused = _bulk_closable(actor, reports)
+    confirmed = request.POST.get("confirm") == "1"
+    error = ""
+    if confirmed and not message:
+        error = _("Écrivez le message public : il est envoyé aux citoyens qui suivent ces signalements et "
+                  "reste dans leur historique.")
+    elif confirmed and not closable:
+        error = _("Aucun des signalements choisis ne peut être clos.")
+    elif confirmed:
+        result = report_bulk_done(actor=actor, reports=closable, public_message=message)
+        if result.done:
+            messages.success(request, ngettext("%(n)s signalement clos (service fait), message public envoyé.",
+                                               "%(n)s signalements clos (service fait), message public envoyé.",
+                                               len(result.done)) % {"n": len(result.done)})
+        for report_id, reason in list(result.refused.items())[:10]:
+            messages.error(request, _("n° %(id)s refusé : %(reason)s") % {"id": report_id, "reason": reason})
+        return redirect(back)
+    return render(request, "reports/reports_bulk_confirm.html", {
+        "closable": closable, "refused": refused, "message": message, "error": error, "back": back,
+    }, status=400 if error else 200)
+
+
 @login_required
 @require_POST
 def report_bulk(request):
+    """Actions on the reports ticked in the list; closing asks for confirmation and the public message first."""
     actor = actor_of(request)
     form = BulkForm(request.POST)
     back = safe_next(request, reverse("reports:list"))
@@ -172,10 +214,12 @@ def report_bulk(request):
         messages.error(request, _("Sélectionnez au moins un signalement et une action."))
         return redirect(back)
     reports = list(report_list_for_actor(actor=actor, filters=ReportFilters(ids=frozenset(form.cleaned_data["ids"]))))
+    if not reports:
+        messages.error(request, _("Aucun des signalements choisis n'est visible pour vous."))
+        return redirect(back)
     if form.cleaned_data["action"] == "done":
-        result = report_bulk_done(actor=actor, reports=reports, public_message=form.cleaned_data["public_message"])
-    else:
-        result = report_bulk_requalify(actor=actor, reports=reports, service_code=form.cleaned_data["service_code"])
+        return _bulk_confirm(request, actor, form, reports, back)
+    result = report_bulk_requalify(actor=actor, reports=reports, service_code=form.cleaned_data["service_code"])
     if result.done:
         messages.success(request, _("%(n)s signalement(s) traité(s).") % {"n": len(result.done)})
     for report_id, reason in list(result.refused.items())[:10]:
@@ -192,9 +236,10 @@ def _detail_context(actor: Actor, report, **forms) -> dict:
         "dispatches": report_dispatch_list(report=report),
         "templates": template_list(report=report),
         "can_handle": may_handle(actor, report),
-        "respond_form": forms.get("respond_form") or RespondForm(),
-        "assign_form": forms.get("assign_form") or AssignForm(agents=agents, destinations=destinations),
-        "duplicate_form": forms.get("duplicate_form") or DuplicateForm(),
+        "respond_form": forms.get("respond_form") or RespondForm(auto_id=RESPOND_IDS),
+        "assign_form": forms.get("assign_form") or AssignForm(agents=agents, destinations=destinations,
+                                                              auto_id=ASSIGN_IDS),
+        "duplicate_form": forms.get("duplicate_form") or DuplicateForm(auto_id=DUPLICATE_IDS),
         "reveal_form": forms.get("reveal_form") or RevealForm(),
         "reporter": forms.get("reporter"),
         "has_reporter": bool(report.reporter_name or report.reporter_email or report.reporter_phone),
@@ -207,7 +252,7 @@ def _done(request, report, message: str) -> HttpResponse:
 
 
 def _respond(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
-    form = forms["respond_form"] = RespondForm(request.POST)
+    form = forms["respond_form"] = RespondForm(request.POST, auto_id=RESPOND_IDS)
     if not form.is_valid():
         return None
     report_respond(actor=actor, report=report, **form.cleaned_data)
@@ -217,7 +262,8 @@ def _respond(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
 def _assign(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
     agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
     destinations = list(destination_list(commune_ids={report.commune_id}))
-    form = forms["assign_form"] = AssignForm(request.POST, agents=agents, destinations=destinations)
+    form = forms["assign_form"] = AssignForm(request.POST, agents=agents, destinations=destinations,
+                                             auto_id=ASSIGN_IDS)
     if not form.is_valid():
         return None
     destination = next((d for d in destinations if d.pk == form.cleaned_data["destination"]), None)
@@ -227,7 +273,7 @@ def _assign(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
 
 
 def _duplicate(request, actor: Actor, report, forms: dict) -> HttpResponse | None:
-    form = forms["duplicate_form"] = DuplicateForm(request.POST)
+    form = forms["duplicate_form"] = DuplicateForm(request.POST, auto_id=DUPLICATE_IDS)
     if not form.is_valid():
         return None
     original = access_report(actor=actor, report_id=form.cleaned_data["original"])

@@ -7,6 +7,7 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from confiance.core.actors import PublicActor
 from confiance.core.errors import ApplicationError, NotFoundError
 from confiance.core.geo import valid_lat_lon
 from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
+from confiance.core.redirects import safe_next
 from confiance.reports.drafts import ReportDraft, Reporter
 from confiance.reports.forms import FeedbackForm, FollowForm, ReopenForm, ReportForm, attributes_from_params
 from confiance.reports.models import Report
@@ -27,10 +29,18 @@ from confiance.reports.selectors import (
     public_history,
     report_find,
     report_public_get,
+    reporter_follows,
     visible_photo_ids,
 )
 from confiance.reports.services.follow_up import report_feedback, report_follow, report_reopen_request, report_unfollow
 from confiance.reports.services.submission import report_submit
+from confiance.reports.views.form_errors import (
+    LOCATION_FIELDS,
+    error_summary,
+    location_errors,
+    map_view_parse,
+    service_error_place,
+)
 from confiance.territory.selectors import locate_point, location_describe, public_commune_collection
 
 WEB_ACTOR = PublicActor("citoyen (site)")
@@ -53,6 +63,7 @@ def report_new(request):
             return rate_limited_page(request, exceeded)
     form = ReportForm(request.POST or None, request.FILES or None, initial={"nonce": uuid.uuid4().hex})
     attributes = attributes_from_params(request.POST.lists()) if request.method == "POST" else {}
+    attribute_errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft = ReportDraft(
@@ -64,8 +75,7 @@ def report_new(request):
         try:
             submission = report_submit(actor=WEB_ACTOR, draft=draft, idempotency_key=data["nonce"])
         except ApplicationError as error:
-            field = error.details.get("field") if isinstance(error.details, dict) else None
-            form.add_error(field if field in form.fields else None, error.message)
+            service_error_place(form, error, attribute_errors)
         else:
             if not submission.tracking_token:  # recognised by its content only: its tracking link stays private
                 messages.info(request, _("Ce signalement avait déjà été reçu (n° %(id)s).")
@@ -74,10 +84,24 @@ def report_new(request):
             messages.success(request, _("Merci ! Votre signalement n° %(id)s est enregistré. Gardez le lien de "
                                         "cette page pour suivre son traitement.") % {"id": submission.report.pk})
             return redirect("reports:track", token=submission.tracking_token)
-    status = 400 if request.method == "POST" else 200
+    return _report_form_page(request, form, attributes, attribute_errors)
+
+
+def _report_form_page(request, form: ReportForm, attributes: dict, attribute_errors: dict[str, str]) -> HttpResponse:
+    """The form, after a refusal with its summary, its errors by their fields and the map as it was left."""
+    posted = request.method == "POST"
+    photos_lost = (_("Les photos ne sont pas gardées quand le formulaire est refusé : choisissez-les à nouveau.")
+                   if posted and request.FILES else "")
+    location = location_errors(form) if posted else []
+    if location:  # shown once, under the map; the two inputs point to it
+        for name in LOCATION_FIELDS:
+            form.fields[name].widget.attrs["aria-describedby"] = "map-help report-map-error"
+    summary = error_summary(form, attribute_errors, photos_lost=photos_lost) if posted else []
     return render(request, "reports/report_new.html", {
         "form": form, "code_choices": _code_choices(), "attributes_initial": attributes,
-    }, status=status)
+        "attribute_errors": attribute_errors, "error_summary": summary, "location_errors": location,
+        "photos_lost": photos_lost, "map_view": map_view_parse(request.POST.get("carte", "")) if posted else "",
+    }, status=400 if posted else 200)
 
 
 def _point(request) -> tuple[float, float]:
@@ -168,7 +192,7 @@ def report_follow_view(request, report_id: int):
         else:
             messages.success(request, _("Vous suivez ce signalement : vous recevrez un courriel à chaque étape.")
                              if created else _("Vous suiviez déjà ce signalement."))
-            return redirect("reports:public", report_id=report.pk)
+            return redirect(safe_next(request, reverse("reports:public", args=[report.pk])))
     context = _public_context(report) | {"follow_form": form}
     return render(request, "reports/report_public.html", context, status=400)
 
@@ -202,7 +226,7 @@ def report_track(request, token: str):
             messages.error(request, error.message)
         status = 400
     context = _public_context(report) | {"feedback_form": feedback_form, "reopen_form": reopen_form,
-                                         "tracking": True}
+                                         "tracking": True, "reporter_follows": reporter_follows(report=report)}
     return render(request, "reports/report_public.html", context, status=status)
 
 

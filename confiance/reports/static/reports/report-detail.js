@@ -7,6 +7,6 @@
     var option = pick.options[pick.selectedIndex];
     if (!option.value) { return; }
     document.getElementById(pick.dataset.target).value = option.value;
-    if (option.dataset.status) { document.getElementById("id_status").value = option.dataset.status; }
+    if (option.dataset.status) { document.getElementById(pick.dataset.statusTarget).value = option.dataset.status; }
   });
 })();

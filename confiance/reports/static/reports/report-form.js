@@ -13,6 +13,9 @@
   var nearbyList = document.getElementById("nearby-list");
   var communeName = document.getElementById("commune-name");
   var initial = JSON.parse(document.getElementById("attributes-initial").textContent || "{}") || {};
+  var attributeErrors = JSON.parse(document.getElementById("attribute-errors").textContent || "{}") || {};
+  var viewInput = document.getElementById("map-view");
+  var view = parseView(form.dataset.view);
   var categories = {};
   var mapElement = document.getElementById("report-map");
   var map = L.map(mapElement, {keyboard: true});
@@ -20,11 +23,25 @@
     L.tileLayer(form.dataset.tiles, {maxZoom: 19, attribution: form.dataset.attribution}).addTo(map);
   }
   var marker = null;
+  if (view) { map.setView([view[0], view[1]], view[2]); }  // after a refused post: the map as it was left
+
+  function parseView(text) {  // "lat,lon,zoom", as this page writes it in its hidden field
+    var parts = (text || "").split(",").map(Number);
+    return parts.length === 3 && parts.every(isFinite) ? parts : null;
+  }
+
+  function keepView() {
+    var centre = map.getCenter();
+    viewInput.value = centre.lat.toFixed(5) + "," + centre.lng.toFixed(5) + "," + map.getZoom();
+  }
+  map.on("moveend", keepView);
 
   fetch(form.dataset.territoryUrl).then(function (r) { return r.json(); }).then(function (collection) {
     var layer = L.geoJSON(collection, {style: {color: "#1d3b8f", weight: 2, fillOpacity: 0.04}}).addTo(map);
     if (latInput.value && lonInput.value) {
-      place(parseFloat(latInput.value), parseFloat(lonInput.value), true);
+      place(parseFloat(latInput.value), parseFloat(lonInput.value), !view);
+    } else if (view) {
+      keepView();
     } else if (layer.getLayers().length) {
       map.fitBounds(layer.getBounds());
     } else {
@@ -79,6 +96,7 @@
     var value = initial[attribute.code];
     var wrapper = el("div", {"class": "field"});
     var label = el("label", {"for": id}, attribute.description + (attribute.required ? " (" + labels.required + ")" : ""));
+    var described = [];
     var input;
     if (attribute.datatype === "singlevaluelist" || attribute.datatype === "multivaluelist") {
       input = el("select", {id: id, name: name});
@@ -99,7 +117,14 @@
     }
     if (attribute.required) { input.required = true; }
     wrapper.appendChild(label);
-    if (attribute.help) { wrapper.appendChild(el("p", {"class": "help"}, attribute.help)); }
+    if (attribute.help) { wrapper.appendChild(el("p", {"class": "help", id: id + "-help"}, attribute.help)); described.push(id + "-help"); }
+    if (attributeErrors[attribute.code]) {  // the service's refusal, next to its question
+      wrapper.classList.add("has-error");
+      wrapper.appendChild(el("p", {"class": "error", id: id + "-error"}, attributeErrors[attribute.code]));
+      described.push(id + "-error");
+      input.setAttribute("aria-invalid", "true");
+    }
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
     wrapper.appendChild(input);
     return wrapper;
   }

@@ -10,6 +10,15 @@
     transfere: "#555", service_fait: "#1b7a36", rejete: "#444", doublon: "#777", clos: "#1b7a36"};
   var map = null;
   var markers = null;
+  var bulkForm = document.getElementById("bulk-form");
+  var bulkCount = document.getElementById("bulk-count");
+
+  function countSelected() {  // how many reports the bulk action would take, said before the confirmation step
+    var n = bulkForm.querySelectorAll("input[name=ids]:checked").length;
+    var words = bulkCount.dataset;
+    bulkCount.textContent = n === 0 ? words.none : (n === 1 ? words.one : words.many.replace("%(n)s", String(n)));
+  }
+  if (bulkForm && bulkCount) { bulkForm.addEventListener("change", countSelected); countSelected(); }
 
   function addPoint(p) {
     var marker = L.circleMarker([p.lat, p.lon], {radius: p.overdue ? 7 : 5, weight: p.overdue ? 3 : 1,
