@@ -160,7 +160,7 @@ def hot_spots(result: dict[str, Any]) -> list[str]:
                             "size": size},
                 _("Les autres mailles colorées ne se distinguent pas du hasard (statistique Gi*, taux de fausses "
                   "découvertes de 5 %).")]
-    top = sorted((p.get("n") or 0 for p in features), reverse=True)[:5]
+    top = sorted((f["properties"].get("n") or 0 for f in features), reverse=True)[:5]
     sentences = [_("Aucun point chaud significatif : les faits ne se concentrent pas plus que le hasard ne le "
                    "produirait.")]
     if top and sum(top):
