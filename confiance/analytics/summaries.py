@@ -204,11 +204,14 @@ def trend(result: dict[str, Any]) -> list[str]:
         sentences.append(_("Le jeu de données ne couvre pas la période précédente de même durée : pas de "
                            "comparaison possible."))
     weekly = result.get("weekly")
-    if weekly and weekly.get("trend_per_year_pct") is not None:
+    # Under two years the fitted trend mixes the seasons (a winter-to-summer fall reads as a decline): the headline
+    # gives it only when the yearly cycle is fitted beside it.
+    if weekly and weekly.get("seasonal") and weekly.get("trend_per_year_pct") is not None:
         yearly = float(weekly["trend_per_year_pct"])
         sign = "+" if yearly > 0 else "\u2212" if yearly < 0 else ""
         sentences.append(_("Tendance de fond %(all)s sur la période : %(sign)s%(change)s par an.") % {
             "sign": sign, "change": percent(abs(yearly)), "all": all_of_them})
+    if weekly:
         above = len(weekly.get("above") or [])
         if above:
             sentences.append(_("%(weeks)s semaines ont dépassé le niveau habituel.") % {"weeks": number(above)}

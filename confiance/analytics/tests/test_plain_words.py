@@ -106,7 +106,7 @@ def test_hot_spot_sentence_counts_zones_and_their_share(french):
 def test_trend_sentence_compares_with_the_previous_period_and_says_if_significant(french):
     comparison = compare_periods(1102, 1234)
     assert comparison.p_value < 0.05 and round(100 * comparison.change, 1) == 12.0
-    result = {"events": 1234, "categories": ["Cambriolage"], "weekly": {"trend_per_year_pct": -3.2, "above": ["x"]},
+    result = {"events": 1234, "categories": ["Cambriolage"], "weekly": {"trend_per_year_pct": -3.2, "above": ["x"], "seasonal": True},
               "comparison": {"available": True, "previous": 1102, "current": 1234, "change_pct": 12.0,
                              "p_value": comparison.p_value, "previous_start": "2024-12-01",
                              "previous_end": "2025-11-30"}}
@@ -116,6 +116,8 @@ def test_trend_sentence_compares_with_the_previous_period_and_says_if_significan
     assert sentences[1].startswith("Cette évolution est significative")
     assert sentences[2] == "Tendance de fond des cambriolages sur la période : \u22123 % par an."
     assert sentences[3] == "Une semaine a dépassé le niveau habituel."
+    result["weekly"]["seasonal"] = False  # under two years the trend mixes the seasons: not in the headline
+    assert not any("Tendance de fond" in s for s in summaries.headline("time", result))
     small = compare_periods(20, 18)
     result["comparison"] |= {"previous": 20, "current": 18, "change_pct": -10.0, "p_value": small.p_value}
     sentences = [plain(s) for s in summaries.headline("time", result)]
