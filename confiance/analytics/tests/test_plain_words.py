@@ -12,6 +12,9 @@ import numpy as np
 import pytest
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from confiance.analytics import formatting, summaries
 from confiance.analytics.errors import AnalysisInputError
@@ -106,7 +109,8 @@ def test_hot_spot_sentence_counts_zones_and_their_share(french):
 def test_trend_sentence_compares_with_the_previous_period_and_says_if_significant(french):
     comparison = compare_periods(1102, 1234)
     assert comparison.p_value < 0.05 and round(100 * comparison.change, 1) == 12.0
-    result = {"events": 1234, "categories": ["Cambriolage"], "weekly": {"trend_per_year_pct": -3.2, "above": ["x"], "seasonal": True},
+    result = {"events": 1234, "categories": ["Cambriolage"],
+              "weekly": {"trend_per_year_pct": -3.2, "above": ["x"], "seasonal": True},
               "comparison": {"available": True, "previous": 1102, "current": 1234, "change_pct": 12.0,
                              "p_value": comparison.p_value, "previous_start": "2024-12-01",
                              "previous_end": "2025-11-30"}}
@@ -294,3 +298,22 @@ def test_a_result_page_shows_no_raw_code(world, burglaries, django_capture_on_co
             assert not re.search(r";\d+\.\d", knox)  # decimal comma
         if kind == "time":
             assert "période précédente de même durée" in visible
+
+
+# --- Bad input on the new download and on the form's dataset: a French 4xx, never a 5xx --------------------
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(run_id=st.uuids(), params=st.dictionaries(st.sampled_from(["format", "start", "dataset", "communes"]),
+                                                  st.text(max_size=12), max_size=3),
+       dataset=st.one_of(st.integers(-5, 10**12).map(str), st.text(max_size=8)),
+       communes=st.lists(st.text(max_size=6), max_size=3))
+def test_bad_input_gets_a_clear_refusal(world, run_id, params, dataset, communes):
+    client = Client()
+    client.force_login(world.analyst.agent)
+    response = client.get(f"/agents/analyse/resultats/{run_id}/mailles-500m.csv", params)
+    assert response.status_code == 404 and "Analyse introuvable" in response.content.decode()
+    response = client.post("/agents/analyse/", {"kind": "hotspots", "start": "2026-01-01", "end": "2026-02-01",
+                                                "dataset": dataset, "communes": communes})
+    assert response.status_code in (302, 400), response.status_code
