@@ -19,7 +19,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.analytics import summaries
 from confiance.analytics.choices import AnalysisKind, EventSource, RunStatus
-from confiance.analytics.formatting import csv_row, csv_value, day
+from confiance.analytics.formatting import csv_row, csv_value, day, number
 from confiance.analytics.forms import AnalysisForm, DatasetImportForm, PeriodForm
 from confiance.analytics.selectors import (
     CELL_FIELDS,
@@ -103,7 +103,8 @@ def analysis_result(request, run_id):
         "may_export_events": done and may_export_events(actor, EventQuery.from_dict(query)),
         "period": (day(query.get("start")), day(query.get("end"))),
         "above_weeks": [day(w) for w in (result.get("weekly") or {}).get("above", [])],
-        "knox_table": _knox_table(result.get("knox")), "week_table": _week_table(result.get("hour_of_week")),
+        "knox_table": _knox_table(result.get("knox")), "knox_columns": knox_columns(result.get("knox")),
+        "week_table": _week_table(result.get("hour_of_week")),
         "query": query, "options": (run.params or {}).get("options", {}),
         "sources_display": [_("jeu de données importé") if s == "dataset" else labels.get(s, s)
                             for s in result.get("sources", [])],
@@ -120,7 +121,10 @@ def _knox_table(knox: dict | None) -> list[dict] | None:
     if not knox:
         return None
     rows = []
-    for r, label in enumerate(knox["rows"]):
+    labels = _band_labels(knox.get("spatial_edges_m"), _("m"), bool(knox.get("same_location"))) or knox["rows"]
+    if len(labels) != len(knox["rows"]):
+        labels = knox["rows"]
+    for r, label in enumerate(labels):
         cells = []
         for c in range(len(knox["columns"])):
             ratio, p = knox["knox_ratio"][r][c], knox["p_value"][r][c]
@@ -134,6 +138,28 @@ def _knox_table(knox: dict | None) -> list[dict] | None:
                           "p": p, "level": level, "significant": p <= 0.05})
         rows.append({"label": label, "cells": cells})
     return rows
+
+
+def _band_labels(edges: list[float] | None, unit: str, same_location: bool = False) -> list[str]:
+    """Band labels with figures in the reader's locale: "même lieu", "]0 ; 500[ m", "[500 ; 1 000[ m", "≥ 2 500 m"."""
+    if not edges:
+        return []
+    labels = [_("même lieu")] if same_location else []
+    lower = 0.0
+    for edge in edges:
+        opening = "]" if same_location and lower == 0 else "["
+        labels.append(f"{opening}{number(lower, 2)} ; {number(edge, 2)}[ {unit}")
+        lower = edge
+    labels.append(f"≥ {number(lower, 2)} {unit}")
+    return labels
+
+
+def knox_columns(knox: dict | None) -> list[str]:
+    """The delay bands of a Knox table, in days, figures in the reader's locale."""
+    if not knox:
+        return []
+    labels = _band_labels(knox.get("temporal_edges_days"), _("jours"))
+    return labels if len(labels) == len(knox["columns"]) else knox["columns"]
 
 
 def _week_table(profile: dict | None) -> list[dict] | None:
