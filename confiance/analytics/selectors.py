@@ -208,8 +208,11 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def run_list_for_actor(*, actor: Actor, limit: int = 20) -> QuerySet[AnalysisRun]:
-    return AnalysisRun.objects.filter(created_by=actor.agent).order_by("-created_at")[:limit]
+def run_list_for_actor(*, actor: Actor, limit: int = 20) -> list[AnalysisRun]:
+    """The actor's latest runs they may still read (a detailed run of a dataset they no longer see one by one is
+    left out, as its page would be)."""
+    runs = AnalysisRun.objects.filter(created_by=actor.agent).order_by("-created_at")[:limit]
+    return [run for run in runs if disclosure.may_read_run(actor, run)]
 
 
 def dataset_list_for_actor(*, actor: Actor) -> QuerySet[Dataset]:

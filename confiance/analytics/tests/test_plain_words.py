@@ -317,3 +317,20 @@ def test_bad_input_gets_a_clear_refusal(world, run_id, params, dataset, communes
     response = client.post("/agents/analyse/", {"kind": "hotspots", "start": "2026-01-01", "end": "2026-02-01",
                                                 "dataset": dataset, "communes": communes})
     assert response.status_code in (302, 400), response.status_code
+
+
+@pytest.mark.django_db
+def test_an_elected_officials_detailed_dataset_run_from_before_is_closed(world, burglaries,
+                                                                        django_capture_on_commit_callbacks):
+    """A run an élu made of a dataset before datasets counted as police files: neither listed nor readable."""
+    from confiance.analytics.models import AnalysisRun
+    from confiance.analytics.selectors import run_list_for_actor
+
+    run = run_on(world, world.analyst, burglaries, "time", django_capture_on_commit_callbacks)
+    assert run_list_for_actor(actor=world.analyst) == [run]
+    AnalysisRun.objects.filter(pk=run.pk).update(params=run.params | {"protected": False}, result=run.result | {
+        "disclosure": {"protected": False}})
+    assert run_list_for_actor(actor=world.analyst) == []
+    client = Client()
+    client.force_login(world.analyst.agent)
+    assert client.get(f"/agents/analyse/resultats/{run.pk}/").status_code == 404
