@@ -161,12 +161,12 @@ def hot_spots(result: dict[str, Any]) -> list[str]:
                 _("Les autres mailles colorées ne se distinguent pas du hasard (statistique Gi*, taux de fausses "
                   "découvertes de 5 %).")]
     top = sorted((f["properties"].get("n") or 0 for f in features), reverse=True)[:5]
-    sentences = [_("Aucun point chaud significatif : les faits ne se concentrent pas plus que le hasard ne le "
-                   "produirait.")]
-    if top and sum(top):
-        sentences.append(_("Les %(cells)s mailles de %(size)s m les plus chargées réunissent %(share)s des faits.")
-                         % {"cells": number(len(top)), "size": size, "share": percent(100 * sum(top) / total)})
-    return sentences
+    if not sum(top):
+        return [_("Aucun point chaud significatif (statistique Gi*).")]
+    return [_("Les %(cells)s mailles de %(size)s m les plus chargées concentrent %(share)s des faits.") % {
+                "cells": number(len(top)), "size": size, "share": percent(100 * sum(top) / total)},
+            _("Aucune ne ressort comme point chaud significatif (statistique Gi*) : cette concentration reste dans ce "
+              "que le hasard peut produire.")]
 
 
 # --- Trends -------------------------------------------------------------------------------------

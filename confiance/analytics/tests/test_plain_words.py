@@ -102,8 +102,8 @@ def test_hot_spot_sentence_counts_zones_and_their_share(french):
                             "100 m) : ce sont des points chauds significatifs.")
     quiet = result | {"cells": {"features": [{"properties": {"n": n, "c": 0}} for n in (30, 20, 10)]}}
     sentences = [plain(s) for s in summaries.headline("hotspots", quiet)]
-    assert sentences[0].startswith("Aucun point chaud significatif")
-    assert sentences[1] == "Les 3 mailles de 100 m les plus chargées réunissent 6 % des faits."
+    assert sentences[0] == "Les 3 mailles de 100 m les plus chargées concentrent 6 % des faits."
+    assert sentences[1].startswith("Aucune ne ressort comme point chaud significatif")
 
 
 def test_trend_sentence_compares_with_the_previous_period_and_says_if_significant(french):
