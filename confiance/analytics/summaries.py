@@ -201,8 +201,9 @@ def trend(result: dict[str, Any]) -> list[str]:
     elif comparison.get("reason") == "too_few":
         sentences.append(_("Moins de 5 faits sur la période précédente de même durée : pas de comparaison publiée."))
     elif comparison.get("reason") == "not_covered":
-        sentences.append(_("Le jeu de données ne couvre pas la période précédente de même durée : pas de "
-                           "comparaison possible."))
+        sentences.append(_("Les données ne couvrent pas la période précédente de même durée (du %(start)s au "
+                           "%(end)s) : pas de comparaison possible.") % {
+            "start": day(comparison["previous_start"]), "end": day(comparison["previous_end"])})
     weekly = result.get("weekly")
     # Under two years the fitted trend mixes the seasons (a winter-to-summer fall reads as a decline): the headline
     # gives it only when the yearly cycle is fitted beside it.
