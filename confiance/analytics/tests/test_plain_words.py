@@ -334,3 +334,23 @@ def test_an_elected_officials_detailed_dataset_run_from_before_is_closed(world, 
     client = Client()
     client.force_login(world.analyst.agent)
     assert client.get(f"/agents/analyse/resultats/{run.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_open_data_preview_and_csv_speak_the_readers_language(world):
+    from confiance.analytics.tests.factories import CITIZEN
+    from confiance.reports.services.submission import report_submit
+    from confiance.reports.tests.factories import draft
+
+    report_submit(actor=CITIZEN, draft=draft())
+    client = Client()
+    client.force_login(world.analyst.agent)
+    period = {"communes": [world.commune.pk], "start": (TODAY - timedelta(days=30)).isoformat(),
+              "end": TODAY.isoformat(), "sources": "reports"}
+    page = client.get("/agents/analyse/donnees-ouvertes/", period).content.decode()
+    text = re.sub(r"<[^>]+>", " ", page.split("<main")[-1])
+    assert re.search(r"semaine \d+ de \d{4}", text) and "Secret statistique" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{4}-W\d{2}", text.split("Dictionnaire des données")[0])
+    rows = list(csv.DictReader(io.StringIO(client.get("/agents/analyse/donnees-ouvertes/", period | {
+        "format": "csv"}).content.decode()), delimiter=";"))
+    assert rows[0]["secret_statistique"] == "oui" and re.fullmatch(r"\d{2}/\d{2}/\d{4}", rows[0]["debut_semaine"])
