@@ -18,6 +18,7 @@ from confiance.accounts.access import Actor
 from confiance.analytics import disclosure
 from confiance.analytics.choices import AnalysisKind
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
+from confiance.analytics.formatting import number
 from confiance.analytics.selectors import EARLIEST, PARIS, EventQuery, EventSet, dataset_first_event, event_set
 from confiance.analytics.stats import hotspots, knox, prediction, temporal
 from confiance.analytics.stats.points import elapsed_days, transform
@@ -276,7 +277,7 @@ def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Pr
 
     def report(done: int, total: int) -> None:
         progress(0.05 + 0.9 * done / total, _("Permutations : %(done)s sur %(total)s") % {
-            "done": done, "total": total})
+            "done": number(done), "total": number(total)})
 
     result = knox.knox(events.x, events.y, days, spatial_edges=knox.bands(spatial_bandwidth, spatial_count),
                        temporal_edges=knox.bands(temporal_bandwidth, temporal_count), permutations=permutations,
