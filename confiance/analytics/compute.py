@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import h3
@@ -12,12 +12,14 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
+from scipy import ndimage
 
 from confiance.accounts.access import Actor
 from confiance.analytics import disclosure
 from confiance.analytics.choices import AnalysisKind
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
-from confiance.analytics.selectors import PARIS, EventQuery, EventSet, event_set
+from confiance.analytics.formatting import number
+from confiance.analytics.selectors import EARLIEST, PARIS, EventQuery, EventSet, dataset_first_event, event_set
 from confiance.analytics.stats import hotspots, knox, prediction, temporal
 from confiance.analytics.stats.points import elapsed_days, transform
 from confiance.core.geo import polygon_from_geojson
@@ -37,7 +39,9 @@ def execute(kind: str, *, actor: Actor, query: EventQuery, params: dict[str, Any
                                           strict=True)))
     events = event_set(actor=actor, query=query, protected=protected)
     summary = {"events": len(events), "sources": events.sources, "unavailable": events.unavailable,
-               "crs": events.crs, "query": query.as_dict()}
+               "crs": events.crs, "query": query.as_dict(),
+               # category names (labels, no count) give the sentences their noun: "un cambriolage"
+               "categories": sorted({str(c) for c in events.category.tolist() if c})[:20]}
     if len(events) == 0:
         raise AnalysisInputError(AnalyticsErrorCode.TOO_FEW_EVENTS, _(
             "Aucun événement ne correspond à la sélection (communes, période, sources, catégories)."))
@@ -47,11 +51,34 @@ def execute(kind: str, *, actor: Actor, query: EventQuery, params: dict[str, Any
         disclosure.require_enough(len(events))
     used: dict[str, Any] | None = {} if protected else None
     result = summary | runner(events, query, params, progress, used=used)
+    if kind == AnalysisKind.TIME:
+        result["comparison"] = _previous_period(actor, query, events, result, protected=protected)
     left_out = result.pop("left_out", 0)
     if not protected:
         return result | {"disclosure": disclosure.describe(protected=False)}
     return result | {"disclosure": disclosure.describe(protected=True, asked=params, used=used, left_out=left_out,
                                                        period=(query.start, query.end))}
+
+
+def _previous_period(actor: Actor, query: EventQuery, events: EventSet, result: dict[str, Any], *,
+                     protected: bool) -> dict[str, Any]:
+    """The period of equal length just before the analysed one: its count, the change and whether it could be
+    chance (overdispersion from the weekly fit). Protected, a previous count under 5 is not published, nor the
+    change it would give away."""
+    length = query.end - query.start + timedelta(days=1)
+    start, end = query.start - length, query.start - timedelta(days=1)
+    out: dict[str, Any] = {"previous_start": start.isoformat(), "previous_end": end.isoformat(), "available": False}
+    first = dataset_first_event(actor=actor, dataset_id=query.dataset_id) if query.dataset_id is not None else None
+    if start < EARLIEST or (first is not None and first.astimezone(PARIS).date() > start + timedelta(days=7)):
+        return out | {"reason": "not_covered"}
+    previous = len(event_set(actor=actor, query=replace(query, start=start, end=end), protected=protected))
+    if protected and previous < disclosure.MIN_COUNT:
+        return out | {"reason": "too_few"}
+    dispersion = (result.get("weekly") or {}).get("dispersion") or 1.0
+    comparison = temporal.compare_periods(previous, len(events), dispersion)
+    return out | {"available": True, "previous": previous, "current": len(events),
+                  "change_pct": None if comparison.change is None else round(100 * comparison.change, 1),
+                  "p_value": round(comparison.p_value, 4), "dispersion": round(max(1.0, float(dispersion)), 2)}
 
 
 def _mapped(events: EventSet, used: dict[str, Any] | None) -> EventSet:
@@ -181,6 +208,7 @@ def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progr
     cell_counts = counts[mask]
     cell_density = density.values[mask]
     classes = gi.classes() if gi is not None else np.zeros(len(rows), dtype=np.int8)
+    zones = _hot_zones(mask, rows, columns, classes, cell_counts)
     keep = (cell_counts > 0) | (classes != 0) | (cell_density >= 0.02 * max(cell_density.max(), 1e-12))
     order = np.flatnonzero(keep)
     if len(order) > MAX_MAP_CELLS:
@@ -204,6 +232,7 @@ def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progr
             "permutations": gi.permutations, "fdr_q": 0.05, "fdr_threshold": gi.fdr_threshold,
             "hot": int((classes == 1).sum()), "cold": int((classes == -1).sum()), "seed": gi.seed},
         "notes": gi_notes,
+        "zones": zones,
         "top_cells": [{"n": int(cell_counts[k]), "z": None if gi is None else round(float(gi.z[k]), 2)}
                       for k in np.argsort(-cell_counts)[:10] if cell_counts[k] > 0],
         "cells": {"type": "FeatureCollection", "features": features},
@@ -212,6 +241,15 @@ def _hotspots(events: EventSet, query: EventQuery, params: dict, progress: Progr
                "collection": {"type": "FeatureCollection", "features": h3_features}},
         "left_out": total - len(events),
     }
+
+
+def _hot_zones(mask: np.ndarray, rows: np.ndarray, columns: np.ndarray, classes: np.ndarray,
+               counts: np.ndarray) -> dict[str, int]:
+    """Hot cells grouped into zones (cells touching by a side or a corner), with the events they hold."""
+    hot = np.zeros(mask.shape, dtype=bool)
+    hot[rows[classes == 1], columns[classes == 1]] = True
+    _labels, zones = ndimage.label(hot, structure=np.ones((3, 3), dtype=int))
+    return {"zones": int(zones), "cells": int(hot.sum()), "events": int(counts[classes == 1].sum())}
 
 
 def _outline(query: EventQuery) -> dict[str, Any]:
@@ -239,7 +277,7 @@ def _near_repeat(events: EventSet, query: EventQuery, params: dict, progress: Pr
 
     def report(done: int, total: int) -> None:
         progress(0.05 + 0.9 * done / total, _("Permutations : %(done)s sur %(total)s") % {
-            "done": done, "total": total})
+            "done": number(done), "total": number(total)})
 
     result = knox.knox(events.x, events.y, days, spatial_edges=knox.bands(spatial_bandwidth, spatial_count),
                        temporal_edges=knox.bands(temporal_bandwidth, temporal_count), permutations=permutations,
@@ -337,6 +375,8 @@ def _forecast(events: EventSet, query: EventQuery, params: dict, progress: Progr
                 "forecast": np.round(future, 2).tolist(), "low": low.tolist(), "high": high.tolist(),
                 "baseline": round(float(temporal.baseline(daily, 7)[0]), 2),
                 "week_total": round(float(future.sum()), 1),
+                "week_low": int(temporal.poisson_interval(np.array([future.sum()]))[0][0]),
+                "week_high": int(temporal.poisson_interval(np.array([future.sum()]))[1][0]),
                 "baseline_week_total": round(float(temporal.baseline(daily, 7).sum()), 1),
             }
             entry["backtest"] = temporal.backtest(daily, start).as_dict()

@@ -8,8 +8,10 @@ interventions, never something that places one of them.
 The policy:
 
 - An actor *sees a source event by event* when they hold that source's permission (``SOURCE_PERMISSIONS``) in
-  every commune of the query. An imported dataset is seen by whoever may analyse its commune (they may export
-  it point by point).
+  every commune of the query. An imported dataset (burglaries, thefts: police figures brought from elsewhere) is
+  seen event by event by those who may see the police files of its commune (``DATASET_PERMISSION``); an élu
+  analyses it protected and never exports its events one by one, only their counts per 500 m cell
+  (``selectors.event_cells``).
 - A run over a source its author does not see event by event is **protected**. Before anything is computed,
   each event is moved to the centre of its cell in a fixed lattice of ``LATTICE_M`` (500 m) squares, aligned on
   multiples of 500 m in the analysis' metric system, and takes the sector found at that centre. Every region an
@@ -52,6 +54,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.analytics.choices import EventSource
 from confiance.analytics.errors import AnalysisInputError, AnalyticsErrorCode
+from confiance.analytics.formatting import day, number
 from confiance.analytics.stats.opendata import SUPPRESSION_THRESHOLD
 
 MIN_COUNT = SUPPRESSION_THRESHOLD  # 5, as in open data
@@ -65,16 +68,19 @@ SOURCE_PERMISSIONS: dict[str, Permission] = {
     EventSource.LOGBOOK: Permission.OPERATIONS_VIEW,
 }
 # A source not listed here (alarms, not installed) is treated as one nobody sees event by event.
+DATASET = "dataset"
+DATASET_PERMISSION = Permission.OPERATIONS_VIEW
 
 
 # --- Who sees what -------------------------------------------------------------------------------
 
 def hidden_sources(actor: Actor, *, sources: Iterable[str], commune_ids: Iterable[int],
                    dataset_id: int | None = None) -> list[str]:
-    """The sources of a query that the actor may not see event by event in every commune of it."""
-    if dataset_id is not None:
-        return []
+    """The sources of a query that the actor may not see event by event in every commune of it (an imported
+    dataset counts as the one source ``DATASET``)."""
     communes = set(commune_ids)
+    if dataset_id is not None:
+        return [] if communes <= actor.commune_ids(DATASET_PERMISSION) else [DATASET]
     hidden = []
     for source in sources:
         permission = SOURCE_PERMISSIONS.get(source)
@@ -156,21 +162,29 @@ def describe(*, protected: bool, asked: dict[str, Any] | None = None, used: dict
     """The `disclosure` part of a result, with the French notes the page shows."""
     if not protected:
         return {"protected": False}
-    notes = [_("Résultat protégé : vous ne pouvez pas consulter une à une les interventions ou la main courante "
-               "analysées, les positions sont donc ramenées au centre de mailles de 500 m et les nombres de moins "
-               "de 5 sont masqués.")]
+    notes = [_("Résultat protégé : vous ne pouvez pas consulter un à un les événements analysés (interventions, "
+               "main courante ou jeu de données importé), les positions sont donc ramenées au centre de mailles de "
+               "500 m et les nombres de moins de 5 sont masqués.")]
     asked = asked or {}
     for name, value in (used or {}).items():
         if asked.get(name) not in (None, value):
             notes.append(_("%(name)s : %(asked)s demandé, %(used)s retenu (maille élargie pour protéger les "
-                           "personnes).") % {"name": str(_LABELS.get(name, name)), "asked": asked[name], "used": value})
+                           "personnes).") % {"name": str(_LABELS.get(name, name)), "asked": _figure(asked[name]),
+                                             "used": _figure(value)})
     if left_out:
         notes.append(_("Les événements des mailles de 500 m qui en comptent moins de 5 ne figurent pas sur la carte."))
     if period is not None:
         notes.append(_("Période élargie aux semaines entières : du %(start)s au %(end)s.") % {
-            "start": period[0].strftime("%d/%m/%Y"), "end": period[1].strftime("%d/%m/%Y")})
+            "start": day(period[0]), "end": day(period[1])})
     return {"protected": True, "lattice_m": LATTICE_M, "min_count": MIN_COUNT, "max_h3_resolution": MAX_H3_RESOLUTION,
             "used": used or {}, "notes": [str(n) for n in notes]}
+
+
+def _figure(value: Any) -> str:
+    try:
+        return number(float(value), 2)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 _LABELS = {"cell_m": gettext_lazy("Taille de maille (m)"), "h3_resolution": gettext_lazy("Résolution H3"),

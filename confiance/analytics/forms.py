@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from confiance.analytics.choices import AnalysisKind, EventSource
+from confiance.analytics.formatting import day, number
 from confiance.analytics.selectors import EventQuery
 
 
@@ -65,14 +66,34 @@ class AnalysisForm(PeriodForm):
     def __init__(self, *args, datasets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["permutations"].initial = settings.CONFIANCE_ANALYTICS_PERMUTATIONS
+        self.datasets = {d.pk: d for d in datasets}
         self.fields["dataset"].choices = [("", _("— aucun : événements de la plateforme —"))] + [
-            (str(d.pk), f"{d.name} ({d.commune.name}, {d.events})") for d in datasets]
+            (str(d.pk), dataset_label(d)) for d in datasets]
+        # A dataset implies its commune: the communes are then checked in clean(), not required here.
+        self.fields["communes"].required = False
 
     def clean(self):
         data = super().clean()
-        if not data.get("sources") and not data.get("dataset"):
+        dataset = self.datasets.get(data.get("dataset"))
+        if dataset is not None:
+            chosen = {int(c) for c in data.get("communes") or []}
+            if chosen - {dataset.commune_id}:
+                self.add_error("communes", _(
+                    "Le jeu de données « %(name)s » ne couvre que %(commune)s : l'analyse porte sur cette seule "
+                    "commune. Décochez les autres, ou analysez les événements de la plateforme.") % {
+                    "name": dataset.name, "commune": dataset.commune.name})
+            data["communes"] = [str(dataset.commune_id)]
+        elif not data.get("communes") and "communes" not in self.errors:
+            self.add_error("communes", _("Choisissez au moins une commune."))
+        if not data.get("sources") and dataset is None:
             raise forms.ValidationError(_("Choisissez au moins une source, ou un jeu de données importé."))
         return data
+
+    def dataset_areas(self) -> dict[str, dict[str, str]]:
+        """For the page's script: each dataset's commune, and the sentence saying the area follows it."""
+        return {str(pk): {"commune": str(d.commune_id), "note": str(_(
+            "Zone analysée : %(commune)s, la commune que couvre ce jeu de données ; les sources ne s'appliquent "
+            "pas à un jeu importé.") % {"commune": d.commune.name})} for pk, d in self.datasets.items()}
 
     def query(self) -> EventQuery:
         data = self.cleaned_data
@@ -85,6 +106,16 @@ class AnalysisForm(PeriodForm):
         names = ("cell_m", "bandwidth_m", "h3_resolution", "permutations", "spatial_bandwidth_m", "spatial_bands",
                  "temporal_bandwidth_days", "temporal_bands", "by")
         return {name: self.cleaned_data.get(name) for name in names if self.cleaned_data.get(name) is not None}
+
+
+def dataset_label(dataset) -> str:
+    """"Cambriolages (Mennecy, 1 234 événements, du 1 décembre 2024 au 30 novembre 2026)"."""
+    first, last = getattr(dataset, "first_event", None), getattr(dataset, "last_event", None)
+    values = {"name": dataset.name, "commune": dataset.commune.name, "events": number(dataset.events)}
+    if first and last:
+        return str(_("%(name)s (%(commune)s, %(events)s événements, du %(first)s au %(last)s)") % (
+            values | {"first": day(first), "last": day(last)}))
+    return str(_("%(name)s (%(commune)s, %(events)s événements)") % values)
 
 
 class DatasetImportForm(forms.Form):

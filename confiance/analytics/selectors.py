@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +129,7 @@ def event_set(*, actor: Actor, query: EventQuery, protected: bool = False) -> Ev
     whole_days, zone = False, "Europe/Paris"
     if query.dataset_id is not None:
         dataset = dataset_get_for_actor(actor=actor, dataset_id=query.dataset_id)
+        require_dataset_area(dataset, query.commune_ids)
         points = (DatasetEvent.objects.filter(dataset=dataset, occurred_at__gte=since, occurred_at__lt=until)
                   .values_list("occurred_at", "lat", "lon", "category"))
         rows = [(t, a, b, c, "dataset", dataset.commune_id, -1) for t, a, b, c in points]
@@ -207,20 +208,40 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def run_list_for_actor(*, actor: Actor, limit: int = 20) -> QuerySet[AnalysisRun]:
-    return AnalysisRun.objects.filter(created_by=actor.agent).order_by("-created_at")[:limit]
+def run_list_for_actor(*, actor: Actor, limit: int = 20) -> list[AnalysisRun]:
+    """The actor's latest runs they may still read (a detailed run of a dataset they no longer see one by one is
+    left out, as its page would be)."""
+    runs = AnalysisRun.objects.filter(created_by=actor.agent).order_by("-created_at")[:limit]
+    return [run for run in runs if disclosure.may_read_run(actor, run)]
 
 
 def dataset_list_for_actor(*, actor: Actor) -> QuerySet[Dataset]:
-    return Dataset.objects.filter(commune_id__in=actor.commune_ids(Permission.ANALYTICS_VIEW)).select_related(
-        "commune", "created_by")
+    """The datasets of the communes the actor may analyse, with the dates of their first and last events."""
+    return (Dataset.objects.filter(commune_id__in=actor.commune_ids(Permission.ANALYTICS_VIEW))
+            .select_related("commune", "created_by")
+            .annotate(first_event=Min("points__occurred_at"), last_event=Max("points__occurred_at")))
 
 
 def dataset_get_for_actor(*, actor: Actor, dataset_id: int) -> Dataset:
-    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    dataset = Dataset.objects.filter(pk=dataset_id).select_related("commune").first()
     if dataset is None or not actor.can(Permission.ANALYTICS_VIEW, dataset.commune_id):
         raise NotFoundError(message=_("Jeu de données introuvable."))
     return dataset
+
+
+def require_dataset_area(dataset: Dataset, commune_ids: list[int]) -> None:
+    """A dataset covers its own commune: its analysis is over that commune, and that commune alone."""
+    if list(commune_ids) != [dataset.commune_id]:
+        raise AnalysisInputError(AnalyticsErrorCode.DATASET_OTHER_COMMUNE, _(
+            "Le jeu de données « %(name)s » ne couvre que la commune de %(commune)s : l'analyse porte sur cette "
+            "seule commune.") % {"name": dataset.name, "commune": dataset.commune.name}, field="dataset_id")
+
+
+def dataset_first_event(*, actor: Actor, dataset_id: int) -> datetime | None:
+    """When the dataset's first event happened: before it, the dataset says nothing (not zero)."""
+    dataset = dataset_get_for_actor(actor=actor, dataset_id=dataset_id)
+    first: datetime | None = DatasetEvent.objects.filter(dataset=dataset).aggregate(first=Min("occurred_at"))["first"]
+    return first
 
 
 # --- Indicators by phase ------------------------------------------------------------------------
@@ -245,10 +266,10 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
             commune_ids=scope, since=since, until=until), police_hidden, DELAY_FIGURES)
         previous_delays = _masked_figures(operations_selectors.response_delay_figures(
             commune_ids=scope, since=previous[0], until=previous[1]), police_hidden, DELAY_FIGURES)
-        current_reports = _masked_figures(reports_selectors.resolution_figures(
-            commune_ids=scope, since=since, until=until), reports_hidden, REPORT_FIGURES)
-        previous_reports = _masked_figures(reports_selectors.resolution_figures(
-            commune_ids=scope, since=previous[0], until=previous[1]), reports_hidden, REPORT_FIGURES)
+        current_reports = _masked_figures(_with_resolved_share(reports_selectors.resolution_figures(
+            commune_ids=scope, since=since, until=until)), reports_hidden, REPORT_FIGURES)
+        previous_reports = _masked_figures(_with_resolved_share(reports_selectors.resolution_figures(
+            commune_ids=scope, since=previous[0], until=previous[1])), reports_hidden, REPORT_FIGURES)
         result.append({
             "commune_id": commune_id, "commune": names.get(commune_id, ""),
             "avant": [
@@ -262,22 +283,25 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
                         previous_delays["interventions"], ""),
                 _figure("response_p50", _("Délai d'intervention médian (appel → sur place)"),
                         current_delays["intervention_p50_min"], previous_delays["intervention_p50_min"], "min",
-                        lower_is_better=True),
+                        better=LOWER),
                 _figure("response_p90", _("Délai d'intervention, 90e centile"),
                         current_delays["intervention_p90_min"], previous_delays["intervention_p90_min"], "min",
-                        lower_is_better=True),
+                        better=LOWER),
                 _figure("engage_p50", _("Délai de prise en compte médian (appel → engagement)"),
                         current_delays["prise_en_compte_p50_min"], previous_delays["prise_en_compte_p50_min"], "min",
-                        lower_is_better=True),
+                        better=LOWER),
             ],
             "apres": [
                 _figure("reports", _("Signalements reçus"), current_reports["received"], previous_reports["received"],
                         ""),
                 _figure("resolution_p50", _("Délai de résolution médian des signalements"),
-                        current_reports["median_hours"], previous_reports["median_hours"], "h", lower_is_better=True),
+                        current_reports["median_hours"], previous_reports["median_hours"], "h", better=LOWER),
+                _figure("resolution_rate", _("Part des signalements résolus"),
+                        _percent(current_reports["resolved_share"]), _percent(previous_reports["resolved_share"]), "%",
+                        better=HIGHER),
                 _figure("overdue_share", _("Part des signalements hors délai"),
                         _percent(current_reports["overdue_share"]), _percent(previous_reports["overdue_share"]), "%",
-                        lower_is_better=True),
+                        better=LOWER),
                 _unavailable("extractions", _("Extractions vidéo pour enquête"),
                              _("le module de vidéoprotection (registre des extractions) n'est pas encore installé")),
             ],
@@ -291,7 +315,17 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
 # is under 5 (a median of three delays is three delays).
 DELAY_FIGURES = {"interventions": "interventions", "intervention_p50_min": "intervention_n",
                  "intervention_p90_min": "intervention_n", "prise_en_compte_p50_min": "prise_en_compte_n"}
-REPORT_FIGURES = {"received": "received", "median_hours": "closed", "overdue_share": "with_due_date"}
+REPORT_FIGURES = {"received": "received", "median_hours": "closed", "overdue_share": "with_due_date",
+                  "resolved_share": "received"}
+# Which way an indicator is better: its delay falls (LOWER), its share of reports resolved rises (HIGHER); a count
+# of interventions or reports is neither (more may mean more activity as much as more trouble).
+LOWER, HIGHER = "lower", "higher"
+
+
+def _with_resolved_share(figures: dict[str, Any]) -> dict[str, Any]:
+    """The share of the period's reports already closed (resolved), beside the resolution figures."""
+    received = figures.get("received") or 0
+    return figures | {"resolved_share": round(figures["closed"] / received, 3) if received else None}
 
 
 def _masked_figures(figures: dict[str, Any], hidden: bool, basis: dict[str, str]) -> dict[str, Any]:
@@ -315,20 +349,22 @@ def _percent(value: float | str | None) -> float | str | None:
 
 
 def _figure(key: str, label: str, current: Any, previous: Any, unit: str, *,
-            lower_is_better: bool = False) -> dict[str, Any]:
+            better: str | None = None) -> dict[str, Any]:
+    """One indicator with its previous value, its change, which way is better (``LOWER``, ``HIGHER`` or None)
+    and whether the change went that way."""
     masked = {"value_masked": current == MASKED, "previous_masked": previous == MASKED}
+    base = {"key": key, "label": str(label), "available": True, "unit": unit, "direction": better}
     if MASKED in (current, previous):
-        return {"key": key, "label": str(label), "available": True, "value": None if current == MASKED else current,
-                "previous": None if previous == MASKED else previous, "unit": unit, "change_pct": None,
-                "better": None} | masked
+        return base | {"value": None if current == MASKED else current,
+                       "previous": None if previous == MASKED else previous, "change_pct": None,
+                       "better": None} | masked
     change = None
     if current is not None and previous is not None and previous != 0:
         change = round(100 * (current - previous) / previous, 1)
-    better = None
-    if current is not None and previous is not None and current != previous:
-        better = (current < previous) == lower_is_better
-    return {"key": key, "label": str(label), "available": True, "value": current, "previous": previous,
-            "unit": unit, "change_pct": change, "better": better} | masked
+    improved = None
+    if better is not None and current is not None and previous is not None and current != previous:
+        improved = (current < previous) == (better == LOWER)
+    return base | {"value": current, "previous": previous, "change_pct": change, "better": improved} | masked
 
 
 def _unavailable(key: str, label: str, reason: str) -> dict[str, Any]:
@@ -404,15 +440,33 @@ EXPORT_FIELDS = ("source", "categorie", "date_heure", "lat", "lon", "x_m", "y_m"
                  "commune_insee", "secteur_code")
 
 
+def may_export_events(actor: Actor, query: EventQuery) -> bool:
+    """Whether the actor may take the query's events one by one: each source (or the imported dataset) needs the
+    right to see its events one by one in every commune asked (``disclosure``)."""
+    try:
+        communes = analysable_communes(actor, query.commune_ids)
+    except (AnalysisInputError, NotFoundError):
+        return False
+    return not disclosure.hidden_sources(actor, sources=query.sources, commune_ids=communes,
+                                         dataset_id=query.dataset_id)
+
+
 def event_points(*, actor: Actor, query: EventQuery) -> list[dict[str, Any]]:
     """The analysed events one by one (time, place, category, source; no identifier, person or text).
 
     Unlike the analyses, which are aggregates, a point set shows where and when each event happened: each
-    source needs its own right in every commune asked (reports: reports.view; interventions and main
-    courante: operations.view), so an élu can map hot spots of police interventions without listing them.
+    source needs its own right in every commune asked (reports: reports.view; interventions, main courante and
+    imported datasets: operations.view), so an élu can map hot spots of police interventions or of imported
+    burglaries without listing them (they get ``event_cells`` instead).
     """
     communes = analysable_communes(actor, query.commune_ids)
-    if query.dataset_id is None:
+    if query.dataset_id is not None:
+        if disclosure.hidden_sources(actor, sources=[], commune_ids=communes, dataset_id=query.dataset_id):
+            raise PermissionDeniedError(message=_(
+                "Les événements d'un jeu de données importé ne s'exportent un par un que pour ceux qui peuvent "
+                "consulter les fichiers de la police municipale de la commune. Vous pouvez télécharger leurs "
+                "nombres par maille de 500 m."))
+    else:
         for source in query.sources:
             permission = SOURCE_PERMISSIONS.get(source)
             if permission is not None and not communes <= actor.commune_ids(permission):
@@ -434,3 +488,33 @@ def event_points(*, actor: Actor, query: EventQuery) -> list[dict[str, Any]]:
             "secteur_code": sectors.get(int(events.sector_id[k]), ("",))[0]})
     rows.sort(key=lambda row: row["date_heure"])
     return rows
+
+
+CELL_FIELDS = ("commune_insee", "maille_centre_lat", "maille_centre_lon", "maille_cote_m", "categorie",
+               "periode_debut", "periode_fin", "nombre")
+
+
+def event_cells(*, actor: Actor, query: EventQuery) -> dict[str, Any]:
+    """The query's events counted per 500 m lattice cell and category, over whole weeks: what anyone who may
+    analyse the communes may take away (``disclosure``). A cell and category with fewer than 5 events is left
+    out, and so is the number of events it leaves out when that number alone would be under 5."""
+    start, end = disclosure.widen_period(query.start, query.end)
+    widened = EventQuery(commune_ids=query.commune_ids, start=start, end=end, sources=list(query.sources),
+                         sector_ids=list(query.sector_ids), categories=list(query.categories),
+                         dataset_id=query.dataset_id)
+    events = event_set(actor=actor, query=widened, protected=True)
+    insee = territory_selectors.commune_codes(commune_ids=set(events.commune_id.tolist()))
+    counts: dict[tuple[int, float, float, str], int] = {}
+    for k in range(len(events)):
+        key = (int(events.commune_id[k]), round(float(events.lat[k]), 5), round(float(events.lon[k]), 5),
+               str(events.category[k]))
+        counts[key] = counts.get(key, 0) + 1
+    rows: list[dict[str, Any]] = [
+        {"commune_insee": insee.get(commune, ""), "maille_centre_lat": lat, "maille_centre_lon": lon,
+         "maille_cote_m": int(disclosure.LATTICE_M), "categorie": category, "periode_debut": start.isoformat(),
+         "periode_fin": end.isoformat(), "nombre": n}
+        for (commune, lat, lon, category), n in sorted(counts.items()) if n >= disclosure.MIN_COUNT]
+    left_out = len(events) - sum(int(row["nombre"]) for row in rows)
+    return {"rows": rows, "fields": CELL_FIELDS, "events": len(events),
+            "left_out": left_out if left_out == 0 or left_out >= disclosure.MIN_COUNT else None,
+            "start": start, "end": end}

@@ -24,6 +24,7 @@ from confiance.analytics.selectors import (
     dataset_get_for_actor,
     event_points,
     period_bounds,
+    require_dataset_area,
 )
 from confiance.analytics.stats.points import read_events_csv
 from confiance.analytics.tasks import run_analysis
@@ -40,10 +41,7 @@ def analysis_start(*, actor: Actor, kind: str, query: EventQuery, params: dict[s
     analysable_communes(actor, query.commune_ids)
     period_bounds(query.start, query.end)
     if query.dataset_id is not None:
-        dataset = dataset_get_for_actor(actor=actor, dataset_id=query.dataset_id)
-        if dataset.commune_id not in query.commune_ids:
-            raise AnalysisInputError(AnalyticsErrorCode.DATASET_OTHER_COMMUNE, _(
-                "Ce jeu de données appartient à une autre commune que celles choisies."), field="dataset_id")
+        require_dataset_area(dataset_get_for_actor(actor=actor, dataset_id=query.dataset_id), query.commune_ids)
     protected = disclosure.query_protected(actor, query)
     with transaction.atomic():
         run = AnalysisRun.objects.create(kind=kind, created_by=actor.agent, commune_ids=sorted(query.commune_ids),

@@ -17,12 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
+from confiance.analytics import summaries
 from confiance.analytics.choices import AnalysisKind, EventSource, RunStatus
+from confiance.analytics.formatting import csv_row, csv_value, day, number
 from confiance.analytics.forms import AnalysisForm, DatasetImportForm, PeriodForm
 from confiance.analytics.selectors import (
+    CELL_FIELDS,
     EXPORT_FIELDS,
     EventQuery,
     dataset_list_for_actor,
+    event_cells,
+    may_export_events,
     open_data,
     open_data_geojson,
     phase_indicators,
@@ -74,6 +79,7 @@ def analysis_home(request, actor: Actor):
             return redirect("analytics:result", run_id=run.pk)
     return render(request, "analytics/home.html", {
         "form": form, "runs": run_list_for_actor(actor=actor), "datasets": datasets,
+        "dataset_areas": form.dataset_areas(),
         "import_form": DatasetImportForm(communes=communes), "kinds": AnalysisKind.choices,
     }, status=400 if request.method == "POST" else 200)
 
@@ -89,11 +95,17 @@ def analysis_result(request, run_id):
     # The page draws maps and charts from this; the knox CSV rows are only for the download.
     page_data = {key: value for key, value in result.items() if key != "csv"}
     labels = {value: str(label) for value, label in EventSource.choices}
+    query = (run.params or {}).get("query", {})
+    done = run.status == RunStatus.DONE
     return render(request, "analytics/result.html", {
         "run": run, "result": result, "disclosure": result.get("disclosure") or {}, "page_data": page_data,
-        "done": run.status == RunStatus.DONE,
-        "knox_table": _knox_table(result.get("knox")), "week_table": _week_table(result.get("hour_of_week")),
-        "query": (run.params or {}).get("query", {}), "options": (run.params or {}).get("options", {}),
+        "done": done, "headline": summaries.headline(run.kind, result) if done else [],
+        "may_export_events": done and may_export_events(actor, EventQuery.from_dict(query)),
+        "period": (day(query.get("start")), day(query.get("end"))),
+        "above_weeks": [day(w) for w in (result.get("weekly") or {}).get("above", [])],
+        "knox_table": _knox_table(result.get("knox")), "knox_columns": knox_columns(result.get("knox")),
+        "week_table": _week_table(result.get("hour_of_week")),
+        "query": query, "options": (run.params or {}).get("options", {}),
         "sources_display": [_("jeu de données importé") if s == "dataset" else labels.get(s, s)
                             for s in result.get("sources", [])],
         "unavailable_display": [(labels.get(s, s), reason) for s, reason in result.get("unavailable", {}).items()],
@@ -109,7 +121,10 @@ def _knox_table(knox: dict | None) -> list[dict] | None:
     if not knox:
         return None
     rows = []
-    for r, label in enumerate(knox["rows"]):
+    labels = _band_labels(knox.get("spatial_edges_m"), _("m"), bool(knox.get("same_location"))) or knox["rows"]
+    if len(labels) != len(knox["rows"]):
+        labels = knox["rows"]
+    for r, label in enumerate(labels):
         cells = []
         for c in range(len(knox["columns"])):
             ratio, p = knox["knox_ratio"][r][c], knox["p_value"][r][c]
@@ -123,6 +138,28 @@ def _knox_table(knox: dict | None) -> list[dict] | None:
                           "p": p, "level": level, "significant": p <= 0.05})
         rows.append({"label": label, "cells": cells})
     return rows
+
+
+def _band_labels(edges: list[float] | None, unit: str, same_location: bool = False) -> list[str]:
+    """Band labels with figures in the reader's locale: "même lieu", "]0 ; 500[ m", "[500 ; 1 000[ m", "≥ 2 500 m"."""
+    if not edges:
+        return []
+    labels = [_("même lieu")] if same_location else []
+    lower = 0.0
+    for edge in edges:
+        opening = "]" if same_location and lower == 0 else "["
+        labels.append(f"{opening}{number(lower, 2)} ; {number(edge, 2)}[ {unit}")
+        lower = edge
+    labels.append(f"≥ {number(lower, 2)} {unit}")
+    return labels
+
+
+def knox_columns(knox: dict | None) -> list[str]:
+    """The delay bands of a Knox table, in days, figures in the reader's locale."""
+    if not knox:
+        return []
+    labels = _band_labels(knox.get("temporal_edges_days"), _("jours"))
+    return labels if len(labels) == len(knox["columns"]) else knox["columns"]
 
 
 def _week_table(profile: dict | None) -> list[dict] | None:
@@ -171,7 +208,7 @@ def analysis_download(request, run_id, name):
     response["Content-Disposition"] = f'attachment; filename="analyse-{str(run.pk)[:8]}-{name}"'
     if name == "knox.csv":
         writer = SafeWriter(response, delimiter=";")
-        writer.writerows(run.result["csv"])
+        writer.writerows([[csv_value(value) for value in row] for row in run.result["csv"]])
     elif name == "mailles.geojson":
         response.write(json.dumps(run.result["cells"]))
     elif name == "h3.geojson":
@@ -187,18 +224,45 @@ def analysis_download(request, run_id, name):
 @login_required
 @require_GET
 def analysis_events(request, run_id):
-    """The events a run analysed, one per line (CSV), for those allowed to see them one by one."""
+    """The events a run analysed, one per line (CSV), for those allowed to see them one by one; the others get a
+    French refusal page pointing to the counts per 500 m cell."""
     actor = actor_of(request)
     try:
         run = run_get_for_actor(actor=actor, run_id=str(run_id))
+    except ApplicationError as error:
+        return _refused(request, error.message, status=error.status_code)
+    try:
         rows = events_export(actor=actor, query=EventQuery.from_dict(run.params["query"]))
     except ApplicationError as error:
-        return HttpResponse(error.message, status=error.status_code, content_type="text/plain; charset=utf-8")
+        return _refused(request, error.message, status=error.status_code, run=run)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="evenements-{str(run.pk)[:8]}.csv"'
     writer = SafeDictWriter(response, fieldnames=EXPORT_FIELDS, delimiter=";")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(row, moments=("date_heure",)) for row in rows)
+    return response
+
+
+def _refused(request, message: str, *, status: int, run=None):
+    return render(request, "analytics/refused.html", {"message": message, "run": run}, status=status)
+
+
+@login_required
+@require_GET
+def analysis_event_cells(request, run_id):
+    """The events a run analysed, counted per 500 m cell and category over whole weeks, cells under 5 left out:
+    what every reader of the run may take away."""
+    actor = actor_of(request)
+    try:
+        run = run_get_for_actor(actor=actor, run_id=str(run_id))
+        table = event_cells(actor=actor, query=EventQuery.from_dict(run.params["query"]))
+    except ApplicationError as error:
+        return _refused(request, error.message, status=error.status_code)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mailles-500m-{str(run.pk)[:8]}.csv"'
+    writer = SafeDictWriter(response, fieldnames=CELL_FIELDS, delimiter=";")
+    writer.writeheader()
+    writer.writerows(csv_row(row, dates=("periode_debut", "periode_fin")) for row in table["rows"])
     return response
 
 
@@ -266,7 +330,8 @@ def indicators(request, actor: Actor):
             status = 400
     elif form.is_bound:
         status = 400
-    return render(request, "analytics/indicators.html", {"form": form, "table": table}, status=status)
+    return render(request, "analytics/indicators.html", {"form": form, "table": table, "previous": (
+        day(table["previous_start"]), day(table["previous_end"])) if table else None}, status=status)
 
 
 @login_required
@@ -295,7 +360,7 @@ def open_data_view(request, actor: Actor):
             response["Content-Disposition"] = 'attachment; filename="donnees-ouvertes.csv"'
             writer = SafeDictWriter(response, fieldnames=table["fields"], delimiter=";")
             writer.writeheader()
-            writer.writerows(table["rows"])
+            writer.writerows(csv_row(row, dates=("debut_semaine",)) for row in table["rows"])
             return response
         context |= {"table": table, "preview": table["rows"][:50]}
     if output == "dictionnaire":

@@ -16,10 +16,11 @@ DICTIONARY = [
     ("secteur_nom", "texte", "Nom du secteur."),
     ("commune_insee", "texte", "Code INSEE de la commune."),
     ("semaine_iso", "texte", "Semaine ISO 8601 (AAAA-Www), du lundi au dimanche, heure de Paris."),
-    ("debut_semaine", "date", "Date du lundi de la semaine (AAAA-MM-JJ)."),
+    ("debut_semaine", "date", "Date du lundi de la semaine (JJ/MM/AAAA dans le CSV, AAAA-MM-JJ dans l'API)."),
     ("categorie", "texte", "Catégorie d'événement (famille de signalement ou type d'intervention)."),
     ("nombre", "entier ou vide", "Nombre d'événements ; vide quand il est inférieur à 5 (secret statistique)."),
-    ("secret_statistique", "booléen", "Vrai quand le nombre est masqué parce qu'il est inférieur à 5."),
+    ("secret_statistique", "oui ou non", "« oui » quand le nombre est masqué parce qu'il est inférieur à 5 (vrai ou "
+     "faux dans l'API)."),
 ]
 
 

@@ -209,3 +209,30 @@ def poisson_interval(expected: np.ndarray, level: float = 0.9) -> tuple[np.ndarr
     """Central interval of a Poisson count around each expectation."""
     alpha = (1 - level) / 2
     return stats.poisson.ppf(alpha, expected), stats.poisson.ppf(1 - alpha, expected)
+
+
+@dataclass
+class PeriodComparison:
+    previous: int
+    current: int
+    change: float | None  # relative change, current / previous - 1; None when the previous period has none
+    p_value: float  # two-sided, equal rates in both periods
+
+
+def compare_periods(previous: int, current: int, dispersion: float = 1.0) -> PeriodComparison:
+    """Two counts over periods of equal length: their relative change and whether it could be chance.
+
+    Given their sum, the current count is binomial (sum, 1/2) when both periods share one Poisson rate: an exact
+    test. With overdispersion (weekly counts more spread than Poisson, factor > 1) the variance is inflated by that
+    factor and a normal approximation is used (quasi-Poisson), so that a noisy series does not look significant."""
+    total = previous + current
+    change = current / previous - 1 if previous > 0 else None
+    if total == 0:
+        return PeriodComparison(previous=previous, current=current, change=change, p_value=1.0)
+    factor = max(1.0, float(dispersion))
+    if factor == 1.0:
+        p_value = float(stats.binomtest(current, total, 0.5).pvalue)
+    else:
+        z = (current - previous) / np.sqrt(factor * total)
+        p_value = float(2 * stats.norm.sf(abs(z)))
+    return PeriodComparison(previous=previous, current=current, change=change, p_value=min(1.0, p_value))

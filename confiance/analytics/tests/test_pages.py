@@ -73,7 +73,8 @@ def test_indicator_and_open_data_pages(world):
     assert "Non disponible" in body and "Signalements reçus" in body
     response = client.get("/agents/analyse/donnees-ouvertes/", period | {"format": "csv", "sources": "reports"})
     lines = response.content.decode().splitlines()
-    assert lines[0].startswith("secteur_code;") and "True" in lines[1]  # one report: suppressed
+    assert lines[0].startswith("secteur_code;") and lines[1].endswith(";oui")  # one report: suppressed, in words
+    assert "True" not in response.content.decode() and "-W" not in lines[1].split(";")[4]
     geo = json.loads(client.get("/agents/analyse/donnees-ouvertes/", period | {"format": "geojson"}).content)
     assert geo["features"][0]["properties"]["nombre"] is None
     dictionary = client.get("/agents/analyse/donnees-ouvertes/", {"format": "dictionnaire"}).content.decode()

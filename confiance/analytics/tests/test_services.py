@@ -16,14 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_analysis_runs_in_the_background_and_is_audited(world, burglaries, django_capture_on_commit_callbacks):
+    """As an operator, who may see the imported burglaries one by one: the detailed results."""
     for kind, options in [("hotspots", {"permutations": 99}), ("near_repeat", {"permutations": 49}),
                           ("time", {}), ("forecast", {})]:
         with django_capture_on_commit_callbacks(execute=True):
-            run = analysis_start(actor=world.analyst, kind=kind, query=event_query(world, dataset_id=burglaries.pk),
+            run = analysis_start(actor=world.operator, kind=kind, query=event_query(world, dataset_id=burglaries.pk),
                                  params=options)
         run.refresh_from_db()
         assert run.status == RunStatus.DONE, (kind, run.error)
         assert run.progress == 1.0 and run.result["events"] == burglaries.events
+        assert not run.result["disclosure"]["protected"]
     runs = {r.kind: r.result for r in AnalysisRun.objects.all()}
     assert runs["hotspots"]["gi"]["hot"] > 0
     assert runs["hotspots"]["density"]["bandwidth_source"] == "rule"
@@ -97,7 +99,7 @@ def test_degenerate_selections_give_a_clear_message(world, rows, kind, expected,
     dataset = dataset_import(actor=world.analyst, commune_id=world.commune.pk, name="cas limite", data=events_csv(rows),
                              crs=None)
     with django_capture_on_commit_callbacks(execute=True):
-        run = analysis_start(actor=world.analyst, kind=kind, query=event_query(world, dataset_id=dataset.pk),
+        run = analysis_start(actor=world.operator, kind=kind, query=event_query(world, dataset_id=dataset.pk),
                              params={"permutations": 19})
     run.refresh_from_db()
     if expected is None:

@@ -3,6 +3,17 @@
   "use strict";
   const labels = JSON.parse(document.getElementById("analysis-labels").textContent);
   const data = JSON.parse(document.getElementById("analysis-data").textContent) || {};
+  // Figures and dates as the reader writes them ("1 234,5", "2 déc. 2026"), never raw ("1234.5", "2026-12-02").
+  const locale = document.documentElement.lang || "fr";
+  function fmt(value, decimals) {
+    if (value === null || value === undefined || Number.isNaN(Number(value))) { return "—"; }
+    return Number(value).toLocaleString(locale, {maximumFractionDigits: decimals || 0});
+  }
+  function pct(share) { return fmt(100 * share) + "\u00a0%"; }
+  function localDay(iso) {
+    const day = new Date(iso + "T00:00:00");
+    return Number.isNaN(day.getTime()) ? iso : day.toLocaleDateString(locale, {day: "numeric", month: "short", year: "numeric"});
+  }
 
   // --- progress: poll the state until the run is over, then show the result ---
   const box = document.getElementById("avancement");
@@ -59,21 +70,21 @@
       gi: f => ({fillColor: f.properties.c > 0 ? "#b10026" : f.properties.c < 0 ? "#2166ac" : "#000", fillOpacity: f.properties.c ? 0.7 : 0, weight: 0}),
     };
     const descriptions = {
-      density: () => labels.perKm2 + " : 0 – " + maxDensity.toFixed(1),
-      count: () => labels.events + " : 0 – " + maxCount,
+      density: () => labels.perKm2 + " : 0 – " + fmt(maxDensity, 1),
+      count: () => labels.events + " : 0 – " + fmt(maxCount),
       gi: () => labels.hot + " (rouge), " + labels.cold + " (bleu)",
-      h3: () => labels.events + " : 0 – " + maxH3,
+      h3: () => labels.events + " : 0 – " + fmt(maxH3),
     };
     let layer = null;
     function show(kind) {
       if (layer) { map.removeLayer(layer); }
       if (kind === "h3") {
         layer = L.geoJSON(data.h3.collection, {style: f => ({fillColor: shade(f.properties.n, maxH3), fillOpacity: 0.7, weight: 1, color: "#555"}),
-          onEachFeature: (f, l) => l.bindTooltip(tip(f.properties.n + " " + labels.events))});
+          onEachFeature: (f, l) => l.bindTooltip(tip(fmt(f.properties.n) + " " + labels.events))});
       } else {
         layer = L.geoJSON(data.cells, {style: styles[kind], onEachFeature: (f, l) => l.bindTooltip(tip(
-          f.properties.n + " " + labels.events + " · " + f.properties.d + " " + labels.perKm2 +
-          (f.properties.z !== undefined ? " · z " + f.properties.z : "")))});
+          fmt(f.properties.n) + " " + labels.events + " · " + fmt(f.properties.d, 1) + " " + labels.perKm2 +
+          (f.properties.z !== undefined ? " · z " + fmt(f.properties.z, 2) : "")))});
       }
       layer.addTo(map);
       if (outline) { outline.bringToFront(); }
@@ -98,6 +109,7 @@
   if (typeof Chart === "undefined") { return; }
   Chart.defaults.font.size = 13;
   Chart.defaults.color = "#1a1a1a";
+  Chart.defaults.locale = locale;
   function lineChart(id, chartLabels, datasets, options) {
     const canvas = document.getElementById(id);
     if (!canvas) { return; }
@@ -105,7 +117,7 @@
       options: Object.assign({animation: false, interaction: {mode: "index", intersect: false}, elements: {point: {radius: 0}}}, options || {})});
   }
   if (data.weekly) {
-    lineChart("weekly-chart", data.weekly.week_starts, [
+    lineChart("weekly-chart", data.weekly.week_starts.map(localDay), [
       {label: labels.observed, data: data.weekly.observed, borderColor: "#1d3b8f", borderWidth: 2},
       {label: labels.expected, data: data.weekly.expected, borderColor: "#4a4a4a", borderDash: [6, 4], borderWidth: 2},
       {label: labels.upper, data: data.weekly.upper, borderColor: "#a4161a", borderDash: [2, 3], borderWidth: 1.5},
@@ -118,7 +130,7 @@
     const total = all.history.length + all.forecast.length;
     for (let k = 0; k < total; k++) {
       const day = new Date(start.getTime() + k * 86400000);
-      days.push(day.toISOString().slice(0, 10));
+      days.push(day.toLocaleDateString(locale, {day: "numeric", month: "short"}));
     }
     const pad = n => new Array(n).fill(null);
     lineChart("load-chart", days, [
@@ -128,7 +140,7 @@
     ]);
   }
   if (data.pai) {
-    const shares = data.pai.area_shares.map(s => Math.round(s * 100) + " %");
+    const shares = data.pai.area_shares.map(pct);
     lineChart("pai-chart", shares, [
       {label: "PAI", data: data.pai.pai, borderColor: "#b10026", borderWidth: 2, yAxisID: "y"},
       {label: labels.naive, data: data.pai.naive_pai, borderColor: "#4a4a4a", borderDash: [6, 4], borderWidth: 2, yAxisID: "y"},
@@ -139,8 +151,8 @@
     if (body) {
       data.pai.area_shares.forEach((share, k) => {
         const row = document.createElement("tr");
-        [Math.round(share * 100) + " %", Math.round(100 * data.pai.hit_rate[k]) + " %", data.pai.pai[k], data.pai.pei[k], data.pai.naive_pai[k]]
-          .forEach(value => { const cell = document.createElement("td"); cell.textContent = value === null ? "—" : value; row.appendChild(cell); });
+        [pct(share), data.pai.hit_rate[k] === null ? "—" : pct(data.pai.hit_rate[k]), fmt(data.pai.pai[k], 2), fmt(data.pai.pei[k], 2), fmt(data.pai.naive_pai[k], 2)]
+          .forEach(value => { const cell = document.createElement("td"); cell.textContent = value; row.appendChild(cell); });
         body.appendChild(row);
       });
     }
