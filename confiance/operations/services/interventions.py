@@ -13,8 +13,8 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.live import publish_on_commit
-from confiance.operations.choices import ClosureReason, InterventionOrigin, InterventionStatus, Priority
 from confiance.operations.access import handles_intervention
+from confiance.operations.choices import ClosureReason, InterventionOrigin, InterventionStatus, Priority
 from confiance.operations.drafts import InterventionDraft
 from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.events import InterventionCreated, StepSkipped
