@@ -1,7 +1,8 @@
 """Configuration of police operations by administrators: natures, intervention types and their checklists,
 status codes, units and crews, pooling agreements between communes (crisis sharings are in territory's
 admin). Records themselves (main courante, interventions) are not edited here: they change only through the
-services, which check the rules and keep the history. A unit's GPS tracker key is issued with `confiance tracker key` (shown once)."""
+services, which check the rules and keep the history. A unit's GPS tracker key is issued with
+`confiance tracker key` (shown once)."""
 
 from django import forms
 from django.contrib import admin

@@ -117,6 +117,9 @@ def test_record_and_sheet_endpoints(world):
     record = operator.get(f"/api/v1/operations/interventions/{intervention.pk}/record").json()
     assert record["caller"] == {"name": "Mme Durand", "phone": "+33 6 12 34 56 78"}
     assert record["chronology"][0]["label"] == "Ouverture" and record["intervention"]["number"] == intervention.number
+    assert "caller_name" not in record["intervention"]  # the shared shape (lists, events, console) never has it
+    listed = operator.get("/api/v1/operations/interventions").json()
+    assert "Mme Durand" not in str(listed)
     sheet = operator.get(f"/api/v1/operations/interventions/{intervention.pk}/sheet.pdf")
     assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
     assert sheet.content.startswith(b"%PDF")
@@ -197,3 +200,18 @@ class TestNewEndpointsNeverFail(HypothesisTestCase):
         unit = self.world.units[1]
         self._check(self.client.post(f"/api/v1/operations/units/{unit.pk}/status", {"status_code": code},
                                      content_type="application/json"))
+
+
+def test_the_caller_goes_with_the_intervention_at_retention(world, tmp_path, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from confiance.privacy.services import retention_run
+
+    settings.CONFIANCE_ARCHIVE_DIR = tmp_path
+    old, recent = _with_caller(world), _with_caller(world)
+    Intervention.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=365 * 3 + 10))
+    retention_run(actor=None)
+    assert list(Intervention.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not Intervention.objects.filter(caller_name="Mme Durand", pk=old.pk).exists()
