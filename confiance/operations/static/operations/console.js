@@ -437,7 +437,8 @@
     });
     mapElement.dataset.decluttered = String(document.querySelectorAll("#ops-map .unit-icon.dot").length);
   }
-  map.on("zoomend moveend", scheduleDeclutter);
+  // Other layers (sensors, the communes' names) arrive on their own time: each addition asks for a new pass.
+  map.on("zoomend moveend layeradd tooltipopen", scheduleDeclutter);
 
   // --- Legend --------------------------------------------------------------------------------
   var legendStatuses = null;
