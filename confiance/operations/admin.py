@@ -1,12 +1,15 @@
 """Configuration of police operations by administrators: natures, intervention types and their checklists,
-status codes, units and crews (crisis sharings are in territory's admin). Records themselves (main courante,
-interventions) are not edited here: they change only through the services, which check the rules and keep the
-history. A unit's GPS tracker key is issued with `confiance tracker key` (shown once)."""
+status codes, units and crews, pooling agreements between communes (crisis sharings are in territory's
+admin). Records themselves (main courante, interventions) are not edited here: they change only through the
+services, which check the rules and keep the history. A unit's GPS tracker key is issued with
+`confiance tracker key` (shown once)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from confiance.core.admin_audit import AuditedAdminMixin
-from confiance.operations.models import ChecklistStep, InterventionType, Nature, Unit, UnitStatus
+from confiance.operations.models import ChecklistStep, InterventionType, Nature, PoolingAgreement, Unit, UnitStatus
 from confiance.operations.services.units import unit_publish
 
 
@@ -53,3 +56,38 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         unit_publish(obj)  # consoles and the dispatch index follow the change
 
+
+
+class PoolingAgreementForm(forms.ModelForm):
+    class Meta:
+        model = PoolingAgreement
+        fields = ["reference", "title", "communes", "starts_on", "ends_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        communes, starts_on, ends_on = cleaned.get("communes"), cleaned.get("starts_on"), cleaned.get("ends_on")
+        if communes is not None and len(communes) < 2:
+            self.add_error("communes", _("Une convention de mise en commun lie au moins deux communes."))
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("La fin de la convention précède son début."))
+        return cleaned
+
+
+@admin.register(PoolingAgreement)
+class PoolingAgreementAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Conventions de mise en commun: the dispatch proposes each signatory's units to the others while in force."""
+
+    form = PoolingAgreementForm
+    list_display = ["reference", "title", "starts_on", "ends_on", "commune_names"]
+    list_filter = ["communes"]
+    search_fields = ["reference", "title"]
+    filter_horizontal = ["communes"]
+    date_hierarchy = "starts_on"
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("communes")
+
+    @admin.display(description=_("communes"))
+    def commune_names(self, obj: PoolingAgreement) -> str:
+        return ", ".join(sorted(commune.name for commune in obj.communes.all()))

@@ -1,7 +1,7 @@
 """Operations API under /api/v1/operations: units, interventions, dispatch, main courante."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -10,8 +10,10 @@ from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.parsing import DbId
 from confiance.operations import access, selectors
+from confiance.operations.choices import Milestone
 from confiance.operations.dispatch import recommend
 from confiance.operations.drafts import EntryDraft, InterventionDraft, PersonDraft, PositionFix
+from confiance.operations.intervention_sheet import intervention_sheet_pdf
 from confiance.operations.payloads import intervention_payload, log_entry_payload, unit_payload
 from confiance.operations.schemas import (
     AssignmentOut,
@@ -19,12 +21,14 @@ from confiance.operations.schemas import (
     EngageIn,
     InterventionIn,
     InterventionOut,
+    InterventionRecordOut,
     LogEntryIn,
     LogEntryOut,
     MilestoneIn,
     PositionIn,
     RecommendationOut,
     StatusIn,
+    StatusOptionOut,
     StepSkipIn,
     UnitOut,
 )
@@ -75,6 +79,15 @@ def unit_status(request, unit_id: DbId, payload: StatusIn):
                                                            status_code=payload.status_code))
 
 
+@router.get("/operations/units/{unit_id}/statuses", response=list[StatusOptionOut],
+            summary="Codes de statut que l'unité peut prendre (ceux de sa commune)")
+def unit_statuses(request, unit_id: DbId):
+    unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
+    return [{"code": status.code, "label": status.label, "milestone": status.milestone,
+             "milestone_label": str(Milestone(status.milestone).label), "color": status.color}
+            for status in selectors.unit_status_list(commune_ids={unit.commune_id})]
+
+
 @router.post("/operations/units/{unit_id}/position", response={202: dict},
              summary="Position d'une unité, envoyée par un membre de l'équipage")
 def unit_position(request, unit_id: DbId, payload: PositionIn):
@@ -109,6 +122,29 @@ def intervention_detail(request, intervention_id: DbId):
         access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id))
 
 
+@router.get("/operations/interventions/{intervention_id}/record", response=InterventionRecordOut,
+            summary="Dossier d'une intervention : chronologie, requérant pour qui la traite (consultation journalisée)")
+def intervention_record(request, intervention_id: DbId):
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    caller = intervention_services.intervention_caller_read(actor=request.auth, intervention=intervention)
+    return {"intervention": intervention_payload(intervention), "caller": caller,
+            "chronology": selectors.intervention_chronology(intervention)}
+
+
+@router.get("/operations/interventions/{intervention_id}/sheet.pdf", response={200: None},
+            summary="Fiche d'intervention imprimable (PDF)")
+def intervention_sheet(request, intervention_id: DbId):
+    intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
+    caller = intervention_services.intervention_caller_read(actor=request.auth, intervention=intervention)
+    agent = request.auth.agent
+    content = intervention_sheet_pdf(intervention=intervention, caller=caller,
+                                     chronology=selectors.intervention_chronology(intervention),
+                                     edited_by=(agent.get_full_name() or agent.username) if agent else "")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="intervention-{intervention.number}.pdf"'
+    return response
+
+
 @router.get("/operations/interventions/{intervention_id}/recommendation", response=RecommendationOut,
             summary="Unités recommandées, avec les raisons")
 def intervention_recommendation(request, intervention_id: DbId, limit: int = 5):
@@ -122,7 +158,7 @@ def intervention_recommendation(request, intervention_id: DbId, limit: int = 5):
              summary="Engager une unité (réaffectation : motif obligatoire)")
 def intervention_engage(request, intervention_id: DbId, payload: EngageIn):
     intervention = access.intervention_get_for_actor(actor=request.auth, intervention_id=intervention_id)
-    unit = access.unit_get_for_actor(actor=request.auth, unit_id=payload.unit_id)
+    unit = access.unit_get_for_engagement(actor=request.auth, unit_id=payload.unit_id, intervention=intervention)
     return Status(201, unit_services.assignment_engage(actor=request.auth, intervention=intervention, unit=unit,
                                                   override_reason=payload.override_reason,
                                                   recommended_rank=payload.recommended_rank))

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Purpose(models.TextChoices):
@@ -44,7 +45,8 @@ class Priority(models.IntegerChoices):
 class InterventionStatus(models.TextChoices):
     OPEN = "ouvert", _("Ouverte")
     IN_PROGRESS = "en_cours", _("En cours")
-    CLOSED = "clos", _("Close")
+    # With a context: the bare "Close" is Django's own English word, which its French catalogue turns into "Fermer".
+    CLOSED = "clos", pgettext_lazy("intervention", "Close")
 
 
 class ClosureReason(models.TextChoices):

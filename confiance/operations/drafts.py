@@ -52,6 +52,8 @@ class InterventionDraft:
     log_entry_id: int | None = None
     alarm_ref: str = ""
     acknowledge_sensitive: bool = False
+    caller_name: str = ""
+    caller_phone: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class OperationsErrorCode(StrEnum):
     TRACKER_ID_MISSING = "operations_tracker_id_missing"
     TRACKER_ID_TAKEN = "operations_tracker_id_taken"
     ROADS_INVALID = "operations_roads_invalid"
+    PHONE_INVALID = "operations_phone_invalid"
 
 
 class OperationsError(ApplicationError):

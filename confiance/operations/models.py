@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +99,9 @@ class Intervention(models.Model):
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     lat = models.FloatField(_("latitude"))
     lon = models.FloatField(_("longitude"))
+    # The caller: shown only to those who handle the intervention, each showing access-logged (payloads.py).
+    caller_name = models.CharField(_("nom du requérant"), max_length=120, blank=True)
+    caller_phone = models.CharField(_("téléphone du requérant"), max_length=40, blank=True)
     report_ids = models.JSONField(_("signalements liés"), default=list, blank=True)
     alarm_ref = models.CharField(_("alarme liée"), max_length=100, blank=True)
     log_entry = models.ForeignKey("LogEntry", verbose_name=_("entrée de main courante"), null=True, blank=True,
@@ -129,6 +132,7 @@ class InterventionStep(models.Model):
     mandatory = models.BooleanField(_("obligatoire"), default=False)
     done_at = models.DateTimeField(_("faite le"), null=True, blank=True)
     skipped = models.BooleanField(_("sautée"), default=False)
+    skipped_at = models.DateTimeField(_("sautée le"), null=True, blank=True)
     skip_reason = models.CharField(_("raison"), max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -360,3 +364,26 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.value}"
+
+
+class PoolingAgreement(models.Model):
+    """A convention de mise en commun of police municipale units between communes (code de la sécurité
+    intérieure, L512-1): while it is in force, each commune's dispatchers may engage the others' units."""
+
+    reference = models.CharField(_("référence"), max_length=60,
+                                 help_text=_("Numéro ou référence de la convention (délibérations, arrêté)."))
+    title = models.CharField(_("intitulé"), max_length=200)
+    communes = models.ManyToManyField(Commune, verbose_name=_("communes"), related_name="pooling_agreements")
+    starts_on = models.DateField(_("en vigueur du"))
+    ends_on = models.DateField(_("jusqu'au"), null=True, blank=True, help_text=_("Vide : sans date de fin."))
+    created_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("convention de mise en commun")
+        verbose_name_plural = _("conventions de mise en commun")
+        ordering = ["-starts_on", "reference"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                                              name="pooling_agreement_dates_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} - {self.title}"

@@ -62,6 +62,8 @@ class InterventionIn(Schema):
     log_entry_id: DbId | None = None
     alarm_ref: str = ""
     acknowledge_sensitive: bool = False
+    caller_name: str = Field("", max_length=120, description="Nom du requérant (montré à qui traite l'intervention)")
+    caller_phone: str = Field("", max_length=40, description="Téléphone du requérant")
 
 
 class InterventionOut(Schema):
@@ -142,6 +144,8 @@ class CandidateOut(Schema):
     distance_m: int
     travel_s: int | None
     reasons: list[str]
+    sharing: str = Field(description="vide (unité de la commune), convention ou crise")
+    sharing_label: str
 
 
 class RecommendationOut(Schema):
@@ -159,3 +163,29 @@ class AssignmentOut(Schema):
     en_route_at: datetime | None
     on_scene_at: datetime | None
     finished_at: datetime | None
+
+
+class StatusOptionOut(Schema):
+    code: str
+    label: str
+    milestone: str
+    milestone_label: str
+    color: str
+
+
+class CallerOut(Schema):
+    name: str
+    phone: str
+
+
+class ChronologyEventOut(Schema):
+    at: datetime | None
+    kind: str = Field(description="call, engagement, milestone, step, note, closure")
+    label: str
+    text: str
+
+
+class InterventionRecordOut(Schema):
+    intervention: InterventionOut
+    caller: CallerOut | None = Field(description="Absent pour qui ne traite pas l'intervention")
+    chronology: list[ChronologyEventOut]

@@ -16,13 +16,15 @@ from confiance.accounts.choices import Permission
 from confiance.accounts.models import Agent
 from confiance.core.figures import percentile, rounded
 from confiance.operations.access import visible_commune_ids
-from confiance.operations.choices import InterventionStatus, Priority
+from confiance.operations.choices import ClosureReason, InterventionOrigin, InterventionStatus, Priority
 from confiance.operations.models import (
     Assignment,
     Intervention,
+    InterventionStep,
     InterventionType,
     LogEntry,
     Nature,
+    PoolingAgreement,
     Unit,
     UnitStatus,
 )
@@ -46,6 +48,16 @@ def unit_status_list(*, commune_ids: set[int]) -> QuerySet[UnitStatus]:
 def status_for_milestone(commune_id: int, milestone: str) -> UnitStatus | None:
     return (UnitStatus.objects.filter(commune_id=commune_id, milestone=milestone)
             .order_by("position", "id").first())
+
+
+# --- Pooling agreements -------------------------------------------------------------------------
+
+
+def pooling_agreement_list(*, on: date | None = None) -> QuerySet[PoolingAgreement]:
+    """Agreements in force on this day (today by default), with their communes."""
+    on = on or timezone.localdate()
+    return (PoolingAgreement.objects.filter(starts_on__lte=on).exclude(ends_on__lt=on)
+            .prefetch_related("communes").order_by("reference"))
 
 
 # --- Units --------------------------------------------------------------------------------------
@@ -88,6 +100,70 @@ def intervention_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = 
     if open_only:
         queryset = queryset.exclude(status=InterventionStatus.CLOSED)
     return queryset.select_related("intervention_type", "commune").order_by("priority", "-created_at")
+
+
+def _agent_name(agent: Agent | None) -> str:
+    return (agent.get_full_name() or agent.username) if agent is not None else str(_("le système"))
+
+
+def _assignment_events(assignment: Assignment) -> list[dict[str, Any]]:
+    unit = assignment.unit.name
+    engaged = str(_("%(unit)s engagée par %(agent)s") % {"unit": unit, "agent": _agent_name(assignment.engaged_by)})
+    if assignment.override_reason:
+        engaged += str(_(" (réaffectation : %(reason)s)") % {"reason": assignment.override_reason})
+    finished = (_("%(unit)s réaffectée sur une autre intervention") if assignment.ended_by_override
+                else _("%(unit)s a terminé"))
+    return [event for event in (
+        {"at": assignment.engaged_at, "kind": "engagement", "label": _("Engagement"), "text": engaged},
+        {"at": assignment.en_route_at, "kind": "milestone", "label": _("En route"),
+         "text": _("%(unit)s en route") % {"unit": unit}},
+        {"at": assignment.on_scene_at, "kind": "milestone", "label": _("Sur place"),
+         "text": _("%(unit)s sur place") % {"unit": unit}},
+        {"at": assignment.finished_at, "kind": "milestone", "label": _("Fin d'engagement"),
+         "text": finished % {"unit": unit}},
+    ) if event["at"] is not None]
+
+
+def _step_events(steps: list[InterventionStep]) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for step in steps:
+        if step.done_at is not None:
+            events.append({"at": step.done_at, "kind": "step", "label": _("Étape faite"),
+                           "text": f"{step.label} ({_agent_name(step.by)})"})
+        elif step.skipped:
+            text = str(_("%(step)s, sautée : %(reason)s") % {"step": step.label, "reason": step.skip_reason or "-"})
+            events.append({"at": step.skipped_at, "kind": "step", "label": _("Étape sautée"), "text": text})
+    return events
+
+
+def intervention_chronology(intervention: Intervention) -> list[dict[str, Any]]:
+    """Everything that happened on an intervention, oldest first: the call, engagements and milestones, checklist
+    steps, main courante entries (the notes), closure. Each event: time (None for a step skipped before times were
+    kept, listed last), kind, label and text, all in words. The caller checked that the actor may see it."""
+    origin = InterventionOrigin(intervention.origin).label
+    events: list[dict[str, Any]] = [{
+        "at": intervention.created_at, "kind": "call", "label": _("Ouverture"),
+        "text": _("Origine : %(origin)s ; priorité %(priority)s ; saisie par %(agent)s")
+        % {"origin": origin, "priority": Priority(intervention.priority).label,
+           "agent": _agent_name(intervention.created_by)}}]
+    assignments = (Assignment.objects.filter(intervention=intervention).select_related("unit", "engaged_by")
+                   .order_by("engaged_at", "id"))
+    for assignment in assignments:
+        events += _assignment_events(assignment)
+    events += _step_events(list(InterventionStep.objects.filter(intervention=intervention).select_related("by")))
+    entries = (LogEntry.objects.filter(intervention=intervention).select_related("nature")
+               .order_by("occurred_at", "id"))
+    for entry in entries:
+        events.append({"at": entry.occurred_at, "kind": "note", "label": _("Main courante"),
+                       "text": f"{entry.number} - {entry.nature.label} : {entry.text}"})
+    if intervention.closed_at is not None:
+        text = str(ClosureReason(intervention.closure_reason).label) if intervention.closure_reason else ""
+        if intervention.closure_note:
+            text += f" - {intervention.closure_note}"
+        events.append({"at": intervention.closed_at, "kind": "closure", "label": _("Clôture"), "text": text})
+    timed = sorted((event for event in events if event["at"] is not None), key=lambda event: event["at"])
+    return [{**event, "label": str(event["label"]), "text": str(event["text"])}
+            for event in timed + [event for event in events if event["at"] is None]]
 
 
 # --- Main courante ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class IndexedUnit:
     position_at: datetime | None
     status_at: datetime
     engaged_on: str | None
+    engaged_on_id: int | None = None  # the intervention it is engaged on
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def _units_sql(where: str) -> str:
     # Table names come from the models; every value goes as a parameter.
     return (
         "SELECT u.id, u.name, u.commune_id, c.name, u.milestone, u.lat, u.lon, u.position_at, u.status_at, "  # noqa: S608
-        f"i.number FROM {unit} u JOIN {commune} c ON c.id = u.commune_id "
+        f"i.number, i.id FROM {unit} u JOIN {commune} c ON c.id = u.commune_id "
         f"LEFT JOIN {assignment} a ON a.unit_id = u.id AND a.finished_at IS NULL "
         f"LEFT JOIN {intervention} i ON i.id = a.intervention_id WHERE u.active = %s{where}"
     )
@@ -109,8 +110,9 @@ def units_from_database(commune_ids: Iterable[int] | None = None) -> list[Indexe
         cursor.execute(_units_sql(where), params)
         rows = cursor.fetchall()
     return [IndexedUnit(unit_id, name, commune_id, commune, milestone, lat, lon, moment(position_at),
-                        moment(status_at) or timezone.now(), engaged_on)
-            for unit_id, name, commune_id, commune, milestone, lat, lon, position_at, status_at, engaged_on in rows]
+                        moment(status_at) or timezone.now(), engaged_on, engaged_on_id)
+            for (unit_id, name, commune_id, commune, milestone, lat, lon, position_at, status_at, engaged_on,
+                 engaged_on_id) in rows]
 
 
 def _changed(payload: dict[str, Any]) -> IndexedUnit | None:
@@ -120,7 +122,8 @@ def _changed(payload: dict[str, Any]) -> IndexedUnit | None:
     assignment = payload.get("assignment") or {}
     return IndexedUnit(payload["id"], payload["name"], payload["commune_id"], payload["commune"],
                        payload["milestone"], payload["lat"], payload["lon"], moment(payload["position_at"]),
-                       moment(payload["status_at"]) or timezone.now(), assignment.get("intervention_number"))
+                       moment(payload["status_at"]) or timezone.now(), assignment.get("intervention_number"),
+                       assignment.get("intervention_id"))
 
 
 class UnitIndex:

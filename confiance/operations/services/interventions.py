@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.live import publish_on_commit
+from confiance.operations.access import handles_intervention
 from confiance.operations.choices import ClosureReason, InterventionOrigin, InterventionStatus, Priority
 from confiance.operations.drafts import InterventionDraft
 from confiance.operations.errors import OperationsError, OperationsErrorCode
@@ -27,10 +29,12 @@ from confiance.operations.services.common import (
     now_utc,
 )
 from confiance.operations.services.units import assignment_engage, milestone_write, unit_publish
-from confiance.privacy.services import audit_record
+from confiance.privacy.services import access_log_record, audit_record
 from confiance.reports.selectors import reports_exist_in_commune
 from confiance.territory.models import Commune
 from confiance.territory.selectors import locate_point
+
+PHONE = re.compile(r"\+?[0-9 .()\-]{2,40}")
 
 
 def _kind_and_priority(commune: Commune, draft: InterventionDraft) -> tuple[InterventionType, int]:
@@ -73,6 +77,16 @@ def _links(commune: Commune, draft: InterventionDraft) -> tuple[list[int], LogEn
     return report_ids, log_entry
 
 
+def _check_phone(phone: str) -> str:
+    """A telephone number as people write it: digits, spaces, dots, dashes, parentheses, a leading +."""
+    phone = check_text(phone, _("Téléphone du requérant"), limit=40)
+    if phone and (not PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 2):
+        raise OperationsError(OperationsErrorCode.PHONE_INVALID,
+                              _("Téléphone du requérant : chiffres, espaces, points, tirets ou « + » seulement."),
+                              details={"field": "caller_phone"})
+    return phone
+
+
 def _copy_checklist(intervention: Intervention, kind: InterventionType) -> None:
     InterventionStep.objects.bulk_create([
         InterventionStep(intervention=intervention, step=step, label=step.label, mandatory=step.mandatory)
@@ -107,7 +121,8 @@ def intervention_create(*, actor: Actor, commune_id: int, draft: InterventionDra
         purpose=kind.purpose, origin=draft.origin, priority=priority, description=description, address=address,
         lat=draft.lat, lon=draft.lon, report_ids=report_ids,
         alarm_ref=check_text(draft.alarm_ref, _("Alarme"), limit=100), log_entry=log_entry, created_by=actor.agent,
-        created_at=now, updated_at=now)
+        created_at=now, updated_at=now, caller_name=check_text(draft.caller_name, _("Nom du requérant"), limit=120),
+        caller_phone=_check_phone(draft.caller_phone))
     if log_entry is not None and log_entry.intervention_id is None:
         LogEntry.objects.filter(pk=log_entry.pk).update(intervention=intervention)
     _copy_checklist(intervention, kind)
@@ -140,7 +155,8 @@ def intervention_step_done(*, actor: Actor, intervention: Intervention, step_id:
     step = _step_of(intervention, step_id)
     if step.done_at is None:
         step.done_at, step.skipped, step.skip_reason, step.by = now, False, "", actor.agent
-        step.save(update_fields=["done_at", "skipped", "skip_reason", "by"])
+        step.skipped_at = None
+        step.save(update_fields=["done_at", "skipped", "skipped_at", "skip_reason", "by"])
         audit_record(actor=actor, action="operations.step_done", target=intervention,
                      commune_id=intervention.commune_id, extra={"step": step.label})
     return step
@@ -159,7 +175,8 @@ def intervention_step_skip(*, actor: Actor, intervention: Intervention, step_id:
         raise OperationsError(OperationsErrorCode.SKIP_REASON_MISSING,
                               _("Indiquez pourquoi cette étape obligatoire est sautée."))
     step.done_at, step.skipped, step.skip_reason, step.by = None, True, reason, actor.agent
-    step.save(update_fields=["done_at", "skipped", "skip_reason", "by"])
+    step.skipped_at = now
+    step.save(update_fields=["done_at", "skipped", "skipped_at", "skip_reason", "by"])
     audit_record(actor=actor, action="operations.step_skip", target=intervention, commune_id=intervention.commune_id,
                  extra={"step": step.label, "mandatory": step.mandatory, "reason": reason})
     if step.mandatory:
@@ -191,7 +208,7 @@ def intervention_close(*, actor: Actor, intervention: Intervention, reason: str,
     _check_closable(intervention, reason)
     ended = list(intervention.assignments.filter(finished_at__isnull=True).select_related("unit"))
     for assignment in ended:
-        milestone_write(actor, assignment, "finished_at", now, now=now)
+        milestone_write(actor, assignment, "finished_at", now, now=now, follow=False)
     intervention.status = InterventionStatus.CLOSED
     intervention.closure_reason = reason
     intervention.closure_note = check_text(note, _("Note de clôture"))
@@ -204,3 +221,16 @@ def intervention_close(*, actor: Actor, intervention: Intervention, reason: str,
     for assignment in ended:  # the units are free again: consoles and the dispatch index learn it
         unit_publish(assignment.unit)
     return intervention
+
+
+def intervention_caller_read(*, actor: Actor, intervention: Intervention) -> dict[str, str] | None:
+    """The caller's name and phone for those who handle the intervention, each reading access-logged; None for
+    anyone else (and when no caller was recorded, with nothing logged)."""
+    if not handles_intervention(actor, intervention):
+        return None
+    if not (intervention.caller_name or intervention.caller_phone):
+        return {"name": "", "phone": ""}
+    access_log_record(actor=actor, target=intervention,
+                      motive=_("Traitement de l'intervention %(number)s") % {"number": intervention.number},
+                      extra={"fields": "caller", "intervention": intervention.number})
+    return {"name": intervention.caller_name, "phone": intervention.caller_phone}

@@ -96,7 +96,8 @@ def unit_set_status(*, actor: Actor, unit: Unit, status_code: str, now: datetime
 def _check_engageable(unit: Unit, intervention: Intervention, override_reason: str) -> None:
     if not unit.active or not units_shareable(unit.commune_id, intervention.commune_id):
         raise OperationsError(OperationsErrorCode.UNIT_OUT_OF_REACH,
-                              _("L'unité %(unit)s n'intervient pas à %(commune)s (hors mode crise).")
+                              _("L'unité %(unit)s n'intervient pas à %(commune)s (ni convention de mise en commun "
+                                "en vigueur, ni mode crise).")
                               % {"unit": unit.name, "commune": intervention.commune.name}, status_code=409)
     if unit.milestone in (Milestone.OFF_DUTY, Milestone.UNAVAILABLE) and not override_reason.strip():
         raise OperationsError(OperationsErrorCode.UNIT_UNAVAILABLE,
@@ -149,16 +150,33 @@ def assignment_engage(*, actor: Actor, intervention: Intervention, unit: Unit, o
     current = _end_current(unit, intervention, override_reason, now)
     assignment = _create_assignment(actor, intervention, unit, override_reason, recommended_rank, now)
     _set_milestone(unit, Milestone.ENGAGED, now)
-    if intervention.status == InterventionStatus.OPEN:
-        intervention.status = InterventionStatus.IN_PROGRESS
-        intervention.updated_at = now
-        intervention.save(update_fields=["status", "updated_at"])
+    intervention_follow_assignments(intervention, now)
+    if current is not None:  # the intervention the unit left may have no unit left
+        intervention_follow_assignments(current.intervention, now, publish=True)
     audit_record(actor=actor, action="operations.engage", target=intervention, commune_id=intervention.commune_id,
                  extra={"unit": unit.name, "override": override_reason, "recommended_rank": recommended_rank,
                         "replaced": current.intervention.number if current else ""})
     intervention_changed(intervention)
     unit_publish(unit)
     return assignment
+
+
+def intervention_follow_assignments(intervention: Intervention, now: datetime, *, publish: bool = False) -> bool:
+    """The state of an intervention that is not closed follows its engagements: "en cours" while a unit is
+    engaged on it, "ouverte" (waiting for a unit) once none is, its first engagement included. Returns whether it
+    changed; `publish` sends the change to the consoles (callers that publish it themselves leave it off)."""
+    if intervention.status == InterventionStatus.CLOSED:
+        return False
+    engaged = Assignment.objects.filter(intervention_id=intervention.pk, finished_at__isnull=True).exists()
+    wanted = InterventionStatus.IN_PROGRESS if engaged else InterventionStatus.OPEN
+    if intervention.status == wanted:
+        return False
+    intervention.status, intervention.updated_at = wanted, now
+    Intervention.objects.filter(pk=intervention.pk).exclude(status=InterventionStatus.CLOSED).update(
+        status=wanted, updated_at=now)
+    if publish:
+        intervention_changed(intervention)
+    return True
 
 
 def _check_milestone(assignment: Assignment, step: str, at: datetime, now: datetime) -> None:
@@ -178,8 +196,10 @@ def _check_milestone(assignment: Assignment, step: str, at: datetime, now: datet
                               status_code=409)
 
 
-def milestone_write(actor: Actor, assignment: Assignment, step: str, at: datetime, *, now: datetime) -> None:
-    """Write one milestone of an engagement (once, in order) and move the unit to the matching status."""
+def milestone_write(actor: Actor, assignment: Assignment, step: str, at: datetime, *, now: datetime,
+                    follow: bool = True) -> None:
+    """Write one milestone of an engagement (once, in order) and move the unit to the matching status; `follow`
+    off leaves the intervention's state to the caller (closing it)."""
     _check_milestone(assignment, step, at, now)
     setattr(assignment, step, at)
     # Write once: the update only applies while the column is still empty.
@@ -190,6 +210,8 @@ def milestone_write(actor: Actor, assignment: Assignment, step: str, at: datetim
     audit_record(actor=actor, action="operations.milestone", target=assignment.intervention,
                  commune_id=assignment.intervention.commune_id,
                  extra={"unit": assignment.unit.name, "step": step, "at": at.isoformat()})
+    if step == "finished_at" and follow:  # the last unit leaving puts the intervention back to waiting
+        intervention_follow_assignments(assignment.intervention, now, publish=True)
 
 
 @transaction.atomic

@@ -21,7 +21,8 @@ def test_recommendation_ranks_by_distance_and_explains(world):
     result = recommend(intervention=intervention)
     assert [c.name for c in result.candidates] == ["PM 1", "PM 2"]
     assert result.candidates[0].reasons[0].endswith("à vol d'oiseau") and not result.by_road
-    assert {"name": "PM 3", "unit_id": world.units[2].pk, "reason": "position périmée"} in result.excluded
+    assert {"name": "PM 3", "unit_id": world.units[2].pk, "reason": "position périmée", "reassignable": False,
+            "engaged_here": False} in result.excluded
     assert "Ormoy 1" not in {c.name for c in result.candidates} | {e["name"] for e in result.excluded}
     assignment_engage(actor=world.operator, intervention=intervention, unit=world.units[0])
     result = recommend(intervention=intervention)

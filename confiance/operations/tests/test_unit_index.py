@@ -27,7 +27,8 @@ def _call(world):
 def test_a_recommendation_reads_no_unit_rows(world, django_assert_num_queries):
     intervention = _call(world)
     first = recommend(intervention=intervention)
-    with django_assert_num_queries(2) as context:  # the active crisis sharings and the latest road import
+    # the active crisis sharings, the pooling agreements in force and the latest road import
+    with django_assert_num_queries(3) as context:
         again = recommend(intervention=intervention)
     statements = " ".join(query["sql"] for query in context.captured_queries)
     assert Unit._meta.db_table not in statements and "operations_assignment" not in statements
@@ -47,7 +48,8 @@ def test_the_index_follows_engagements_statuses_and_positions(world):
     unit_set_status(actor=world.operator, unit=world.units[1], status_code="9")
     result = recommend(intervention=intervention)
     assert [c.name for c in result.candidates] == ["PM 3"]
-    assert {"unit_id": world.units[1].pk, "name": "PM 2", "reason": "hors service"} in result.excluded
+    assert {"unit_id": world.units[1].pk, "name": "PM 2", "reason": "hors service", "reassignable": False,
+            "engaged_here": False} in result.excluded
     steps = list(intervention.steps.filter(mandatory=True))
     for step in steps:
         intervention_step_skip(actor=world.operator, intervention=intervention, step_id=step.pk, reason="Sans objet")

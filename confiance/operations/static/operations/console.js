@@ -7,7 +7,13 @@
   var milestones = JSON.parse(document.getElementById("ops-milestones").textContent);
   var canDispatch = labels.canDispatch === "1";
   var state = {units: {}, interventions: {}, selected: null, recommendation: [], commune: "", sound: false};
+  function fitToScreen() {  // the map and the side panel end at the bottom of the window, whatever the header's height
+    var top = mapElement.getBoundingClientRect().top + window.scrollY;
+    document.documentElement.style.setProperty("--console-top", Math.round(top) + "px");
+  }
+  fitToScreen();
   var map = L.map(mapElement, {keyboard: true});
+  window.addEventListener("resize", function () { fitToScreen(); map.invalidateSize(); scheduleDeclutter(); });
   if (mapElement.dataset.tiles) {
     L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
   }
@@ -22,6 +28,7 @@
   var liveHandlers = [];  // [type, handler] registered by the console's other layers (the sensors layer)
   var markers = {units: {}, interventions: {}};
   var pending = null;  // marker of the intervention being created
+  var recommendToken = 0, recordToken = 0;  // only the latest answer of each is drawn
 
   function call(method, path, body) { return window.confianceApi(method, "operations/" + path, body); }
   function visible(item) { return !state.commune || String(item.commune_id) === state.commune; }
@@ -33,6 +40,10 @@
   }
   function tip(text) {  // Leaflet writes a string as HTML: tooltips get an element holding the text.
     var node = document.createElement("span"); node.textContent = text; return node;
+  }
+  function dateTime(iso) {
+    return new Date(iso).toLocaleString(document.documentElement.lang, {day: "2-digit", month: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Europe/Paris"});
   }
   function time(iso) {
     return new Date(iso).toLocaleTimeString(document.documentElement.lang, {hour: "2-digit", minute: "2-digit",
@@ -49,6 +60,9 @@
     html.appendChild(document.createTextNode(unit.name));
     return L.divIcon({className: "unit-icon" + (unit.stale ? " stale" : ""), iconSize: null, html: html});
   }
+  function statusText(unit) {  // the status in words; the commune's radio code only as an explanation
+    return unit.status_label + " (" + labels.code + " " + unit.status_code + ")";
+  }
   function drawUnit(unit) {
     state.units[unit.id] = Object.assign(state.units[unit.id] || {}, unit);
     unit = state.units[unit.id];
@@ -64,7 +78,8 @@
       marker.setLatLng([unit.lat, unit.lon]);
       marker.setIcon(unitIcon(unit));
     }
-    marker.bindTooltip(tip(unit.name + " — " + unit.status_code + " " + unit.status_label));
+    marker.bindTooltip(tip(unit.name + " — " + statusText(unit) + (unit.stale ? " — " + labels.stale : "")));
+    scheduleDeclutter();
   }
   function listUnits() {
     var list = document.getElementById("c-units");
@@ -77,11 +92,65 @@
         swatch.style.background = unit.color;
         item.appendChild(swatch);
         item.appendChild(el("strong", unit.name + " "));
-        item.appendChild(el("span", unit.status_code + " · " + unit.status_label));
+        var statusSpan = el("span", unit.status_label);
+        statusSpan.title = statusText(unit);
+        item.appendChild(statusSpan);
         if (unit.assignment) { item.appendChild(el("span", " · " + labels.engagedOn + " " + unit.assignment.intervention_number)); }
         if (unit.stale) { item.appendChild(el("span", " · " + labels.stale, "badge warn")); }
+        if (canDispatch) { item.appendChild(statusControl(unit)); }
         list.appendChild(item);
       });
+    legendUnits();
+  }
+  // The status menu of one unit stays open while live events redraw the list (state.editing: that unit's options).
+  function statusControl(unit) {
+    var box = el("span", null, "status-change");
+    if (state.editing && state.editing.unitId === unit.id) {
+      var select = el("select");
+      select.id = "c-status-select";
+      select.setAttribute("aria-label", labels.statusOf + " " + unit.name);
+      state.editing.options.forEach(function (option) {
+        var node = el("option", option.label + " (" + labels.code + " " + option.code + ")");
+        node.value = option.code;
+        node.selected = option.code === (state.editing.chosen || unit.status_code);
+        select.appendChild(node);
+      });
+      select.addEventListener("change", function () { state.editing.chosen = select.value; });
+      var apply = el("button", labels.applyStatus, "button primary small");
+      apply.type = "button";
+      apply.addEventListener("click", function () { setStatus(unit.id, select.value); });
+      var cancel = el("button", labels.cancel, "button small");
+      cancel.type = "button";
+      cancel.addEventListener("click", function () { state.editing = null; listUnits(); });
+      box.appendChild(select); box.appendChild(apply); box.appendChild(cancel);
+      return box;
+    }
+    var open = el("button", labels.changeStatus, "button small");
+    open.type = "button";
+    open.setAttribute("aria-label", labels.changeStatus + " : " + unit.name);
+    open.addEventListener("click", function () {
+      call("GET", "units/" + unit.id + "/statuses").then(function (options) {
+        state.editing = {unitId: unit.id, options: options, chosen: null};
+        listUnits();
+        var select = document.getElementById("c-status-select");
+        if (select) { select.focus(); }
+      }).catch(showStatusError);
+    });
+    box.appendChild(open);
+    return box;
+  }
+  function showStatusError(error) {
+    var box = document.getElementById("c-status-error");
+    box.textContent = error.message; box.hidden = false;
+  }
+  function setStatus(unitId, code) {
+    document.getElementById("c-status-error").hidden = true;
+    call("POST", "units/" + unitId + "/status", {status_code: code}).then(function (unit) {
+      state.editing = null;
+      drawUnit(unit); listUnits();
+      announce(labels.statusChanged + " : " + unit.name + " — " + unit.status_label);
+      if (state.selected) { recommend(state.selected); }
+    }).catch(showStatusError);
   }
 
   // --- Interventions -------------------------------------------------------------------------
@@ -100,7 +169,9 @@
       marker.on("click", function () { select(row.id); });
       layers.interventions.addLayer(marker);
     }
-    marker.bindTooltip(tip(row.number + " — " + row.type + (row.address ? " — " + row.address : "")));
+    marker.bindTooltip(tip(row.number + " — " + row.type + " — " + labels.priority + " " + row.priority_label.toLowerCase() +
+      (row.address ? " — " + row.address : "")));
+    scheduleDeclutter();
   }
   function sortedInterventions() {
     return Object.values(state.interventions).filter(visible).sort(function (a, b) {
@@ -135,20 +206,53 @@
     document.getElementById("c-detail-body").textContent = [row.priority_label, row.status_label, row.address,
       row.description].filter(Boolean).join(" · ");
     document.getElementById("c-engage-error").hidden = true;
+    document.getElementById("c-sheet").href = "/api/v1/operations/interventions/" + id + "/sheet.pdf";
     map.panTo([row.lat, row.lon]);
     recommend(id);
+    loadRecord(id);
+  }
+  function loadRecord(id) {
+    var token = ++recordToken;
+    call("GET", "interventions/" + id + "/record").then(function (record) {
+      if (token !== recordToken || state.selected !== id) { return; }  // an older answer: drop it
+      var caller = document.getElementById("c-caller");
+      caller.hidden = false;
+      if (record.caller === null) {
+        caller.textContent = labels.callerHidden;
+      } else {
+        caller.textContent = labels.caller + " : " + (record.caller.name || labels.callerNone) +
+          (record.caller.phone ? " — " + labels.phone + " " + record.caller.phone : "");
+      }
+      var list = document.getElementById("c-chronology");
+      list.textContent = "";
+      record.chronology.forEach(function (event) {
+        var item = el("li", null, "chrono-" + event.kind);
+        item.appendChild(el("time", event.at ? dateTime(event.at) : labels.timeUnknown));
+        if (event.at) { item.lastChild.dateTime = event.at; }
+        item.appendChild(el("strong", " " + event.label + " "));
+        item.appendChild(el("span", event.text));
+        list.appendChild(item);
+      });
+    });
   }
   function recommend(id) {
+    // Several calls can be in flight (selection, live events, an engagement): only the latest one draws, and it
+    // empties the list when it draws, so the list is never drawn twice.
+    var token = ++recommendToken;
     var list = document.getElementById("c-reco");
-    list.textContent = "";
     call("GET", "interventions/" + id + "/recommendation").then(function (data) {
-      if (state.selected !== id) { return; }
+      if (token !== recommendToken || state.selected !== id) { return; }
+      list.textContent = "";
       state.recommendation = data.candidates;
       document.getElementById("c-reco-mode").textContent = data.by_road ? labels.byRoad : labels.straight;
       if (!data.candidates.length) { list.appendChild(el("li", labels.none)); }
       data.candidates.forEach(function (candidate, index) {
         var item = el("li");
         item.appendChild(el("strong", candidate.name + " "));
+        if (candidate.sharing) {
+          item.appendChild(el("span", candidate.sharing_label, "badge sharing sharing-" + candidate.sharing));
+          item.appendChild(document.createTextNode(" "));
+        }
         item.appendChild(el("span", candidate.reasons.join(" · ")));
         if (canDispatch) {
           var button = el("button", labels.engage + " (" + (index + 1) + ")", "button primary small");
@@ -163,7 +267,7 @@
       excluded.textContent = "";
       data.excluded.forEach(function (row) {
         var item = el("li", row.name + " : " + row.reason);
-        if (canDispatch && row.reason.indexOf(labels.engagedOn) === 0) {
+        if (canDispatch && row.reassignable) {  // engaged on another intervention: never this one, never a pause
           var button = el("button", labels.override, "button small");
           button.type = "button";
           button.addEventListener("click", function () {
@@ -182,7 +286,7 @@
     box.hidden = true;
     call("POST", "interventions/" + interventionId + "/engage",
       {unit_id: unitId, recommended_rank: rank, override_reason: reason || ""}).then(function () {
-      recommend(interventionId);
+      recommend(interventionId); loadRecord(interventionId);
     }).catch(function (error) { box.textContent = error.message; box.hidden = false; });
   }
   document.getElementById("c-close").addEventListener("submit", function (event) {
@@ -245,6 +349,7 @@
     var payload = {commune: data.get("commune"), type_id: parseInt(data.get("type_id"), 10),
       lat: parseFloat(data.get("lat")), lon: parseFloat(data.get("lon")), origin: data.get("origin"),
       address: data.get("address"), description: data.get("description"),
+      caller_name: data.get("caller_name"), caller_phone: data.get("caller_phone"),
       acknowledge_sensitive: document.getElementById("n-ack").checked};
     if (data.get("priority")) { payload.priority = parseInt(data.get("priority"), 10); }
     call("POST", "interventions", payload).then(function (row) {
@@ -295,6 +400,95 @@
     snapshot.reports.forEach(drawReport);
     listUnits(); listInterventions();
     mapElement.dataset.units = String(Object.keys(markers.units).length);
+    scheduleDeclutter();
+  }
+
+  // --- Labels that do not overlap ------------------------------------------------------------
+  // A unit's label that would cover an intervention, a sensor, a commune's name or another unit's label shrinks to
+  // its coloured dot (its name stays in the tooltip and the list); engaged units keep their name first.
+  var declutterTimer = null;
+  function scheduleDeclutter() {
+    if (declutterTimer) { return; }
+    declutterTimer = window.setTimeout(function () { declutterTimer = null; declutter(); }, 50);
+  }
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+  function declutter() {
+    var placed = [];
+    var origin = mapElement.getBoundingClientRect();
+    // Fixed things first: interventions, other layers' markers (sensors), the communes' names.
+    mapElement.querySelectorAll(".leaflet-marker-icon:not(.unit-icon), .commune-label").forEach(function (node) {
+      placed.push(node.getBoundingClientRect());
+    });
+    var units = Object.keys(markers.units).map(function (id) { return state.units[id]; }).filter(Boolean)
+      .sort(function (a, b) { return (b.assignment ? 1 : 0) - (a.assignment ? 1 : 0) || a.name.localeCompare(b.name); });
+    units.forEach(function (unit) {
+      var node = markers.units[unit.id].getElement();
+      if (!node) { return; }
+      node.classList.remove("dot");
+      var box = node.getBoundingClientRect();
+      var hidden = box.right < origin.left || box.left > origin.right || box.bottom < origin.top || box.top > origin.bottom;
+      if (!hidden && placed.some(function (other) { return overlaps(box, other); })) {
+        node.classList.add("dot");
+        box = node.getBoundingClientRect();
+      }
+      placed.push(box);
+    });
+    mapElement.dataset.decluttered = String(document.querySelectorAll("#ops-map .unit-icon.dot").length);
+  }
+  // Other layers (sensors, the communes' names) arrive on their own time: each addition asks for a new pass.
+  map.on("zoomend moveend layeradd tooltipopen", scheduleDeclutter);
+
+  // --- Legend --------------------------------------------------------------------------------
+  var legendStatuses = null;
+  var legend = L.control({position: "bottomleft"});
+  legend.onAdd = function () {
+    var box = el("details", null, "map-legend");
+    box.open = window.innerWidth >= 1600;  // on a smaller screen it opens on demand
+    box.appendChild(el("summary", labels.legend));
+    box.appendChild(el("h3", labels.legendPriority));
+    var priorities = el("ul");
+    [1, 2, 3].forEach(function (priority) {
+      var item = el("li");
+      var icon = el("span", null, "intervention-icon p" + priority);
+      icon.appendChild(el("span", String(priority)));
+      item.appendChild(icon);
+      item.appendChild(el("span", labels["priority-" + priority]));
+      priorities.appendChild(item);
+    });
+    box.appendChild(priorities);
+    box.appendChild(el("h3", labels.legendUnits));
+    legendStatuses = el("ul", null, "legend-statuses");
+    box.appendChild(legendStatuses);
+    box.appendChild(el("h3", labels.legendOther));
+    var other = el("ul");
+    [labels.legendStale, labels.legendLog, labels.legendReport, labels.legendSharing].forEach(function (text) {
+      other.appendChild(el("li", text));
+    });
+    box.appendChild(other);
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  legend.addTo(map);
+  function legendUnits() {  // the status codes in use, in words, with their colour and radio code
+    if (!legendStatuses) { return; }
+    var seen = {};
+    Object.values(state.units).forEach(function (unit) {
+      var key = unit.status_label + "|" + unit.color;
+      if (!seen[key]) { seen[key] = unit; }
+    });
+    legendStatuses.textContent = "";
+    Object.values(seen).sort(function (a, b) { return a.status_code.localeCompare(b.status_code); })
+      .forEach(function (unit) {
+        var item = el("li");
+        var swatch = el("span", "", "swatch");
+        swatch.style.background = unit.color;
+        item.appendChild(swatch);
+        item.appendChild(el("span", unit.status_label + " (" + labels.code + " " + unit.status_code + ")"));
+        legendStatuses.appendChild(item);
+      });
   }
   function load() {
     return fetch(mapElement.dataset.state, {credentials: "same-origin"}).then(function (r) { return r.json(); })
@@ -367,7 +561,11 @@
       if (!row) { return; }
       row.status = payload.status; row.status_label = payload.status_label;
       drawIntervention(row); listInterventions();
-      if (state.selected === payload.intervention_id && payload.status !== "clos") { recommend(payload.intervention_id); }
+      if (state.selected === payload.intervention_id && payload.status !== "clos") {
+        recommend(payload.intervention_id); loadRecord(payload.intervention_id);
+        document.getElementById("c-detail-body").textContent = [row.priority_label, row.status_label, row.address,
+          row.description].filter(Boolean).join(" · ");
+      }
     });
     on("operations.log_entry", function (payload, data) {
       payload.commune_id = data.commune;
