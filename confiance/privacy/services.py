@@ -59,6 +59,8 @@ def access_log_record(*, actor: Any, target: Any, motive: str, extra: dict[str, 
 
 def retention_run(*, actor: Any, now=None, dry_run: bool = False, batch_size: int | None = None):
     """Apply every retention rule, then audit what was done (one entry per rule that acted)."""
+    if not dry_run:
+        audit_chains_reserve([None])  # the rules may publish what they remove; their entries come after
     outcomes = run_all(now=now, batch_size=batch_size, dry_run=dry_run)
     if not dry_run:
         for outcome in outcomes:

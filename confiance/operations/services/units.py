@@ -151,11 +151,12 @@ def assignment_engage(*, actor: Actor, intervention: Intervention, unit: Unit, o
     assignment = _create_assignment(actor, intervention, unit, override_reason, recommended_rank, now)
     _set_milestone(unit, Milestone.ENGAGED, now)
     intervention_follow_assignments(intervention, now)
-    if current is not None:  # the intervention the unit left may have no unit left
-        intervention_follow_assignments(current.intervention, now, publish=True)
+    # Audit before publishing (lock order, core/transactions.py).
     audit_record(actor=actor, action="operations.engage", target=intervention, commune_id=intervention.commune_id,
                  extra={"unit": unit.name, "override": override_reason, "recommended_rank": recommended_rank,
                         "replaced": current.intervention.number if current else ""})
+    if current is not None:  # the intervention the unit left may have no unit left
+        intervention_follow_assignments(current.intervention, now, publish=True)
     intervention_changed(intervention)
     unit_publish(unit)
     return assignment
