@@ -208,6 +208,16 @@ def _accepted(rule: _Rule, text: str, folded: str, match: re.Match[str]) -> bool
     return True
 
 
+def _excerpt(text: str, start: int, end: int, margin: int = 30) -> str:
+    """The words around the match, about `margin` characters each side, never cut inside a word."""
+    before, after = text[max(0, start - margin):start], text[end:end + margin]
+    if start - margin > 0 and " " in before:
+        before = before.split(" ", 1)[1]
+    if end + margin < len(text) and " " in after:
+        after = after.rsplit(" ", 1)[0]
+    return " ".join((before + text[start:end] + after).split())
+
+
 def sensitive_matches(*texts: str) -> list[SensitiveMatch]:
     """Phrasings of the forbidden categories found in these texts, one per (category, words found)."""
     found: dict[tuple[str, str], SensitiveMatch] = {}
@@ -227,6 +237,5 @@ def sensitive_matches(*texts: str) -> list[SensitiveMatch]:
                 term = " ".join(text[match.start():match.end()].split())
                 key = (rule.category, term.casefold())
                 if key not in found:
-                    start, end = max(0, match.start() - 30), min(len(text), match.end() + 30)
-                    found[key] = SensitiveMatch(rule.category, term, text[start:end].strip())
+                    found[key] = SensitiveMatch(rule.category, term, _excerpt(text, match.start(), match.end()))
     return list(found.values())

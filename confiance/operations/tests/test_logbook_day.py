@@ -240,3 +240,15 @@ def test_the_simulator_writes_entries_whose_nature_matches_their_text(world):
     before = LogEntry.objects.count()
     simulation._new_call(rng, timezone.now(), [world.commune], operator, io.StringIO())
     assert LogEntry.objects.count() == before and Intervention.objects.filter(log_entry__isnull=True).exists()
+
+
+def test_the_whole_warning_is_in_french_and_names_the_words_as_written(world):
+    response = client_for(world.agent).post("/agents/main-courante/", {
+        "commune": world.commune.pk, "nature": world.nature.pk, "source": "patrouille",
+        "text": "Un homme noir a crié devant le 3 rue des Lilas."})
+    page = response.content.decode()
+    assert response.status_code == 200 and not LogEntry.objects.exists()
+    assert "Attention : données interdites dans ce fichier ?" in page
+    assert "Le texte semble contenir des données interdites dans ce fichier (origine raciale ou ethnique)" in page
+    assert "origine raciale ou ethnique : « homme noir » (… Un homme noir a crié devant le 3 rue des …)" in page
+    assert "ne repère pas toutes les formulations" in page and "origine</" not in page
