@@ -13,6 +13,9 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from confiance.core.errors import PermissionDeniedError
 from confiance.operations import simulation
@@ -252,3 +255,29 @@ def test_the_whole_warning_is_in_french_and_names_the_words_as_written(world):
     assert "Le texte semble contenir des données interdites dans ce fichier (origine raciale ou ethnique)" in page
     assert "origine raciale ou ethnique : « homme noir » (… Un homme noir a crié devant le 3 rue des …)" in page
     assert "ne repère pas toutes les formulations" in page and "origine</" not in page
+
+
+# --- Generated input on the new pages -----------------------------------------------------------------------------
+
+_VALUES = st.one_of(st.sampled_from(["", " ", "0", "-1", "²", "2026-02-30", "0001-01-01", "9999-12-31", "a\x00b",
+                                     "91386", "91468", str(2**63), "1e308"]), st.text(max_size=12))
+_FIELDS = ["commune", "jour", "nature", "source", "text", "occurred_at", "person_role", "person_last_name",
+           "person_birth_date", "lat", "lon", "acknowledge_sensitive"]
+
+
+@hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=list(HealthCheck))
+@given(data=st.dictionaries(st.sampled_from(_FIELDS), _VALUES, max_size=len(_FIELDS)),
+       page=st.sampled_from(["visa", "modifier", "rectifier"]))
+def test_the_new_pages_take_any_input_without_a_server_error(world_for_fuzz, data, page):
+    client, entry_id = world_for_fuzz
+    path = "/agents/main-courante/visa" if page == "visa" else f"/agents/main-courante/{entry_id}/{page}/"
+    assert client.post(path, data).status_code < 500, (path, data)
+    assert client.get(path, data).status_code < 500, (path, data)
+
+
+@pytest.fixture
+def world_for_fuzz(world, settings):
+    settings.CONFIANCE_2FA_RELAXED = True
+    original = log_entry_create(actor=world.chef, commune_id=world.commune.pk, draft=entry(world))
+    return client_for(world.chef), original.pk
