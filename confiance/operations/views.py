@@ -151,7 +151,7 @@ def _with_links(entries: list, user_id: int, visa) -> list:
     return entries
 
 
-def _save_entry(request, actor: Actor, form: LogEntryForm, action) -> tuple[LogEntry | None, object]:
+def _save_entry(form: LogEntryForm, action) -> tuple[LogEntry | None, object]:
     """Run a write of the form's draft; the forbidden-data warning comes back to the form, other refusals too."""
     try:
         return action(form.draft()), None
@@ -178,7 +178,7 @@ def logbook(request):
     if request.method == "POST":
         form = LogEntryForm(request.POST, communes=writable, natures=natures)
         if form.is_valid():
-            entry, warning = _save_entry(request, actor, form, lambda draft: log_entry_create(
+            entry, warning = _save_entry(form, lambda draft: log_entry_create(
                 actor=actor, commune_id=form.cleaned_data["commune"], draft=draft))
             if entry is not None:
                 messages.success(request, _("Entrée %(number)s enregistrée.") % {"number": entry.number})
@@ -244,7 +244,7 @@ def _entry_page(request, entry_id: int, *, correcting: bool):
                 def action(draft):
                     draft.persons = _kept_persons(entry, draft.persons)
                     return log_entry_edit(actor=actor, entry=entry, draft=draft)
-            saved, warning = _save_entry(request, actor, form, action)
+            saved, warning = _save_entry(form, action)
             if saved is not None:
                 message = (_("Entrée rectificative %(number)s enregistrée.") if correcting
                            else _("Entrée %(number)s modifiée."))
