@@ -40,6 +40,7 @@ class Permission(StrEnum):
     OPERATIONS_LOG = "operations.log"
     OPERATIONS_FIELD = "operations.field"
     OPERATIONS_DISPATCH = "operations.dispatch"
+    OPERATIONS_SIGN = "operations.sign"  # the chef de poste's visa of a day's main courante
     OPERATIONS_MANAGE = CRISIS_DECLARE_PERMISSION
     ANALYTICS_VIEW = "analytics.view"
     DEVICES_VIEW = "devices.view"
@@ -68,7 +69,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | {
         Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
         Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE, Permission.DEVICES_MANAGE,
-        Permission.DEVICES_HEALTH}),
+        Permission.DEVICES_HEALTH, Permission.OPERATIONS_SIGN}),
     Role.TECHNICAL_AGENT: frozenset(_HANDLERS | _SENSORS),
     Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS | _SENSORS),
     Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),

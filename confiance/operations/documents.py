@@ -10,7 +10,7 @@ from fpdf import FPDF
 
 from confiance.core.exports import SafeWriter
 from confiance.operations.choices import EntrySource, PersonRole, Purpose
-from confiance.operations.models import LogEntry
+from confiance.operations.models import DayVisa, LogEntry
 from confiance.operations.selectors import INTERVALS
 
 # The PDF core fonts speak Latin-1: a few typographic characters get their plain equivalents.
@@ -46,10 +46,21 @@ class _Logbook(FPDF):
                                 f"{timezone.localtime():%d/%m/%Y à %H:%M}"), align="C")
 
 
-def logbook_pdf(*, commune_name: str, day: date, entries: list[LogEntry], edited_by: str) -> bytes:
+def visa_sentence(visa: DayVisa | None) -> str:
+    """The PDF's line on the chef de poste's visa of the day."""
+    if visa is None:
+        return "Journée non visée : des entrées peuvent encore y être ajoutées."
+    by = visa.signed_by.get_full_name() or visa.signed_by.username if visa.signed_by else "un agent supprimé"
+    return f"Journée visée par {by} le {timezone.localtime(visa.signed_at):%d/%m/%Y à %H:%M}."
+
+
+def logbook_pdf(*, commune_name: str, day: date, entries: list[LogEntry], edited_by: str,
+                visa: DayVisa | None = None) -> bytes:
     pdf = _Logbook(f"Main courante - {commune_name} - {day:%d/%m/%Y}")
     pdf.alias_nb_pages()
     pdf.add_page()
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(0, 5, _latin1(visa_sentence(visa)), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     pdf.cell(0, 5, _latin1(f"{len(entries)} entrée(s). Édité par {edited_by}."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -64,6 +75,9 @@ def logbook_pdf(*, commune_name: str, day: date, entries: list[LogEntry], edited
             details.append(f"Lieu : {entry.address}")
         if entry.corrects_id:
             details.append(f"Rectifie l'entrée {entry.corrects.number}")
+        corrections = getattr(entry, "correction_numbers", None)
+        if corrections:
+            details.append(f"Rectifiée par {', '.join(corrections)}")
         details.append(f"Saisie le {timezone.localtime(entry.created_at):%d/%m/%Y %H:%M} par "
                        f"{entry.author.get_full_name() or entry.author.username if entry.author else 'système'}")
         pdf.multi_cell(0, 4.5, _latin1(" | ".join(details)), new_x="LMARGIN", new_y="NEXT")

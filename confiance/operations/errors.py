@@ -39,6 +39,8 @@ class OperationsErrorCode(StrEnum):
     TRACKER_ID_TAKEN = "operations_tracker_id_taken"
     ROADS_INVALID = "operations_roads_invalid"
     PHONE_INVALID = "operations_phone_invalid"
+    DAY_SIGNED = "operations_day_signed"
+    DAY_INVALID = "operations_day_invalid"
 
 
 class OperationsError(ApplicationError):

@@ -13,7 +13,8 @@ class LogEntryForm(forms.Form):
     nature = forms.TypedChoiceField(label=_("Nature"), coerce=int)
     source = forms.ChoiceField(label=_("Source"), choices=EntrySource.choices, initial=EntrySource.PATROL)
     occurred_at = forms.DateTimeField(label=_("Heure des faits"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                 format="%Y-%m-%dT%H:%M"),
                                       help_text=_("Vide : maintenant."))
     address = forms.CharField(label=_("Lieu"), max_length=300, required=False)
     text = forms.CharField(label=_("Texte"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -33,8 +34,38 @@ class LogEntryForm(forms.Form):
     def __init__(self, *args, communes, natures, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
-        self.fields["nature"].choices = [(n.pk, f"{n.label} ({n.commune.name})" if len(communes) > 1 else n.label)
-                                         for n in natures]
+        # The natures of each commune (entry-form.js switches the list when the commune changes); the form offers
+        # and accepts only those of the chosen commune.
+        by_commune: dict[int, list[tuple[int, str]]] = {c.pk: [] for c in communes}
+        for nature in natures:
+            if nature.commune_id in by_commune:
+                by_commune[nature.commune_id].append((nature.pk, nature.label))
+        self.nature_options = {str(pk): [[nature_id, label] for nature_id, label in rows]
+                               for pk, rows in by_commune.items()}
+        self.fields["nature"].choices = by_commune.get(self.chosen_commune_id(communes), [])
+
+    def chosen_commune_id(self, communes) -> int | None:
+        """The commune the form is on: the one posted, else the initial one, else the first offered."""
+        raw = self.data.get(self.add_prefix("commune")) if self.is_bound else self.initial.get("commune")
+        known = [c.pk for c in communes]
+        try:
+            chosen = int(raw) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            chosen = None
+        return chosen if chosen in known else (known[0] if known else None)
+
+    @staticmethod
+    def initial_from(entry) -> dict:
+        """The form's initial values for an entry edited during its grace period (persons: the first one)."""
+        initial = {"commune": entry.commune_id, "nature": entry.nature_id, "source": entry.source,
+                   "occurred_at": timezone.localtime(entry.occurred_at).replace(tzinfo=None, second=0, microsecond=0),
+                   "address": entry.address, "text": entry.text, "lat": entry.lat, "lon": entry.lon}
+        person = next(iter(entry.persons.all()), None)
+        if person is not None:
+            initial.update(person_role=person.role, person_last_name=person.last_name,
+                           person_first_name=person.first_name, person_birth_date=person.birth_date,
+                           person_phone=person.phone)
+        return initial
 
     def clean(self):
         data = super().clean()

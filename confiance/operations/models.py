@@ -84,7 +84,7 @@ class ChecklistStep(models.Model):
 class Intervention(models.Model):
     commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT,
                                 related_name="interventions")
-    number = models.CharField(_("numéro"), max_length=20)
+    number = models.CharField(_("numéro"), max_length=32)
     intervention_type = models.ForeignKey(InterventionType, verbose_name=_("type"), on_delete=models.PROTECT,
                                           related_name="interventions")
     purpose = models.CharField(_("finalité"), max_length=20, choices=Purpose.choices)
@@ -149,7 +149,7 @@ class LogEntry(models.Model):
 
     commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT,
                                 related_name="log_entries")
-    number = models.CharField(_("numéro"), max_length=20)
+    number = models.CharField(_("numéro"), max_length=32)
     occurred_at = models.DateTimeField(_("heure des faits"))
     source = models.CharField(_("source"), max_length=20, choices=EntrySource.choices)
     nature = models.ForeignKey(Nature, verbose_name=_("nature"), on_delete=models.PROTECT, related_name="entries")
@@ -387,3 +387,23 @@ class PoolingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} - {self.title}"
+
+
+class DayVisa(models.Model):
+    """The chef de poste's sign-off of one commune's main courante for one day: the day is locked after it."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT,
+                                related_name="logbook_visas")
+    day = models.DateField(_("jour"))
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("visée par"), null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    signed_at = models.DateTimeField(_("visée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visa de main courante")
+        verbose_name_plural = _("visas de main courante")
+        ordering = ["-day", "commune__name"]
+        constraints = [models.UniqueConstraint(fields=["commune", "day"], name="day_visa_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.day:%Y-%m-%d}"

@@ -1,9 +1,22 @@
 """Free text checked for the data categories police files must not hold (LEGAL.md, "Municipal police files").
 
-Racial or ethnic origin, political, philosophical or religious opinions, union membership, health, sex life. The
-check is a word list, matched without case or accents and with feminine and plural endings: it catches the
-common wordings and warns the agent, who may confirm when the word is used otherwise (a place name, a quotation
-needed for an infraction). It is a safeguard, not a guarantee: the warning says so.
+Racial or ethnic origin, political, philosophical or religious opinions, union membership, health, sex life. Most
+words of these categories are harmless on their own ("véhicule noir", "vin blanc", "restaurant asiatique", "école
+catholique", "Rue des Juifs"): what the files must not hold is a *person* described by them. So the check is built
+from phrasings, matched without case or accents:
+
+- a person noun (homme, femme, individu, jeune, personne, garçon, fille, un type, mec..., feminine and plural forms)
+  followed by a colour, origin, ethnicity or religion adjective, possibly through "de type", "d'origine", "de
+  peau"... ("un homme noir", "deux jeunes maghrébins", "individu de type africain", "la requérante, musulmane");
+- a determiner followed by such an adjective used as a noun ("un Noir", "des Roms", "une musulmane");
+- "d'origine", "de type", "d'apparence" followed by an origin or a nationality ("d'origine maghrébine");
+- words that are sensitive whatever the context (ethnie, couleur de peau, slurs, religious garments, health
+  conditions, sexual orientation, union and political membership), a few of them unless the context says
+  otherwise ("chien de race", "place réservée aux personnes handicapées", "enceinte acoustique").
+
+It warns the agent, who may confirm when the wording is used otherwise (a place name, a quotation needed for an
+infraction). It is a safeguard, not a guarantee: the warning says so. The tests hold a list of phrasings that must
+warn and a corpus of ordinary logbook sentences that must not.
 """
 
 from __future__ import annotations
@@ -23,52 +36,150 @@ CATEGORIES = {
     "sexualite": _("vie ou orientation sexuelle"),
 }
 
-# Stems: a word matches when it starts with the stem and ends with at most "e", "s", "es", "ne", "nes", "le"...
-_TERMS: dict[str, tuple[str, ...]] = {
-    "origine": (
-        "origine ethnique", "ethnie", "ethnique", "race", "racial", "raciale", "couleur de peau", "type africain",
-        "type europeen", "type maghrebin", "type asiatique", "type nord-africain", "maghrebin", "nord-africain",
-        "africain", "arabe", "asiatique", "gitan", "tzigane", "rom", "roms", "metis", "basane",
-    ),
-    "opinions": (
-        "opinion politique", "opinions politiques", "parti politique", "militant", "extreme droite",
-        "extreme gauche", "communiste", "anarchiste", "royaliste", "gauchiste", "facho", "fasciste",
-        "sympathisant",
-    ),
-    "religion": (
-        "religion", "religieux", "religieuse", "musulman", "juif", "juive", "chretien", "catholique", "protestant",
-        "evangelique", "bouddhiste", "hindou", "athee", "franc-macon", "pratiquant", "voilee", "kippa",
-        "salafiste", "croyant",
-    ),
-    "syndicat": (
-        "syndique", "syndicaliste", "delegue syndical", "adherent cgt", "adherent cfdt", "membre de la cgt",
-        "membre de la cfdt", "membre du syndicat", "appartenance syndicale",
-    ),
-    "sante": (
-        "seropositif", "seropositive", "vih", "sida", "diabetique", "depressif", "depressive",
-        "depression", "schizophrene", "bipolaire",
-        "handicap", "handicape", "maladie", "malade", "psychiatrique", "cancer", "enceinte", "grossesse",
-        "toxicomane", "alcoolique", "epileptique", "autiste", "traitement medical", "hospitalise",
-    ),
-    "sexualite": (
-        "homosexuel", "homosexualite", "gay", "lesbienne", "bisexuel", "transgenre", "orientation sexuelle",
-        "vie sexuelle", "pratiques sexuelles",
-    ),
-}
+
+def _any(*fragments: str) -> str:
+    return "(?:" + "|".join(fragments) + ")"
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+# Fragments are regular expressions over folded text (lower case, no accents, typographic apostrophes as ').
+PERSON_NOUNS = _any(
+    r"hommes?", r"femmes?", r"individu(?:e|s|es)?", r"jeunes?", r"personnes?", r"garcons?", r"fill(?:e|es|ette|ettes)",
+    r"gars", r"mecs?", r"meufs?", r"nanas?", r"gamin(?:e|s|es)?", r"enfants?", r"ados?", r"adolescent(?:e|s|es)?",
+    r"mineur(?:e|s|es)?", r"majeur(?:e|s|es)?", r"suspect(?:e|s|es)?", r"auteurs?", r"autrices?", r"victimes?",
+    r"temoins?", r"conduct(?:eur|rice)s?", r"passag(?:er|ere)s?", r"pieton(?:ne)?s?", r"riverain(?:e|s|es)?",
+    r"voisin(?:e|s|es)?", r"client(?:e|s|es)?", r"vend(?:eur|euse)s?", r"mendiant(?:e|s|es)?", r"sdf", r"monsieur",
+    r"messieurs", r"madame", r"mesdames", r"dames?", r"demoiselles?", r"couples?", r"familles?", r"communautes?",
+    r"populations?", r"gens", r"requerant(?:e|s|es)?", r"interpelle(?:e|s|es)?", r"occupant(?:e|s|es)?",
+    r"squatt?eurs?", r"mis\s+en\s+cause", r"agresseurs?", r"usag(?:er|ere)s?", r"habitant(?:e|s|es)?",
+    r"ressortissant(?:e|s|es)?", r"touristes?", r"etudiant(?:e|s|es)?", r"eleves?", r"lyceen(?:ne)?s?",
+    r"collegien(?:ne)?s?", r"inconnu(?:e|s|es)?",
+    # "type" is a person only after a determiner ("un type", "ces types"), not in "véhicule de type SUV".
+    r"(?:un|le|ce|des|les|ces|deux|trois|quatre|plusieurs|quelques)\s+types?",
+)
+DETERMINERS = _any(r"un", r"une", r"des", r"les", r"le", r"la", r"deux", r"trois", r"quatre", r"cinq", r"six",
+                   r"plusieurs", r"ces", r"cet", r"cette", r"ce", r"quelques", r"certains", r"certaines", r"aux")
+# Colours and other words that describe a person's origin (not a nationality).
+COLOURS = _any(r"noire?s?", r"blanc(?:he)?s?", r"jaunes?", r"blacks?", r"metis(?:se|ses)?", r"basanee?s?",
+               r"typee?s?", r"mulatre(?:sse)?s?", r"de\s+couleur")
+ORIGINS = _any(
+    r"maghrebine?s?", r"nord[- ]?africaine?s?", r"africaine?s?", r"subsaharien(?:ne)?s?", r"arabes?",
+    r"asiatiques?", r"asiats?", r"europeen(?:ne)?s?", r"caucasien(?:ne)?s?", r"orienta(?:l|le|les|ux)",
+    r"antillaise?s?", r"roms?", r"gitane?s?", r"tziganes?", r"manouches?", r"yeniches?", r"kabyles?", r"berberes?",
+    r"kurdes?", r"latinos?", r"beurs?", r"rebeus?", r"renois?", r"slaves?", r"mediterraneen(?:ne)?s?",
+)
+NATIONALITIES = _any(
+    r"algerien(?:ne)?s?", r"marocaine?s?", r"tunisien(?:ne)?s?", r"senegalaise?s?", r"malien(?:ne)?s?",
+    r"turcs?", r"turques?", r"chinoise?s?", r"roumaine?s?", r"etrangere?s?", r"indien(?:ne)?s?",
+    r"pakistanaise?s?", r"comorien(?:ne)?s?", r"congolaise?s?", r"ivoirien(?:ne)?s?", r"camerounaise?s?",
+    r"haitien(?:ne)?s?", r"portugaise?s?", r"italien(?:ne)?s?", r"espagnole?s?", r"francaise?s?",
+    r"afghane?s?", r"syrien(?:ne)?s?", r"tchetchene?s?", r"albanaise?s?", r"vietnamien(?:ne)?s?",
+)
+RELIGIONS = _any(
+    r"musulmane?s?", r"jui(?:f|ve)s?", r"israelites?", r"chretien(?:ne)?s?", r"catholiques?",
+    r"evangeliques?", r"bouddhistes?", r"hindoue?s?", r"athees?", r"sikhs?", r"islamistes?", r"salafistes?",
+    r"religieu(?:x|se|ses)", r"voilee?s?", r"integristes?",
+)
+# Adjectives that also name a person after a determiner ("un Maghrébin", "des Roms", "une musulmane").
+ORIGIN_NOUNS = _any(
+    r"maghrebine?s?", r"nord[- ]?africaine?s?", r"africaine?s?", r"subsaharien(?:ne)?s?", r"arabes?",
+    r"asiatiques?", r"asiats?", r"roms?", r"gitane?s?", r"tziganes?", r"manouches?", r"yeniches?", r"kabyles?",
+    r"blacks?", r"metis(?:se|ses)?", r"beurs?", r"rebeus?", r"renois?", r"mulatre(?:sse)?s?", r"basanee?s?",
+)
+# ("protestant" only here: after a person noun it is also the verb, "le conducteur protestant contre...").
+RELIGION_NOUNS = _any(r"musulmane?s?", r"jui(?:f|ve)s?", r"israelites?", r"chretien(?:ne)?s?", r"catholiques?",
+                      r"protestante?s?",
+                      r"bouddhistes?", r"hindoue?s?", r"athees?", r"sikhs?", r"islamistes?", r"salafistes?")
+# "un Noir", "des Blancs": nouns only with their capital letter ("dans le noir", "des blancs" in a form are not).
+CAPITAL_COLOURS = re.compile(r"(?:Noir|Noire|Noirs|Noires|Blanc|Blanche|Blancs|Blanches|Jaune|Jaunes)\b")
+
+_INTENSIFIER = r"(?:(?:tres|plutot|assez|visiblement|apparemment)\s+)?"
+_LINK = r"(?:(?:de\s+type|type|d\s*'\s*origine|d\s+origine|d\s*'\s*apparence|d\s*'\s*allure|a\s+la\s+peau|de\s+peau|"\
+        r"au\s+teint|de\s+confession|de\s+religion|d\s*'\s*ethnie)\s+)"
+_ORIGIN_LINK = r"(?:de\s+type|type|d\s*'\s*origine|d\s+origine|d\s*'\s*apparence|d\s*'\s*allure|d\s*'\s*ethnie)\s+"
+_AFTER_PERSON = r"\s*,?\s+" + _INTENSIFIER
+_START, _END = r"(?<![\w-])", r"(?![\w-])"
+
+# A street, a building or a shop named after a community is not a person ("Rue des Juifs", "école des Roms").
+_PLACE_BEFORE = re.compile(
+    r"(?:rue|place|impasse|allee|avenue|boulevard|chemin|quai|cours|passage|square|cite|residence|route|sentier|"
+    r"quartier|cimetiere|carre|ecole|lycee|college|eglise|synagogue|mosquee|temple|restaurant|epicerie|boucherie|"
+    r"traiteur|magasin|association|centre|marche|fete|festival)\s+(?:(?:des|du|de\s+la|de|d'|la|le|les|l')\s*)?$")
 
 
-def _pattern(term: str) -> str:
-    words = [re.escape(word) for word in term.split()]
-    # Feminine and plural endings on the last word; words joined by any spacing.
-    return r"\b" + r"\s+".join(words) + r"(?:e|s|es|ne|nes|le|les)?\b"
+@dataclass(frozen=True)
+class _Rule:
+    category: str
+    pattern: re.Pattern[str]
+    unless: re.Pattern[str] | None = None  # searched in the text around the match
+    capital: bool = False  # the last word must start with a capital letter in the original text
 
 
-_COMPILED = [(category, term, re.compile(_pattern(term))) for category, terms in _TERMS.items() for term in terms]
+def _rule(category: str, regex: str, unless: str | None = None, capital: bool = False) -> _Rule:
+    return _Rule(category, re.compile(_START + regex + _END), re.compile(unless) if unless else None, capital)
+
+
+def _words(category: str, *fragments: str, unless: str | None = None) -> _Rule:
+    return _rule(category, _any(*fragments), unless)
+
+
+_ANIMALS = r"chien|chienne|chiot|chat|chaton|cheval|animal|animaux|canin|felin|bovin|equin|pitbull|rottweiler|" \
+           r"molosse|categorie|berger|elevage"
+
+RULES: tuple[_Rule, ...] = (
+    # Origin: a person described by colour, origin or ethnicity.
+    _rule("origine", PERSON_NOUNS + _AFTER_PERSON + _LINK + "?" + _any(COLOURS, ORIGINS)),
+    _rule("origine", PERSON_NOUNS + _AFTER_PERSON + _LINK + NATIONALITIES),
+    _rule("origine", _ORIGIN_LINK + _any(ORIGINS, NATIONALITIES)),
+    _rule("origine", DETERMINERS + r"\s+" + ORIGIN_NOUNS),
+    _rule("origine", DETERMINERS + r"\s+" + r"(?:noire?s?|blanc(?:he)?s?|jaunes?)", capital=True),
+    _rule("origine", r"(?:a\s+la\s+|de\s+)?(?:peau|teint)\s+(?:noire?|blanche?|mate?|foncee?|basanee?|metisse?|"
+                     r"brune?|caramel|chocolat|olivatre)"),
+    _words("origine", r"origines?\s+ethniques?", r"ethnies?", r"ethniques?", r"ethniquement", r"raciale?s?",
+           r"raciaux", r"racisee?s?", r"couleur\s+de\s+(?:la\s+)?peau", r"negre(?:sse)?s?", r"bougnoule?s?",
+           r"bicots?", r"chinetoques?", r"niakoue?s?", r"bamboulas?", r"romanos?", r"youpin(?:e|s|es)?",
+           r"feujs?", r"beurettes?"),
+    _words("origine", r"races?", unless=_ANIMALS),
+    # Religion: a person described by a religion, religious garments, the words of belief.
+    _rule("religion", PERSON_NOUNS + _AFTER_PERSON + _LINK + "?" + RELIGIONS),
+    _rule("religion", DETERMINERS + r"\s+" + RELIGION_NOUNS),
+    _rule("religion", RELIGIONS + r"\s+pratiquante?s?"),
+    _words("religion", r"religions?", r"de\s+confession", r"kippas?", r"burk?qas?",
+           r"burkas?", r"niqabs?", r"hijabs?", r"tchadors?", r"jilbabs?", r"voile\s+islamique",
+           r"foulard\s+islamique", r"franc[- ]?maconn?e?s?", r"francs[- ]?macons", r"salafistes?", r"islamistes?"),
+    # Political opinions.
+    _words("opinions", r"opinions?\s+politiques?", r"partis?\s+politiques?", r"militante?s?", r"extreme\s+droite",
+           r"extreme\s+gauche", r"ultra[- ]?(?:droite|gauche)", r"communistes?", r"anarchistes?", r"royalistes?",
+           r"gauchistes?", r"fachos?", r"fascistes?", r"neo[- ]?nazie?s?", r"sympathisante?s?", r"antifas?",
+           r"identitaires?"),
+    # Union membership.
+    _words("syndicat", r"syndiquee?s?", r"syndicalistes?", r"delegue(?:e|s|es)?\s+syndica(?:l|le|ux|les)",
+           r"adherente?s?\s+(?:a\s+la\s+|de\s+la\s+)?(?:cgt|cfdt|fo|sud|unsa|cfe-cgc|cftc)",
+           r"membres?\s+(?:de\s+la\s+|du\s+)?(?:cgt|cfdt|syndicat)", r"appartenance\s+syndicale"),
+    # Health.
+    _words("sante", r"seropositi(?:f|ve|fs|ves)", r"vih", r"sida", r"diabetiques?", r"depressi(?:f|ve|fs|ves)",
+           r"depression", r"schizophrenes?", r"bipolaires?", r"maladies?", r"malades?", r"psychiatriques?",
+           r"cancers?", r"grossesse", r"toxicomanes?", r"alcooliques?", r"epileptiques?", r"autistes?",
+           r"traitements?\s+medica(?:l|ux)", r"hospitalisee?s?", r"troubles?\s+psychiques?",
+           r"(?:femme|fille|requerante|victime|elle|qui)\s+(?:est\s+|etait\s+)?enceinte",
+           r"enceinte\s+de\s+\d+\s+mois"),
+    _words("sante", r"handicap(?:e|ee|es|ees|s)?",
+           unless=r"place|emplacement|stationnement|carte|macaron|reserve|pmr|gig|gic|parking|acces"),
+    # Sex life and sexual orientation.
+    _words("sexualite", r"homosexuel(?:le)?s?", r"homosexualite", r"gays?", r"lesbiennes?", r"bisexuel(?:le)?s?",
+           r"transgenres?", r"orientation\s+sexuelle", r"vie\s+sexuelle", r"pratiques\s+sexuelles", r"pedes?"),
+)
+
+
+def _fold_char(char: str) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", char.casefold()) if not unicodedata.combining(c))
+    if char in "\u2019\u2018\u02bc":
+        return "'"
+    return folded if len(folded) == 1 else char.lower()[:1] or char
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one (offsets in the folded text are offsets in the text)."""
+    return "".join(_fold_char(char) for char in text)
 
 
 @dataclass(frozen=True)
@@ -86,18 +197,45 @@ class SensitiveMatch:
                 "excerpt": self.excerpt}
 
 
+def _accepted(rule: _Rule, text: str, folded: str, match: re.Match[str]) -> bool:
+    if _PLACE_BEFORE.search(folded[max(0, match.start() - 40):match.start()]):
+        return False
+    if rule.unless is not None and rule.unless.search(folded[max(0, match.start() - 40):match.end() + 40]):
+        return False
+    if rule.capital:
+        last_word = text[match.start():match.end()].split()[-1]
+        return CAPITAL_COLOURS.fullmatch(last_word) is not None
+    return True
+
+
+def _excerpt(text: str, start: int, end: int, margin: int = 30) -> str:
+    """The words around the match, about `margin` characters each side, never cut inside a word."""
+    before, after = text[max(0, start - margin):start], text[end:end + margin]
+    if start - margin > 0 and " " in before:
+        before = before.split(" ", 1)[1]
+    if end + margin < len(text) and " " in after:
+        after = after.rsplit(" ", 1)[0]
+    return " ".join((before + text[start:end] + after).split())
+
+
 def sensitive_matches(*texts: str) -> list[SensitiveMatch]:
-    """Words of the forbidden categories found in these texts, one per (category, term)."""
+    """Phrasings of the forbidden categories found in these texts, one per (category, words found)."""
     found: dict[tuple[str, str], SensitiveMatch] = {}
     for text in texts:
         if not text:
             continue
-        folded = _fold(text)
-        for category, term, pattern in _COMPILED:
-            match = pattern.search(folded)
-            if match and (category, term) not in found:
-                start, end = max(0, match.start() - 30), min(len(text), match.end() + 30)
-                # Folding keeps lengths for French text (accents become combining marks that are dropped), so
-                # the excerpt is cut from the original at the same offsets, approximately.
-                found[(category, term)] = SensitiveMatch(category, term, text[start:end].strip())
+        folded = fold(text)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for rule in RULES:
+            for match in rule.pattern.finditer(folded):
+                taken = spans.setdefault(rule.category, [])
+                if any(a <= match.start() and match.end() <= b for a, b in taken):
+                    continue  # inside a longer phrasing already found ("homme d'origine X", then "d'origine X")
+                if not _accepted(rule, text, folded, match):
+                    continue
+                taken.append((match.start(), match.end()))
+                term = " ".join(text[match.start():match.end()].split())
+                key = (rule.category, term.casefold())
+                if key not in found:
+                    found[key] = SensitiveMatch(rule.category, term, _excerpt(text, match.start(), match.end()))
     return list(found.values())

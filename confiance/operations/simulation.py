@@ -15,6 +15,7 @@ from confiance.operations.choices import InterventionStatus, Milestone, Position
 from confiance.operations.demo_data import operator_actor, random_point_in
 from confiance.operations.dispatch import recommend
 from confiance.operations.drafts import EntryDraft, InterventionDraft, PositionFix
+from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.models import Assignment, Intervention, InterventionType, Nature, Unit
 from confiance.operations.services.interventions import intervention_close, intervention_create, intervention_step_done
 from confiance.operations.services.logbook import log_entry_create
@@ -70,17 +71,48 @@ def _move_units(rng: random.Random, now, communes: dict[int, Commune]) -> None:
     positions_store(fixes, now)
 
 
+# What a caller says, per nature: the simulated entry's text always matches its nature.
+CALL_TEXTS = {
+    "tapage": ("Appel : musique forte chez un voisin, signalée par le requérant.",
+               "Appel : nuisances sonores persistantes dans la rue."),
+    "stationnement": ("Appel : véhicule stationné devant une sortie de garage.",
+                      "Appel : voiture garée sur le trottoir, gêne pour les piétons."),
+    "accident": ("Appel : accrochage entre deux véhicules, pas de blessé annoncé.",
+                 "Appel : accident matériel au carrefour, circulation ralentie."),
+    "differend": ("Appel : différend entre voisins au sujet d'une haie.",
+                  "Appel : dispute de voisinage, ton qui monte."),
+    "animal": ("Appel : chien errant sur la chaussée.",),
+    "objet": ("Appel : portefeuille trouvé sur un banc.",),
+    "surveillance": ("Appel : demande de passage d'une patrouille.",),
+    "depot": ("Appel : dépôt sauvage de gravats en bordure de chemin.",),
+}
+
+
+def call_text(rng: random.Random, nature: Nature) -> str:
+    """A caller's words for this nature (its own label when the simulator knows no wording for it)."""
+    texts = CALL_TEXTS.get(nature.code)
+    return rng.choice(texts) if texts else f"Appel : {nature.label.lower()}."
+
+
 def _new_call(rng: random.Random, now, communes: list[Commune], actor: Actor, stdout) -> None:
     commune = rng.choice(communes)
-    kind = rng.choice(list(InterventionType.objects.filter(commune=commune, active=True)))
-    nature = Nature.objects.filter(commune=commune, code=kind.code).first() or Nature.objects.filter(
-        commune=commune).first()
+    kinds = list(InterventionType.objects.filter(commune=commune, active=True))
+    natures = {n.code: n for n in Nature.objects.filter(commune=commune, active=True)}
+    # A call of a kind that has its nature of the same code, so that the entry says what the intervention is.
+    kind = rng.choice([k for k in kinds if k.code in natures] or kinds)
+    nature = natures.get(kind.code)
     lat, lon = random_point_in(rng, commune)
-    entry = log_entry_create(actor=actor, commune_id=commune.pk, now=now, draft=EntryDraft(
-        nature_id=nature.pk, source="appel", text=f"Appel : {kind.label.lower()} signalé.", lat=lat, lon=lon,
-        address=f"près du point {lat:.4f}, {lon:.4f}"))
+    entry = None
+    if nature is not None:
+        try:
+            entry = log_entry_create(actor=actor, commune_id=commune.pk, now=now, draft=EntryDraft(
+                nature_id=nature.pk, source="appel", text=call_text(rng, nature), lat=lat, lon=lon,
+                address=f"près du point {lat:.4f}, {lon:.4f}"))
+        except OperationsError as error:
+            if error.code != OperationsErrorCode.DAY_SIGNED:
+                raise  # the day is signed: the call is handled without a main courante entry
     intervention = intervention_create(actor=actor, commune_id=commune.pk, now=now, draft=InterventionDraft(
-        type_id=kind.pk, lat=lat, lon=lon, origin="appel", log_entry_id=entry.pk,
+        type_id=kind.pk, lat=lat, lon=lon, origin="appel", log_entry_id=entry.pk if entry else None,
         description="Appel simulé (démo)."))
     stdout.write(f"intervention {intervention.number} ({kind.label}, {commune.name})")
 

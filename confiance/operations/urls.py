@@ -12,5 +12,8 @@ urlpatterns = [
     path("agents/terrain/", views.field, name="field"),
     path("agents/main-courante/", views.logbook, name="logbook"),
     path("agents/main-courante/pdf", views.logbook_pdf_view, name="logbook-pdf"),
+    path("agents/main-courante/visa", views.logbook_sign, name="logbook-sign"),
+    path("agents/main-courante/<int:entry_id>/modifier/", views.logbook_entry_edit, name="logbook-edit"),
+    path("agents/main-courante/<int:entry_id>/rectifier/", views.logbook_entry_correct, name="logbook-correct"),
     path("agents/interventions/delais/", views.intervals, name="intervals"),
 ]

@@ -69,13 +69,18 @@ def check_sensitive(texts: Sequence[str], acknowledged: bool) -> list[dict[str, 
     return found
 
 
+def numbered(prefix: str, insee_code: str, year: int, value: int) -> str:
+    """A number no other commune shares: MC-91386-2026-000123 (prefix, INSEE code, year, sequence)."""
+    return f"{prefix}-{insee_code}-{year}-{value:06d}"
+
+
 def next_number(commune: Commune, kind: str, prefix: str, now: datetime) -> str:
-    """Per-commune, per-year sequence (MC-2026-000123); the row lock serialises concurrent writers."""
+    """Per-commune, per-year sequence carrying the commune's INSEE code; the row lock serialises writers."""
     year = timezone.localtime(now).year
     Counter.objects.get_or_create(commune=commune, kind=kind, year=year)
     Counter.objects.filter(commune=commune, kind=kind, year=year).update(value=F("value") + 1)
     value = Counter.objects.get(commune=commune, kind=kind, year=year).value
-    return f"{prefix}-{year}-{value:06d}"
+    return numbered(prefix, commune.insee_code, year, value)
 
 
 def intervention_locked(intervention: Intervention) -> Intervention:

@@ -1,23 +1,26 @@
-"""Main courante writes: entries with the forbidden-data check, the author's grace period, corrections."""
+"""Main courante writes: entries with the forbidden-data check, the author's grace period, corrections, and the
+chef de poste's visa that locks a commune's day."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
+from confiance.core.errors import ApplicationError
 from confiance.core.live import publish_on_commit
 from confiance.operations.choices import EntrySource, PersonRole
 from confiance.operations.drafts import EntryDraft, PersonDraft
 from confiance.operations.errors import OperationsError, OperationsErrorCode
-from confiance.operations.models import Intervention, LogEntry, LogPerson, Nature
+from confiance.operations.models import Counter, DayVisa, Intervention, LogEntry, LogPerson, Nature
 from confiance.operations.payloads import log_entry_created
 from confiance.operations.services.common import (
     check_point,
@@ -102,6 +105,29 @@ def _save_persons(entry: LogEntry, persons: list[LogPerson]) -> None:
     LogPerson.objects.bulk_create(persons)
 
 
+def day_visa(commune_id: int, day: date) -> DayVisa | None:
+    """The visa of this commune's day, if the chef de poste has signed it."""
+    return DayVisa.objects.filter(commune_id=commune_id, day=day).select_related("signed_by").first()
+
+
+def _check_day_open(commune_id: int, moment: datetime) -> None:
+    day = timezone.localdate(moment)
+    visa = day_visa(commune_id, day)
+    if visa is not None:
+        raise OperationsError(
+            OperationsErrorCode.DAY_SIGNED,
+            _("La journée du %(day)s est visée : elle ne peut plus être modifiée. Saisissez une entrée "
+              "rectificative datée d'aujourd'hui.") % {"day": day.strftime("%d/%m/%Y")},
+            details={"day": day.isoformat()}, status_code=409)
+
+
+def _lock_commune_log(commune: Commune, now: datetime) -> None:
+    """Take the row lock of the commune's entry counter: a visa and a new entry of the same commune wait on it."""
+    year = timezone.localtime(now).year
+    Counter.objects.get_or_create(commune=commune, kind="log", year=year)
+    Counter.objects.filter(commune=commune, kind="log", year=year).update(value=F("value"))
+
+
 @transaction.atomic
 def log_entry_create(*, actor: Actor, commune_id: int, draft: EntryDraft, corrects: LogEntry | None = None,
                      now: datetime | None = None) -> LogEntry:
@@ -112,9 +138,10 @@ def log_entry_create(*, actor: Actor, commune_id: int, draft: EntryDraft, correc
     fields = _entry_fields(commune, draft, now)
     persons = _clean_persons(draft.persons)
     found = _checked_sensitive(fields, persons, draft.acknowledge_sensitive)
-    entry = LogEntry.objects.create(commune=commune, number=next_number(commune, "log", "MC", now),
-                                    corrects=corrects, sensitive_acknowledged=found, author=actor.agent,
-                                    created_at=now, updated_at=now, **fields)
+    number = next_number(commune, "log", "MC", now)  # locks the counter row: a visa being signed waits
+    _check_day_open(commune.pk, fields["occurred_at"])
+    entry = LogEntry.objects.create(commune=commune, number=number, corrects=corrects, sensitive_acknowledged=found,
+                                    author=actor.agent, created_at=now, updated_at=now, **fields)
     _save_persons(entry, persons)
     audit_record(actor=actor, action="operations.log_entry_create", target=entry, commune_id=commune_id,
                  extra={"number": entry.number, "persons": len(persons),
@@ -130,6 +157,7 @@ def grace_period_open(entry: LogEntry, now: datetime | None = None) -> bool:
 
 
 def _check_may_edit(actor: Actor, entry: LogEntry, now: datetime) -> None:
+    _check_day_open(entry.commune_id, entry.occurred_at)
     if entry.author_id != actor.agent.pk:
         raise OperationsError(OperationsErrorCode.NOT_AUTHOR, _("Seul l'auteur peut modifier son entrée."),
                               status_code=403)
@@ -147,6 +175,7 @@ def log_entry_edit(*, actor: Actor, entry: LogEntry, draft: EntryDraft, now: dat
     entry = LogEntry.objects.select_for_update().get(pk=entry.pk)
     _check_may_edit(actor, entry, now)
     fields = _entry_fields(entry.commune, draft, now)
+    _check_day_open(entry.commune_id, fields["occurred_at"])
     persons = _clean_persons(draft.persons)
     found = _checked_sensitive(fields, persons, draft.acknowledge_sensitive)
     before = {"text": entry.text, "nature": entry.nature.code, "occurred_at": entry.occurred_at.isoformat()}
@@ -165,3 +194,38 @@ def log_entry_edit(*, actor: Actor, entry: LogEntry, draft: EntryDraft, now: dat
 def log_entry_correct(*, actor: Actor, entry: LogEntry, draft: EntryDraft, now: datetime | None = None) -> LogEntry:
     """A new entry that corrects an earlier one (which stays as it was)."""
     return log_entry_create(actor=actor, commune_id=entry.commune_id, draft=draft, corrects=entry, now=now)
+
+
+def may_edit(actor: Actor, entry: LogEntry, now: datetime | None = None) -> bool:
+    """Whether the page offers the in-place edit: the author, during the grace period, on a day not yet signed."""
+    try:
+        actor.require(Permission.OPERATIONS_LOG, entry.commune_id)
+        _check_may_edit(actor, entry, now or now_utc())
+    except ApplicationError:
+        return False
+    return True
+
+
+@transaction.atomic
+def log_day_sign(*, actor: Actor, commune_id: int, day: date, now: datetime | None = None) -> DayVisa:
+    """The chef de poste signs off a commune's day: no entry may be added to it, nor edited, afterwards."""
+    now = now or now_utc()
+    actor.require(Permission.OPERATIONS_SIGN, commune_id)
+    if day > timezone.localdate(now):
+        raise OperationsError(OperationsErrorCode.DAY_INVALID, _("Une journée à venir ne peut pas être visée."),
+                              details={"day": day.isoformat()})
+    commune = Commune.objects.get(pk=commune_id)
+    try:
+        with transaction.atomic():
+            _lock_commune_log(commune, now)  # entries being written for this commune finish first
+            visa = DayVisa.objects.create(commune=commune, day=day, signed_by=actor.agent, signed_at=now)
+    except IntegrityError:
+        raise OperationsError(OperationsErrorCode.DAY_SIGNED,
+                              _("La journée du %(day)s est déjà visée.") % {"day": day.strftime("%d/%m/%Y")},
+                              status_code=409) from None
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    entries = LogEntry.objects.filter(commune=commune, occurred_at__gte=start,
+                                      occurred_at__lt=start + timedelta(days=1)).count()
+    audit_record(actor=actor, action="operations.log_day_sign", target=visa, commune_id=commune_id,
+                 extra={"day": day.isoformat(), "entries": entries})
+    return visa

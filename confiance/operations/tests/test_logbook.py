@@ -24,7 +24,8 @@ def test_entry_numbered_audited_and_published(world):
         world, persons=[PersonDraft(role="requerant", last_name="Martin", first_name="Léa", phone="0600000000")]))
     second = log_entry_create(actor=world.operator, commune_id=world.commune.pk, draft=entry(world))
     year = timezone.localtime().year
-    assert first.number == f"MC-{year}-000001" and second.number == f"MC-{year}-000002"
+    code = world.commune.insee_code
+    assert first.number == f"MC-{code}-{year}-000001" and second.number == f"MC-{code}-{year}-000002"
     assert first.purpose == "autres_missions" and first.persons.get().last_name == "Martin"
     assert AuditEntry.objects.filter(action="operations.log_entry_create", target_id=str(first.pk)).exists()
     assert OutboxEvent.objects.filter(event_type="operations.log_entry", commune_id=world.commune.pk).count() == 2

@@ -49,6 +49,10 @@
     return new Date(iso).toLocaleTimeString(document.documentElement.lang, {hour: "2-digit", minute: "2-digit",
       timeZone: "Europe/Paris"});
   }
+  function dateTime(iso) {  // "01/12 14:05": the logbook list spans several days
+    return new Date(iso).toLocaleString(document.documentElement.lang, {day: "2-digit", month: "2-digit",
+      hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris"});
+  }
 
   // --- Units ---------------------------------------------------------------------------------
   function unitIcon(unit) {
@@ -376,9 +380,14 @@
     }
     var list = document.getElementById("c-log");
     var item = el("li");
-    item.appendChild(el("strong", time(entry.occurred_at) + " " + entry.number + " "));
+    item.appendChild(el("strong", dateTime(entry.occurred_at) + " " + entry.number + " "));
     item.appendChild(el("span", entry.nature + (entry.address ? " — " + entry.address : "")));
-    if (prepend) { list.insertBefore(item, list.firstChild); } else { list.appendChild(item); }
+    var at = Date.parse(entry.occurred_at), before = null;  // newest first, whatever order they arrive in
+    item.dataset.at = String(at);
+    for (var i = 0; i < list.children.length && !before; i++) {
+      if (Number(list.children[i].dataset.at) < at) { before = list.children[i]; }
+    }
+    list.insertBefore(item, before);
     while (list.children.length > 30) { list.removeChild(list.lastChild); }
   }
   function drawReport(report) {
