@@ -14,7 +14,8 @@ from confiance.core.ratelimits import rate_limited
 router = Router(tags=["adresses"])
 
 
-@router.get("/", response=list[AddressOut], auth=None, summary="Recherche d'adresses (Base Adresse Nationale)")
+@router.get("/", response=list[AddressOut], auth=None, url_name="addresses-search",
+            summary="Recherche d'adresses (Base Adresse Nationale)")
 @rate_limited("address_search")
 def search(request, q: str = "", limit: str = ""):
     """Addresses or streets matching `q`, best first (accents and case ignored); `limit` from 1 to 20."""
@@ -26,7 +27,8 @@ def search(request, q: str = "", limit: str = ""):
     return address_search(text=q, limit=count)
 
 
-@router.get("/streets", response=list[StreetLabelOut], auth=None, summary="Noms des voies dans une emprise")
+@router.get("/streets", response=list[StreetLabelOut], auth=None, url_name="addresses-streets",
+            summary="Noms des voies dans une emprise")
 @rate_limited("basemap")
 def streets(request, bbox: str = ""):
     """One label per street (its name, a point, its direction) in `bbox` = ouest,sud,est,nord."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Avg, Case, Count, F, IntegerField, Min, QuerySet, Value, When
+from django.db.models import Avg, Case, Count, ExpressionWrapper, F, IntegerField, Min, QuerySet, Value, When
 from django.db.models.functions import Length
 
 from confiance.addresses.errors import AddressesError, AddressesErrorCode
@@ -21,6 +21,7 @@ from confiance.core.revisions import RevisionedCache, Revisions
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 MAX_RESULTS = 20
+LABEL_STRETCH = 8  # house numbers per street label
 # Usual abbreviations of street types typed in a search box, read as the word the BAN writes.
 ABBREVIATIONS = {"av": "avenue", "bd": "boulevard", "bld": "boulevard", "ch": "chemin", "chem": "chemin",
                  "imp": "impasse", "pl": "place", "rte": "route", "st": "saint", "ste": "sainte", "sq": "square",
@@ -90,8 +91,8 @@ def _rank(query: AddressQuery) -> Case:
                 output_field=IntegerField())
 
 
-def _numbered(query: AddressQuery, limit: int) -> list[AddressHit]:
-    rows = _matching(query).filter(number=query.number)
+def _numbered(query: AddressQuery, number: int, limit: int) -> list[AddressHit]:
+    rows = _matching(query).filter(number=number)
     if query.suffix:
         rows = rows.filter(suffix__iexact=query.suffix)
     rows = (rows.annotate(rank=_rank(query), street_length=Length("street"))
@@ -119,7 +120,7 @@ def address_search(*, text: str, limit: int = 8) -> list[AddressHit]:
     query = address_query_parse(text)
     limit = max(1, min(limit, MAX_RESULTS))
     if query.number is not None:
-        hits = _numbered(query, limit)
+        hits = _numbered(query, query.number, limit)
         if hits:
             return hits
     return _streets(query, limit)
@@ -130,7 +131,7 @@ def address_search(*, text: str, limit: int = 8) -> list[AddressHit]:
 
 @dataclass(frozen=True)
 class StreetLabels:
-    """One label per street of a commune: its name, the mean point of its addresses, its direction."""
+    """One label per stretch of a street: its name, the mean point of its addresses there, its direction."""
 
     names: list[str]
     lats: np.ndarray
@@ -139,9 +140,13 @@ class StreetLabels:
 
 
 def _street_labels_of(revisions: Revisions) -> StreetLabels:
-    groups = list(Address.objects.values("commune_id", "street").annotate(
+    # One label per stretch of 8 numbers (a block or two of an ordinary street), so that a long street is named
+    # wherever one looks at it.
+    stretch = ExpressionWrapper(F("number") / LABEL_STRETCH, output_field=IntegerField())
+    groups = list(Address.objects.annotate(stretch=stretch).values("commune_id", "street", "stretch").annotate(
         count=Count("id"), mean_lat=Avg("lat"), mean_lon=Avg("lon"), mean_lat_lat=Avg(F("lat") * F("lat")),
-        mean_lon_lon=Avg(F("lon") * F("lon")), mean_lat_lon=Avg(F("lat") * F("lon"))).order_by("street", "commune_id"))
+        mean_lon_lon=Avg(F("lon") * F("lon")), mean_lat_lon=Avg(F("lat") * F("lon")))
+        .order_by("street", "commune_id", "stretch"))
     angles = []
     for group in groups:
         lat, lon = group["mean_lat"], group["mean_lon"]
@@ -149,7 +154,7 @@ def _street_labels_of(revisions: Revisions) -> StreetLabels:
         var_x = (group["mean_lon_lon"] - lon * lon) * kx * kx
         var_y = (group["mean_lat_lat"] - lat * lat) * ky * ky
         cov = (group["mean_lat_lon"] - lat * lon) * kx * ky
-        angle = math.degrees(0.5 * math.atan2(2 * cov, var_x - var_y)) if group["count"] > 1 else 0.0
+        angle = math.degrees(0.5 * math.atan2(2 * cov, var_x - var_y)) if group["count"] > 2 else 0.0
         angles.append(angle if angle > -90 else angle + 180)
     return StreetLabels(names=[group["street"] for group in groups],
                         lats=np.array([group["mean_lat"] for group in groups], dtype=float),

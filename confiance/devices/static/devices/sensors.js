@@ -65,11 +65,7 @@
   }
   function baseMap(element) {
     var map = L.map(element, {keyboard: true});
-    if (element.dataset.tiles) {
-      L.tileLayer(element.dataset.tiles, {maxZoom: 19, attribution: element.dataset.attribution}).addTo(map);
-    } else {
-      element.classList.add("no-tiles");
-    }
+    window.confianceBasemap(map);
     return map;
   }
   function outlines(map, url, then) {

@@ -8,9 +8,7 @@
   var canDispatch = labels.canDispatch === "1";
   var state = {units: {}, interventions: {}, selected: null, recommendation: [], commune: "", sound: false};
   var map = L.map(mapElement, {keyboard: true});
-  if (mapElement.dataset.tiles) {
-    L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
-  }
+  window.confianceBasemap(map);
   var layers = {units: L.layerGroup().addTo(map), interventions: L.layerGroup().addTo(map),
     log: L.layerGroup().addTo(map), reports: L.layerGroup().addTo(map)};
   var overlays = {};

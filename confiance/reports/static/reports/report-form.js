@@ -16,9 +16,7 @@
   var categories = {};
   var mapElement = document.getElementById("report-map");
   var map = L.map(mapElement, {keyboard: true});
-  if (form.dataset.tiles) {
-    L.tileLayer(form.dataset.tiles, {maxZoom: 19, attribution: form.dataset.attribution}).addTo(map);
-  }
+  window.confianceBasemap(map);
   var marker = null;
 
   fetch(form.dataset.territoryUrl).then(function (r) { return r.json(); }).then(function (collection) {
