@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from django.db import transaction
 from django.utils import timezone
@@ -95,26 +95,32 @@ def address_from_row(row: dict[str, str], communes: dict[str, int], now: Any) ->
                    updated_at=now)
 
 
-def _rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
+def _decoded(stream: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, one at a time, so that a byte that is not UTF-8 is reported on its own line."""
+    for number, raw in enumerate(stream):
+        yield raw.decode("utf-8-sig" if number == 0 else "utf-8")
+
+
+def _rows(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) of each data line; the header checked first."""
-    reader = csv.reader(stream, delimiter=";")
+    reader = csv.reader(_decoded(stream), delimiter=";")
+    unreadable = _("ligne illisible : encodage UTF-8 attendu, ou guillemets mal fermés")
     try:
         header = [column.strip().lower() for column in next(reader, [])]
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise _refusal([LineError(1, _("en-tête illisible (%(error)s)") % {"error": error})]) from None
+    except (csv.Error, UnicodeDecodeError):
+        raise _refusal([LineError(1, unreadable)]) from None
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         hint = _(" ; le séparateur attendu est le point-virgule") if len(header) == 1 and "," in header[0] else ""
         raise _refusal([LineError(1, _("en-tête : colonnes manquantes : %(columns)s (format de la Base Adresse "
                                        "Nationale attendu%(hint)s)") % {"columns": ", ".join(missing), "hint": hint})])
-    line = 1
     while True:
         try:
             values = next(reader)
         except StopIteration:
             return
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise _refusal([LineError(line + 1, _("ligne illisible (%(error)s)") % {"error": error})]) from None
+        except (csv.Error, UnicodeDecodeError):
+            raise _refusal([LineError(reader.line_num + 1, unreadable)]) from None
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue
@@ -177,7 +183,7 @@ def addresses_import(*, actor: Acting | None, path: Path) -> AddressImportResult
     if not path.is_file():
         raise AddressesError(AddressesErrorCode.IMPORT_INVALID, _("Fichier introuvable : %(path)s") % {"path": path})
     result = AddressImportResult()
-    with transaction.atomic(), path.open(encoding="utf-8-sig", newline="") as stream:
+    with transaction.atomic(), path.open("rb") as stream:
         errors = _import_rows(_rows(stream), result)
         if errors:
             raise _refusal(errors[:MAX_ERRORS], total=len(errors))

@@ -6,9 +6,9 @@
   "use strict";
   var ROAD_STYLES = {
     motorway: ["#c9a44a", 7, "#f6cf6d", 5], trunk: ["#c9a44a", 7, "#f6cf6d", 5], primary: ["#c9a44a", 6, "#fbe3a0", 4],
-    secondary: ["#bdb3a3", 5, "#fdf3d2", 3.5], tertiary: ["#bdb3a3", 4.5, "#ffffff", 3]
+    secondary: ["#a99f8a", 5, "#fdf0c4", 3.5], tertiary: ["#a99f8a", 4.5, "#ffffff", 3]
   };
-  var MINOR = ["#cbc3b5", 3.5, "#ffffff", 2.2];
+  var MINOR = ["#b3a994", 3.5, "#ffffff", 2.2];
   var LABEL_ZOOM = 15;  // street names from this zoom
   var MAX_SPAN = 0.5;  // degrees: what the server draws in one box
 
@@ -62,7 +62,7 @@
     var outlines = L.geoJSON(null, {renderer: renderer, interactive: false, style: function (feature) {
       var sector = feature.properties.layer === "sector";
       return {color: sector ? "#a89f91" : "#8a8173", weight: sector ? 1 : 2, dashArray: sector ? "3 4" : null,
-        fill: !sector, fillColor: "#faf8f3", fillOpacity: sector ? 0 : 0.8, opacity: 0.9};
+        fill: !sector, fillColor: "#efebe2", fillOpacity: sector ? 0 : 0.9, opacity: 0.9};
     }});
     function roadStyle(casing) {
       return function (feature) {
@@ -78,7 +78,7 @@
     var labelPane = pane(map, "confianceBaseLabels", 350);
     var loaded = {roads: "", labels: ""};
     var timer = null;
-    element.style.background = "#e9e5dc";  // outside the communes served; inside, their light fill
+    element.style.background = "#dfd9cc";  // outside the communes served; inside, their light fill
     element.dataset.basemap = "drawn";
     if (settings.label && map.attributionControl) { map.attributionControl.addAttribution(settings.label); }
     if (settings.outlines) {
