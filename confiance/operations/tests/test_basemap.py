@@ -73,7 +73,8 @@ def test_the_endpoint_is_public_and_answers_geojson():
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({}, "Paramètre bbox requis"), ({"bbox": "2,48,3"}, "Emprise invalide"), ({"bbox": "2,48,1,49"}, "Emprise invalide"),
+    ({}, "Paramètre bbox requis"), ({"bbox": "2,48,3"}, "Emprise invalide"),
+    ({"bbox": "2,48,1,49"}, "Emprise invalide"),
     ({"bbox": "0,40,2,42"}, "Emprise trop grande"), ({"bbox": "nan,48,2,49"}, "Emprise invalide"),
     ({"bbox": BOX, "zoom": "23"}, "Entier entre 0 et 22"), ({"bbox": BOX, "zoom": "douze"}, "Entier attendu"),
 ])
@@ -98,3 +99,19 @@ def test_the_base_map_is_rate_limited(settings):
     settings.CONFIANCE_RATE_LIMITS = {**settings.CONFIANCE_RATE_LIMITS, "basemap": {"ip": "1/m"}}
     client = Client()
     assert [client.get("/api/v1/basemap/outlines").status_code for _ in range(2)] == [200, 429]
+
+
+def test_the_ign_plan_of_the_readme_opens_the_csp_to_its_host_only():
+    from config.settings import _tile_origin
+
+    ign = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS."
+           "PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")
+    assert _tile_origin(ign) == "https://data.geopf.fr"
+
+
+def test_every_page_hands_the_base_map_its_settings(client, settings):
+    settings.CONFIANCE_TILE_URL = "https://tiles.example/{z}/{x}/{y}.png"
+    page = client.get("/signaler/").content.decode()
+    assert 'data-tiles="https://tiles.example/{z}/{x}/{y}.png"' in page
+    assert 'data-basemap-roads="/api/v1/basemap/roads"' in page and "js/basemap" in page
+    assert 'role="combobox"' in page and "js/address-search" in page
