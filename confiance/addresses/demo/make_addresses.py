@@ -9,8 +9,6 @@ regenerate the file: python confiance/addresses/demo/make_addresses.py
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
 import math
@@ -95,12 +93,11 @@ def build(seed: int = 91540) -> str:
                         math.hypot((mid_lat - centre.y) * ky, (mid_lon - centre.x) * kx) <= radius:
                     segments[(code, line)].append((a, b, highway))
     names = {code: name for code, name, _ in communes}
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(["id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune",
-                     "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y", "lon", "lat", "type_position",
-                     "alias", "nom_ld", "libelle_acheminement", "nom_afnor", "source_position", "source_nom_voie",
-                     "certification_commune", "cad_parcelles"])
+    rows: list[list[object]] = [["id", "id_fantoir", "numero", "rep", "nom_voie", "code_postal", "code_insee",
+                                 "nom_commune", "code_insee_ancienne_commune", "nom_ancienne_commune", "x", "y",
+                                 "lon", "lat", "type_position", "alias", "nom_ld", "libelle_acheminement",
+                                 "nom_afnor", "source_position", "source_nom_voie", "certification_commune",
+                                 "cad_parcelles"]]
     pools: dict[str, tuple[list[str], list[str]]] = {}
     for index, ((code, line), edges) in enumerate(sorted(segments.items())):
         streets, avenues = pools.setdefault(code, (rng.sample(STREETS, len(STREETS)), rng.sample(AVENUES,
@@ -126,13 +123,14 @@ def build(seed: int = 91540) -> str:
                     for rep in repeats:
                         lon_r, lat_r = (lon, lat) if not rep else (lon + 3 / kx, lat)
                         x, y = TO_LAMBERT_93.transform(lon_r, lat_r)
-                        writer.writerow([
+                        rows.append([
                             f"{fantoir}_{number:05d}" + (f"_{rep}" if rep else ""), fantoir, number, rep, street,
                             POSTAL_CODES[code], code, names[code], "", "", f"{x:.2f}", f"{y:.2f}", f"{lon_r:.6f}",
                             f"{lat_r:.6f}", "entrée", "", "", names[code].upper(), _afnor(street), "commune",
                             "commune", "1", ""])
                 odd, even = odd + 2, even + 2
-    return out.getvalue()
+    # No field holds a semicolon, a quote or a line break: the BAN's plain semicolon-separated lines.
+    return "".join(";".join(str(value) for value in row) + "\n" for row in rows)
 
 
 if __name__ == "__main__":
