@@ -61,5 +61,9 @@ def test_console_and_territory_maps_are_never_grey(demo_server, browser):
         "Avenue du Général de Gaulle")
     box.press("Enter")
     expect(page.locator("#ops-map .leaflet-tooltip").filter(has_text="Avenue du Général de Gaulle")).to_be_visible()
+    # The base followed the zoom: the street names of the address file are drawn around the address.
+    names = page.locator("#ops-map .basemap-label").filter(has_text="Avenue du Général de Gaulle")
+    expect(names.first).to_be_attached()
+    page.wait_for_timeout(500)  # the roads of the new view, fetched with the names
     page.screenshot(path=str(OUTPUT / "map-console-address.png"))
     page.close()
