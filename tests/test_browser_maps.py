@@ -4,6 +4,7 @@ address box moves the citizen's marker and the console's map. Screenshots go to 
 import pytest
 from playwright.sync_api import expect
 
+from confiance.core.testing import free_port, server_process, throwaway_database
 from tests.conftest import OUTPUT
 
 pytestmark = pytest.mark.browser
@@ -66,4 +67,30 @@ def test_console_and_territory_maps_are_never_grey(demo_server, browser):
     expect(names.first).to_be_attached()
     page.wait_for_timeout(500)  # the roads of the new view, fetched with the names
     page.screenshot(path=str(OUTPUT / "map-console-address.png"))
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def tiles_server(tmp_path_factory):
+    """The demo with a tile URL that cannot be reached (nothing listens there), as on an isolated network."""
+    port = free_port()
+    folder = tmp_path_factory.mktemp("tiles")
+    tiles = f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"
+    with throwaway_database(folder, {"CONFIANCE_TILE_URL": tiles,
+                                     "CONFIANCE_TILE_ATTRIBUTION": "Tuiles de test"}) as env, \
+            server_process(env) as base:
+        yield base, port
+
+
+def test_configured_tiles_are_used_and_the_drawn_base_comes_when_they_fail(tiles_server, browser):
+    base, port = tiles_server
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    response = page.goto(f"{base}/signaler/")
+    assert f"http://127.0.0.1:{port}" in response.headers["content-security-policy"]
+    expect(page.locator("#report-map .leaflet-tile-pane img").first).to_be_attached()
+    assert page.locator("#report-map .leaflet-tile-pane img").first.get_attribute("src").startswith(
+        f"http://127.0.0.1:{port}/")
+    expect(page.locator("#report-map .leaflet-control-attribution")).to_contain_text("Tuiles de test")
+    page.wait_for_selector("#report-map[data-basemap-roads]")  # the tiles failed: our own base under them
+    expect(page.locator("#report-map")).to_have_attribute("data-basemap", "drawn")
     page.close()
