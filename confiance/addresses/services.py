@@ -85,6 +85,8 @@ def address_from_row(row: dict[str, str], communes: dict[str, int], now: Any) ->
     lat, lon = _degrees(row, "lat", 90), _degrees(row, "lon", 180)
     commune_id = communes.get(_text(row, "code_insee", 5))
     place_name, city = _text(row, "nom_ld", 200), _text(row, "nom_commune", 200)
+    if not city:
+        raise ValueError(_("nom de commune (colonne nom_commune) manquant"))
     if commune_id is None:
         return None
     street_key = search_text(street)[:200]
