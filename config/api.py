@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from confiance.accounts.api import router as accounts_router
 from confiance.accounts.api_auth import AgentSessionAuth, BearerTokenAuth
+from confiance.addresses.api import router as addresses_router
 from confiance.analytics.api import router as analytics_router
 from confiance.core.errors import ApplicationError, ErrorCode
 from confiance.core.parsing import BoundedParser
@@ -64,6 +65,7 @@ def http_error(request, exc: HttpError):
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/territory", territory_router)
+api.add_router("/addresses", addresses_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("", reports_router)
 api.add_router("", operations_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "confiance.core",
     "confiance.accounts",
     "confiance.territory",
+    "confiance.addresses",
     "confiance.privacy",
     "confiance.reports",
     "confiance.operations",
@@ -292,6 +293,8 @@ _RATE_DEFAULTS = {
     "tracker": {"ip": "1200/m", "account": "120/m"},  # OsmAnd / OwnTracks positions; account: the unit
     "gateway": {"ip": "600/m", "account": "600/m"},  # devices gateways' batches and NGSI-LD notifications
     "login": {"ip": "30/10m"},  # login form POSTs from one address, whatever the account
+    "address_search": {"ip": "120/m"},  # the address box's search, public (docs/addresses.md)
+    "basemap": {"ip": "600/m"},  # the drawn base map's roads and street names, public, fetched as the map moves
 }
 
 

@@ -92,6 +92,22 @@ def parse_page(value: object, *, maximum: int = MAX_PAGE) -> int:
     return max(1, min(int(raw), maximum))
 
 
+def parse_bbox(value: object, *, max_span: float = 1.0) -> tuple[float, float, float, float] | None:
+    """A WGS84 box "west,south,east,north" in decimal degrees, at most `max_span` degrees wide and high."""
+    raw = _text(value)
+    if not raw:
+        return None
+    parts = raw.split(",")
+    if len(parts) != 4 or not all(re.fullmatch(r"[-+]?[0-9]{1,3}(\.[0-9]{1,15})?", part.strip()) for part in parts):
+        raise ParseError(f"Emprise invalide : {raw[:80]!r} (ouest,sud,est,nord en degrés décimaux attendu).")
+    west, south, east, north = (float(part) for part in parts)
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise ParseError("Emprise invalide : ouest < est et sud < nord attendus, en degrés WGS84.")
+    if east - west > max_span or north - south > max_span:
+        raise ParseError(f"Emprise trop grande : {max_span} degré(s) au plus de côté.")
+    return west, south, east, north
+
+
 # --- dates --------------------------------------------------------------------------------------------------------
 
 def check_date(value: date) -> date:

@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
-from confiance.core.errors import NotFoundError
-from confiance.core.parsing import DbId
-from confiance.operations import access, selectors
+from confiance.core.errors import ApplicationError, NotFoundError
+from confiance.core.parsing import DbId, ParseError, parse_bbox, parse_int
+from confiance.core.ratelimits import rate_limited
+from confiance.operations import access, basemap, selectors
 from confiance.operations.choices import Milestone
 from confiance.operations.dispatch import recommend
 from confiance.operations.drafts import EntryDraft, InterventionDraft, PersonDraft, PositionFix
@@ -221,3 +223,30 @@ def log_entry_correct(request, entry_id: DbId, payload: LogEntryIn):
     entry = access.log_entry_get_for_actor(actor=request.auth, entry_id=entry_id)
     correction = logbook_services.log_entry_correct(actor=request.auth, entry=entry, draft=_entry_draft(payload))
     return Status(201, log_entry_payload(correction))
+
+
+# --- Drawn base map (public: the road network and the communes served are no personal data) -----------------
+
+
+@router.get("/basemap/roads", auth=None, url_name="basemap-roads",
+            summary="Fond de carte dessiné : voies dans une emprise (GeoJSON)")
+@rate_limited("basemap")
+def basemap_roads(request, bbox: str = "", zoom: str = ""):
+    """Roads crossing `bbox` = ouest,sud,est,nord (at most 0.5 degree a side), the small ones from zoom 13."""
+    try:
+        box, level = parse_bbox(bbox, max_span=0.5), parse_int(zoom, minimum=basemap.MIN_ZOOM,
+                                                                maximum=basemap.MAX_ZOOM)
+    except ParseError as error:
+        raise ApplicationError(message=str(error)) from None
+    if box is None:
+        raise ApplicationError(message=_("Paramètre bbox requis : ouest,sud,est,nord."))
+    return basemap.basemap_roads(bbox=box, zoom=16 if level is None else level)
+
+
+@router.get("/basemap/outlines", auth=None, url_name="basemap-outlines",
+            summary="Fond de carte dessiné : contours des communes et secteurs")
+@rate_limited("basemap")
+def basemap_outlines(request):
+    user = getattr(request, "user", None)
+    actor = Actor(agent=user) if user is not None and user.is_authenticated and user.is_active else None
+    return basemap.basemap_outlines(actor=actor)

@@ -4,9 +4,7 @@
   var element = document.getElementById("territory-map");
   if (!element || !window.L) { return; }
   var map = L.map(element, {keyboard: true});
-  if (element.dataset.tiles) {
-    L.tileLayer(element.dataset.tiles, {maxZoom: 19, attribution: element.dataset.attribution}).addTo(map);
-  }
+  window.confianceBasemap(map);
   var styles = {
     commune: {color: "#1d3b8f", weight: 3, fillOpacity: 0.05},
     sector: {color: "#7a3e00", weight: 1.5, dashArray: "4 4", fillOpacity: 0},

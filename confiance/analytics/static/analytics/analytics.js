@@ -42,11 +42,7 @@
   }
   function baseMap(element) {
     const map = L.map(element, {preferCanvas: true});
-    if (element.dataset.tiles) {
-      L.tileLayer(element.dataset.tiles, {maxZoom: 19, attribution: element.dataset.attribution}).addTo(map);
-    } else {
-      element.setAttribute("title", labels.noTiles);
-    }
+    window.confianceBasemap(map);
     return map;
   }
   // Sequential colour scale (light yellow to dark red), readable on a plain background.

@@ -65,22 +65,18 @@
   }
   function baseMap(element) {
     var map = L.map(element, {keyboard: true});
-    if (element.dataset.tiles) {
-      L.tileLayer(element.dataset.tiles, {maxZoom: 19, attribution: element.dataset.attribution}).addTo(map);
-    } else {
-      element.classList.add("no-tiles");
-    }
+    window.confianceBasemap(map);
     return map;
   }
   function outlines(map, url, then) {
-    // The communes' outlines: the map's own background when no tile server is configured.
+    // The communes' outlines, over the base layer (js/basemap.js).
     return fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : {features: []}; })
       .then(function (collection) {
         collection.features = (collection.features || []).filter(function (f) {
           return !f.properties || !f.properties.layer || f.properties.layer === "commune";
         });
         var layer = L.geoJSON(collection, {interactive: false,
-          style: {color: "#1d3b8f", weight: 2, fillColor: "#fbf8ef", fillOpacity: 0.9},
+          style: {color: "#1d3b8f", weight: 2, fillOpacity: 0.04},
           onEachFeature: function (feature, shape) {
             // The commune's name where tiles would have written it (text, through Leaflet's tooltip as text).
             var name = feature.properties && feature.properties.name;

@@ -14,9 +14,7 @@
   fitToScreen();
   var map = L.map(mapElement, {keyboard: true});
   window.addEventListener("resize", function () { fitToScreen(); map.invalidateSize(); scheduleDeclutter(); });
-  if (mapElement.dataset.tiles) {
-    L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
-  }
+  window.confianceBasemap(map);
   var layers = {units: L.layerGroup().addTo(map), interventions: L.layerGroup().addTo(map),
     log: L.layerGroup().addTo(map), reports: L.layerGroup().addTo(map)};
   var overlays = {};

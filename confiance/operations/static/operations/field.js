@@ -14,9 +14,7 @@
   if (mapElement && window.L) {
     var target = [parseFloat(mapElement.dataset.lat), parseFloat(mapElement.dataset.lon)];
     var map = L.map(mapElement).setView(target, 16);
-    if (mapElement.dataset.tiles) {
-      L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
-    }
+    window.confianceBasemap(map);
     L.marker(target).addTo(map);
   }
 

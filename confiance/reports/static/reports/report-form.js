@@ -19,9 +19,7 @@
   var categories = {};
   var mapElement = document.getElementById("report-map");
   var map = L.map(mapElement, {keyboard: true});
-  if (form.dataset.tiles) {
-    L.tileLayer(form.dataset.tiles, {maxZoom: 19, attribution: form.dataset.attribution}).addTo(map);
-  }
+  window.confianceBasemap(map);
   var marker = null;
   if (view) { map.setView([view[0], view[1]], view[2]); }  // after a refused post: the map as it was left
 

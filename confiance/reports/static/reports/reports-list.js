@@ -32,9 +32,7 @@
 
   if (mapElement && window.L) {
     map = L.map(mapElement, {keyboard: true});
-    if (mapElement.dataset.tiles) {
-      L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
-    }
+    window.confianceBasemap(map);
     markers = L.layerGroup().addTo(map);
     var bboxInput = document.getElementById("f-bbox");
     var bboxToggle = document.querySelector("[data-bbox-toggle]");
