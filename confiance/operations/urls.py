@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from confiance.operations import views
+from confiance.operations import crews, views
 
 app_name = "operations"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("agents/main-courante/", views.logbook, name="logbook"),
     path("agents/main-courante/pdf", views.logbook_pdf_view, name="logbook-pdf"),
     path("agents/interventions/delais/", views.intervals, name="intervals"),
+    path("agents/equipages/", crews.crews, name="crews"),
 ]
