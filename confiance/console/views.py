@@ -56,6 +56,16 @@ def _role_blocks(actor: Actor) -> dict[str, object]:
     return blocks
 
 
+def open311_root(request):
+    """/open311/ and /open311/v2/ without a file: what this is and where discovery lives (a page, or JSON)."""
+    links = {"discovery_xml": "/open311/v2/discovery.xml", "discovery_json": "/open311/v2/discovery.json"}
+    if "json" in request.headers.get("Accept", "") and "html" not in request.headers.get("Accept", ""):
+        return JsonResponse({"message": _("Racine de l'interface Open311 (GeoReport v2) : commencez par le "
+                                          "document de découverte."), **links},
+                            json_dumps_params={"ensure_ascii": False})
+    return render(request, "console/open311_root.html", links)
+
+
 @login_required
 def territory(request):
     return render(request, "console/territory.html", {})
