@@ -71,6 +71,10 @@ ACTION_LABELS = {
     "territory.zone_delete": _("Zone supprimée"),
 }
 HOME_LIST_LENGTH = 8
+# Objects whose name is a label safe to show the DPO at a glance (no personal data of third parties, no code).
+NAMED_TARGETS = frozenset({"operations.Intervention", "operations.LogEntry", "operations.Unit", "accounts.Agent",
+                           "accounts.Membership", "territory.Commune", "territory.Zone", "territory.Sector",
+                           "analytics.Dataset", "devices.Device", "reports.Category", "reports.Destination"})
 
 
 def roles_held(*, actor: Actor) -> set[str]:
@@ -93,21 +97,37 @@ def service_queue(*, actor: Actor) -> QuerySet[Report]:
     return (routed | reports.filter(assigned_to=actor.agent)).distinct()
 
 
-def _target_label(entry: AuditEntry) -> str:
-    try:
-        model = apps.get_model(entry.target_type)
-    except (LookupError, ValueError):
-        return ""
-    name = str(model._meta.verbose_name)
-    return f"{name[:1].upper()}{name[1:]} n° {entry.target_id}" if entry.target_id else name
+def _target_labels(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """What each entry's object is called ("INT-2026-000003", "Paul Martin — Agent de police municipale —
+    Mennecy"), one query per kind of object; an object gone since reads as its kind and number."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.target_id:
+            wanted.setdefault(entry.target_type, set()).add(entry.target_id)
+    labels: dict[tuple[str, str], str] = {}
+    for target_type, ids in wanted.items():
+        try:
+            model = apps.get_model(target_type)
+        except (LookupError, ValueError):
+            continue
+        name = str(model._meta.verbose_name)
+        kind = f"{name[:1].upper()}{name[1:]}"
+        named = model._meta.label in NAMED_TARGETS
+        found = model._default_manager.in_bulk([int(i) for i in ids if i.isdigit()]) if named else {}
+        for target_id in ids:
+            target = found.get(int(target_id)) if target_id.isdigit() else None
+            labels[(target_type, target_id)] = f"{kind} {target}" if target is not None else f"{kind} n° {target_id}"
+    return labels
 
 
 def journal_rows(*, actor: Actor, kind: str) -> list[dict[str, Any]]:
     """The latest journal entries of a kind (changes or consultations), in words."""
     if not actor.can_anywhere(Permission.AUDIT_VIEW):
         return []
-    entries = audit_list_for_actor(actor=actor, kind=kind).select_related("actor")[:HOME_LIST_LENGTH]
+    entries = list(audit_list_for_actor(actor=actor, kind=kind).select_related("actor")[:HOME_LIST_LENGTH])
     fallback = JournalKind(kind).label
+    targets = _target_labels(entries)
     return [{"at": entry.created_at, "action": ACTION_LABELS.get(entry.action, fallback),
              "who": (entry.actor.get_full_name() or entry.actor_label) if entry.actor else entry.actor_label,
-             "target": _target_label(entry), "motive": entry.motive} for entry in entries]
+             "target": targets.get((entry.target_type, entry.target_id), ""), "motive": entry.motive}
+            for entry in entries]

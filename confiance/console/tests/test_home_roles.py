@@ -78,6 +78,7 @@ def test_dpo_journal_reads_in_words_and_names(world):
     page = home_of(make_agent(communes=[world.commune], role="dpo", password=None))
     page = page.split('data-role-block="journal"', 1)[1].split("</section>", 1)[0]
     assert "Intervention créée" in page and "Consultation d&#x27;une fiche" in page and "Olivia Bernard" in page
+    assert "INT-" in page and "Unité PM 1" in page
     assert "operations.intervention_create" not in page and world.operator.agent.username not in page
 
 
@@ -93,3 +94,26 @@ def test_navigation_names_the_agent_and_each_language_in_itself(world):
     assert "Se déconnecter (Paul Martin)" in page
     assert ">Français</option>" in page and ">English</option>" in page
     assert "favicon.svg" in page
+
+
+def _home_queries(agent) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(agent)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/agents/").status_code == 200
+    return len(queries)
+
+
+def test_home_query_count_does_not_grow_with_the_rows(world):
+    """Every block at once (a superuser), with one and then four interventions and journal entries."""
+    agent = make_agent(superuser=True, password=None)
+    intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+    audit_record(actor=world.operator, action="access.read", commune_id=world.commune.pk, target=world.units[0])
+    few = _home_queries(agent)
+    for _ in range(3):
+        intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+        audit_record(actor=world.operator, action="access.read", commune_id=world.commune.pk, target=world.units[1])
+    assert _home_queries(agent) == few
