@@ -58,7 +58,7 @@ assignment_engage(actor=actor, intervention=call, unit=unit)
 def lived_in_server(tmp_path_factory):
     """A demo with some reports and closed interventions, and the policier's unit engaged."""
     folder = tmp_path_factory.mktemp("roles")
-    extra = {"CONFIANCE_DEMO_REPORTS": "40", "CONFIANCE_DEMO_INTERVENTIONS": "12"}
+    extra = {"CONFIANCE_DEMO_REPORTS": "150", "CONFIANCE_DEMO_INTERVENTIONS": "12"}
     with throwaway_database(folder, extra_env=extra) as env:
         subprocess.run([CONFIANCE, "shell", "-c", MISSION], env=env, check=True, capture_output=True,
                        cwd=PROJECT_ROOT)
