@@ -104,3 +104,14 @@ def test_role_home_and_main_page(lived_in_server, browser, role, viewport):
     assert_plain_french(page, f"{role} {main} ({viewport})")
     page.screenshot(path=str(OUTPUT / f"{role}-{viewport}.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("path", ["/page-inconnue/", "/open311/"])
+def test_error_page_and_open311_root_on_a_phone(lived_in_server, browser, path):
+    page = browser.new_page(locale="fr-FR", **VIEWPORTS["phone"])
+    page.goto(f"{lived_in_server}{path}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("introuvable" if "inconnue" in path else "Open311")
+    assert_plain_french(page, path)
+    assert page.locator('link[rel="icon"]').get_attribute("href").endswith(".svg")
+    page.screenshot(path=str(OUTPUT / f"{'404' if 'inconnue' in path else 'open311'}-phone.png"), full_page=True)
+    page.close()

@@ -20,6 +20,8 @@ from confiance.operations.services.crews import crew_candidates, crew_set
 from confiance.territory.selectors import commune_list_for_actor
 
 DEFAULT_HOURS = (time(8, 0), time(16, 0))
+# The hours offered, every half hour, written the French way (24 h) whatever the browser's own clock format.
+HALF_HOURS = [f"{minutes // 60:02d}:{minutes % 60:02d}" for minutes in range(0, 24 * 60, 30)]
 
 
 def _agent_ids(values: list[str]) -> set[int] | None:
@@ -87,6 +89,8 @@ def crews(request):
             unit_shifts = shifts.get(unit.pk, [])
             hours = (unit_shifts[0].starts_at, unit_shifts[0].ends_at) if unit_shifts else DEFAULT_HOURS
             rows.append({"unit": unit, "crew": {agent.pk for agent in unit.agents.all()}, "shifts": unit_shifts,
-                         "starts_at": hours[0], "ends_at": hours[1]})
+                         "starts_at": hours[0], "ends_at": hours[1],
+                         "start": f"{hours[0]:%H:%M}", "end": f"{hours[1]:%H:%M}"})
         sections.append({"commune": commune, "candidates": candidates, "rows": rows})
-    return render(request, "operations/crews.html", {"sections": sections, "today": today}, status=status)
+    return render(request, "operations/crews.html", {"sections": sections, "today": today, "hours": HALF_HOURS},
+                  status=status)
