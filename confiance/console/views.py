@@ -39,7 +39,8 @@ def _role_blocks(actor: Actor) -> dict[str, object]:
     blocks: dict[str, object] = {}
     if Role.POLICE_AGENT in roles or Role.SHIFT_SUPERVISOR in roles:
         unit, assignment = current_mission(actor=actor)
-        blocks["mission"] = {"unit": unit, "assignment": assignment}
+        if unit is not None or Role.POLICE_AGENT in roles:  # a chef de poste in no crew today has no mission
+            blocks["mission"] = {"unit": unit, "assignment": assignment}
     if roles & {Role.CSU_OPERATOR, Role.SHIFT_SUPERVISOR}:
         blocks["console"] = {"open": intervention_list_for_actor(actor=actor).count(),
                              "chef": Role.SHIFT_SUPERVISOR in roles}

@@ -56,7 +56,7 @@ def test_policier_without_a_mission_is_told_so(world):
     ("elected_official", {"indicators"}, "/agents/analyse/indicateurs/"),
     ("dpo", {"journal"}, "Dernières consultations"),
     ("rssi", {"health"}, "/agents/capteurs/sante/"),
-    ("shift_supervisor", {"mission", "console"}, "/agents/equipages/"),
+    ("shift_supervisor", {"console"}, "/agents/equipages/"),
 ])
 def test_each_role_sees_its_block(world, role, expected, link):
     page = home_of(make_agent(communes=[world.commune], role=role, password=None))
@@ -117,3 +117,8 @@ def test_home_query_count_does_not_grow_with_the_rows(world):
         intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
         audit_record(actor=world.operator, action="access.read", commune_id=world.commune.pk, target=world.units[1])
     assert _home_queries(agent) == few
+
+
+def test_chef_de_poste_in_a_crew_sees_the_mission_too(world):
+    world.units[1].agents.add(world.chef.agent)
+    assert blocks_in(home_of(world.chef.agent)) == {"mission", "console"}
