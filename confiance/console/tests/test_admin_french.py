@@ -53,3 +53,17 @@ def test_index_names_the_apps_in_french(admin_client_fr):
     text = visible_text(admin_client_fr.get("/admin/").content.decode())
     assert "Double authentification" in text and "Tâches de fond" in text
     assert "Appareils de double authentification" in text
+
+
+def test_permissions_are_named_in_french_in_the_group_form(admin_client_fr):
+    from django.contrib.auth.models import Permission
+
+    from confiance.console.apps import permissions_in_french
+
+    Permission.objects.filter(codename="add_unit").update(name="Can add unit")  # as Django creates them
+    permissions_in_french(sender=None)
+    assert Permission.objects.get(codename="add_unit").name == "Peut ajouter unité"
+    assert not Permission.objects.filter(name__startswith="Can ").exists()
+    text = visible_text(admin_client_fr.get("/admin/auth/group/add/").content.decode())
+    assert "Can add" not in text and "TOTP device" not in text and "Task Result" not in text
+    assert "Peut voir appareil de double authentification" in text
