@@ -2,6 +2,9 @@
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from confiance.accounts.tests.factories import make_agent
 from confiance.operations.crew_models import Shift
@@ -100,3 +103,16 @@ def test_the_day_s_shifts_record_crew_and_hours_and_follow_a_move(world):
     assert "Vacation du jour : 07:00 \u2013 15:00" in page
     chef.post("/agents/equipages/", {"unit": world.units[2].pk, "agents": [], **HOURS})
     assert not Shift.objects.exists() and not world.units[2].agents.exists()
+
+
+NASTY = st.sampled_from(["", " ", "²", "١٢", "-1", "0", str(2**63), "999999999999999999", "a\x00b", "24:00", "23:59",
+                         "07:00", "7", "07:00:00", "[" * 50, "1e308"])
+
+
+@hypothesis_settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=list(HealthCheck))
+@given(form=st.dictionaries(st.sampled_from(["unit", "agents", "debut", "fin"]),
+                            st.one_of(NASTY, st.text(max_size=12), st.lists(NASTY, max_size=3)), max_size=4))
+def test_generated_forms_never_fail_the_server(world, form):
+    response = client_for(world.chef).post("/agents/equipages/", form)
+    assert response.status_code in (302, 400, 403, 404)
