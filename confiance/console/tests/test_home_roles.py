@@ -122,3 +122,12 @@ def test_home_query_count_does_not_grow_with_the_rows(world):
 def test_chef_de_poste_in_a_crew_sees_the_mission_too(world):
     world.units[1].agents.add(world.chef.agent)
     assert blocks_in(home_of(world.chef.agent)) == {"mission", "console"}
+
+
+def test_language_menu_names_french_in_french_on_an_english_page(world, settings):
+    client = Client()
+    client.force_login(world.agent.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/agents/").content.decode()
+    assert '<html lang="en">' in page
+    assert ">Français</option>" in page and ">English</option>" in page
