@@ -45,7 +45,8 @@ class Command(BaseCommand):
         def on_signal(signum, _frame):
             stopping["signal"] = signum
 
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        # SIGHUP too: closing the terminal must not leave the children (in their own sessions) running.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, on_signal)
         children = self._start(options, log_path)
         try:
