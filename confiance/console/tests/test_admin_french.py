@@ -58,7 +58,7 @@ def test_index_names_the_apps_in_french(admin_client_fr):
 def test_permissions_are_named_in_french_in_the_group_form(admin_client_fr):
     from django.contrib.auth.models import Permission
 
-    from confiance.console.apps import permissions_in_french
+    from confiance.console.services import permissions_in_french
 
     Permission.objects.filter(codename="add_unit").update(name="Can add unit")  # as Django creates them
     permissions_in_french(sender=None)
