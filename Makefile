@@ -39,10 +39,8 @@ demo: install
 	$(BIN)/confiance demo load
 	@echo "Comptes : policier, operateur, chef, technicien, elu, dpo, rssi, admin — mot de passe : confiance-demo"
 	@echo "Open311 : clé d'API de démonstration $${CONFIANCE_DEMO_OPEN311_KEY:-demo-open311-key}"
-	trap 'kill 0' EXIT INT TERM; $(BIN)/confiance simulate & $(BIN)/confiance devices sweep --interval 20 & \
-	  $(BIN)/confiance reports sweep --loop 60 & \
-	  if [ -n "$$CONFIANCE_MQTT_URL" ]; then $(BIN)/confiance devices ingest & fi; \
-	  $(BIN)/confiance serve --port $(PORT)
+	@# One supervisor for the simulator, the sweeps and the server: Ctrl-C stops them all and ends with status 0.
+	$(BIN)/confiance demo run --port $(PORT)
 
 browser-deps:
 	@command -v chromium >/dev/null || { \

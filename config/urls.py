@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from confiance.console.views import open311_root
 from config.api import api
 from config.api import unmatched as api_unmatched
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("confiance.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/", open311_root, name="open311-root"),
+    path("open311/v2/", open311_root, name="open311-root-v2"),  # before the include: its catch-all is a 404
     path("open311/v2/", include("confiance.reports.open311.urls")),
     path("", include("confiance.reports.urls")),
     path("", include("confiance.console.urls")),

@@ -15,6 +15,7 @@ def navigation(request):
                 "field": actor.can_anywhere(Permission.OPERATIONS_FIELD),
                 "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
                 "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
-                "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH)}
+                "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH),
+                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE)}
 
     return {"nav": SimpleLazyObject(sections)}

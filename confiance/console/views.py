@@ -8,11 +8,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
+from confiance.accounts.choices import Role
 from confiance.accounts.selectors import actor_access_current, membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
+from confiance.console.selectors import HOME_LIST_LENGTH, current_mission, journal_rows, roles_held, service_queue
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
 from confiance.core.live_rules import event_labels, stream_filter_for
+from confiance.operations.selectors import intervention_list_for_actor
+from confiance.privacy.choices import JournalKind
 from confiance.territory.selectors import commune_list_for_actor, crisis_shared_with, territory_feature_collection
 
 
@@ -25,7 +29,42 @@ def home(request):
     for membership in memberships:
         by_commune.setdefault(membership.commune_id, []).append(str(membership.get_role_display()))
     rows = [{"commune": commune, "roles": by_commune.get(commune.pk, [])} for commune in communes]
-    return render(request, "console/home.html", {"rows": rows, "event_labels": event_labels()})
+    return render(request, "console/home.html", {"rows": rows, "event_labels": event_labels(),
+                                                 "blocks": _role_blocks(actor)})
+
+
+def _role_blocks(actor: Actor) -> dict[str, object]:
+    """One block per role held: the policier's mission, the operator's console, the technicien's queue..."""
+    roles = roles_held(actor=actor)
+    blocks: dict[str, object] = {}
+    if Role.POLICE_AGENT in roles or Role.SHIFT_SUPERVISOR in roles:
+        unit, assignment = current_mission(actor=actor)
+        if unit is not None or Role.POLICE_AGENT in roles:  # a chef de poste in no crew today has no mission
+            blocks["mission"] = {"unit": unit, "assignment": assignment}
+    if roles & {Role.CSU_OPERATOR, Role.SHIFT_SUPERVISOR}:
+        blocks["console"] = {"open": intervention_list_for_actor(actor=actor).count(),
+                             "chef": Role.SHIFT_SUPERVISOR in roles}
+    if Role.TECHNICAL_AGENT in roles:
+        queue = service_queue(actor=actor)
+        blocks["queue"] = {"count": queue.count(), "reports": list(queue[:HOME_LIST_LENGTH])}
+    if Role.ELECTED_OFFICIAL in roles:
+        blocks["indicators"] = True
+    if Role.DPO in roles:
+        blocks["journal"] = {"writes": journal_rows(actor=actor, kind=JournalKind.WRITE),
+                             "reads": journal_rows(actor=actor, kind=JournalKind.ACCESS)}
+    if Role.RSSI in roles:
+        blocks["health"] = True
+    return blocks
+
+
+def open311_root(request):
+    """/open311/ and /open311/v2/ without a file: what this is and where discovery lives (a page, or JSON)."""
+    links = {"discovery_xml": "/open311/v2/discovery.xml", "discovery_json": "/open311/v2/discovery.json"}
+    if "json" in request.headers.get("Accept", "") and "html" not in request.headers.get("Accept", ""):
+        return JsonResponse({"message": _("Racine de l'interface Open311 (GeoReport v2) : commencez par le "
+                                          "document de découverte."), **links},
+                            json_dumps_params={"ensure_ascii": False})
+    return render(request, "console/open311_root.html", links)
 
 
 @login_required

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import math
 import random
+import secrets
 from datetime import timedelta
 
 from django.utils import timezone
 
 from confiance.accounts.access import Actor
+from confiance.accounts.choices import Role
+from confiance.accounts.models import Agent
+from confiance.accounts.services import agent_create, membership_grant
 from confiance.core.geo import degree_lengths
 from confiance.operations.choices import InterventionStatus, Milestone, PositionSource
-from confiance.operations.demo_data import operator_actor, random_point_in
+from confiance.operations.demo_data import random_point_in
 from confiance.operations.dispatch import recommend
 from confiance.operations.drafts import EntryDraft, InterventionDraft, PositionFix
 from confiance.operations.errors import OperationsError, OperationsErrorCode
@@ -28,6 +32,24 @@ PATROL_KMH, URGENT_KMH = 30, 55
 TIME_LAPSE = 3  # units cover three steps of road per step, so that a newcomer sees them move
 _targets: dict[int, tuple[float, float]] = {}
 _ticks = {"count": 0}
+SIMULATOR_USERNAME = "simulateur"
+
+
+def simulator_actor() -> Actor:
+    """The simulator's own operator account: what it creates carries it, and it touches nothing else.
+
+    A person trying the demo as « operateur » creates interventions under that account; the simulator, when it
+    used the same account, engaged, drove and closed them as its own. It cannot sign in (no usable password).
+    """
+    agent = Agent.objects.filter(username=SIMULATOR_USERNAME).first()
+    if agent is None:
+        agent = agent_create(actor=None, username=SIMULATOR_USERNAME, password=secrets.token_urlsafe(24),
+                             first_name="Simulateur", last_name="de la démo")
+        agent.set_unusable_password()
+        agent.save(update_fields=["password"])
+        for commune in Commune.objects.all():
+            membership_grant(actor=None, agent=agent, commune=commune, role=Role.CSU_OPERATOR)
+    return Actor(agent=agent)
 
 
 def _toward(lat: float, lon: float, target: tuple[float, float], metres: float) -> tuple[float, float, bool]:
@@ -41,14 +63,16 @@ def _toward(lat: float, lon: float, target: tuple[float, float], metres: float) 
 
 def _move_units(rng: random.Random, now, communes: dict[int, Commune]) -> None:
     fixes = []
+    actor = simulator_actor()
     current = dict(Assignment.objects.filter(finished_at__isnull=True).values_list("unit_id", "id"))
     assignments = {a.pk: a for a in Assignment.objects.filter(pk__in=current.values())
                    .select_related("intervention", "unit")}
-    actor = operator_actor()
     for unit in Unit.objects.filter(active=True).exclude(milestone__in=[Milestone.OFF_DUTY]):
         if unit.lat is None:
             unit.lat, unit.lon = random_point_in(rng, communes[unit.commune_id])
         assignment = assignments.get(current.get(unit.pk))
+        if assignment is not None and assignment.intervention.created_by_id != actor.agent.pk:
+            continue  # engaged by a person on a person's intervention: its crew reports, not the simulator
         if assignment is not None and assignment.on_scene_at is None:
             target = (assignment.intervention.lat, assignment.intervention.lon)
             speed = URGENT_KMH if assignment.intervention.priority == 1 else PATROL_KMH + 10
@@ -118,8 +142,9 @@ def _new_call(rng: random.Random, now, communes: list[Commune], actor: Actor, st
 
 
 def _dispatch_waiting(rng: random.Random, now, actor: Actor) -> None:
-    for intervention in Intervention.objects.filter(status=InterventionStatus.OPEN, created_at__lte=now - timedelta(
-            seconds=20)).select_related("commune")[:3]:
+    for intervention in Intervention.objects.filter(
+            status=InterventionStatus.OPEN, created_by=actor.agent, created_at__lte=now - timedelta(seconds=20),
+    ).select_related("commune")[:3]:
         result = recommend(intervention=intervention, now=now)
         if result.candidates:
             assignment_engage(actor=actor, intervention=intervention, now=now, recommended_rank=1,
@@ -127,8 +152,10 @@ def _dispatch_waiting(rng: random.Random, now, actor: Actor) -> None:
 
 
 def _finish_on_scene(rng: random.Random, now, actor: Actor) -> None:
-    for assignment in Assignment.objects.filter(finished_at__isnull=True, on_scene_at__lte=now - timedelta(
-            seconds=rng.randint(40, 120))).select_related("intervention", "unit")[:3]:
+    for assignment in Assignment.objects.filter(
+            finished_at__isnull=True, intervention__created_by=actor.agent,
+            on_scene_at__lte=now - timedelta(seconds=rng.randint(40, 120)),
+    ).select_related("intervention", "unit")[:3]:
         intervention = assignment.intervention
         for step in intervention.steps.filter(done_at__isnull=True, skipped=False):
             intervention_step_done(actor=actor, intervention=intervention, step_id=step.pk, now=now)
@@ -141,12 +168,13 @@ def step(*, rng: random.Random, stdout) -> None:
     communes = {commune.pk: commune for commune in Commune.objects.all()}
     if not communes or not Unit.objects.exists():
         return
-    actor = operator_actor()
+    actor = simulator_actor()
     _move_units(rng, now, communes)
     _ticks["count"] += 1
     if _ticks["count"] % 5:  # calls and handling at the pace of a busy evening, not every 3 s
         return
-    if Intervention.objects.exclude(status=InterventionStatus.CLOSED).count() < 6 and rng.random() < 0.5:
+    own_open = Intervention.objects.filter(created_by=actor.agent).exclude(status=InterventionStatus.CLOSED)
+    if own_open.count() < 6 and rng.random() < 0.5:
         _new_call(rng, now, list(communes.values()), actor, stdout)
     _dispatch_waiting(rng, now, actor)
     _finish_on_scene(rng, now, actor)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from confiance.operations import views
+from confiance.operations import crews, views
 
 app_name = "operations"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("agents/main-courante/<int:entry_id>/modifier/", views.logbook_entry_edit, name="logbook-edit"),
     path("agents/main-courante/<int:entry_id>/rectifier/", views.logbook_entry_correct, name="logbook-correct"),
     path("agents/interventions/delais/", views.intervals, name="intervals"),
+    path("agents/equipages/", crews.crews, name="crews"),
 ]

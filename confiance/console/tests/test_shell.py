@@ -10,8 +10,9 @@ from confiance.accounts.tests.factories import make_agent
 from confiance.territory.tests.factories import make_commune, make_sector
 
 pytestmark = pytest.mark.django_db
-# Measured: session, agent, grants, memberships, communes, and the navigation's own grants (a second Actor).
-HOME_QUERIES = 6
+# Measured: session, agent, grants, memberships, communes, and the navigation's own grants (a second Actor); for the
+# policier's block, the roles held and the unit (no unit: no assignment read).
+HOME_QUERIES = 8
 
 
 @pytest.fixture
