@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0002_crisissharing_to_territory'),
+        ('operations', '0004_numbers_visa'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
