@@ -31,7 +31,9 @@ def percent(value: float | int | None, decimals: int = 0) -> str:
     if value is None:
         return "—"
     # Translators: a percentage; French puts a non-breaking space before the sign, English none.
-    return pgettext("percentage", "%(number)s\u00a0%%") % {"number": number(value, decimals)}
+    # The no-break space itself, not its escape: makemessages would key the catalogue on the escape's text.
+    template = pgettext("percentage", "%(number)s %%")  # noqa: RUF001
+    return template % {"number": number(value, decimals)}
 
 
 def as_date(value: date | str | None) -> date | None:
