@@ -6,7 +6,7 @@ from __future__ import annotations
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
-from confiance.operations.models import Assignment, Intervention, LogEntry, Unit
+from confiance.operations.models import Assignment, Intervention, LogEntry, Unit, UnitMessage
 from confiance.territory.selectors import crisis_shared_with
 
 
@@ -67,3 +67,11 @@ def log_entry_get_for_actor(*, actor: Actor, entry_id: int) -> LogEntry:
     if entry is None or not actor.can(Permission.OPERATIONS_VIEW, entry.commune_id):
         raise NotFoundError()
     return entry
+
+
+def unit_message_get_for_actor(*, actor: Actor, message_id: int) -> UnitMessage:
+    """A message to a unit the actor may see, or NotFoundError."""
+    message = UnitMessage.objects.select_related("unit").filter(pk=message_id).first()
+    if message is None or message.unit.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return message

@@ -38,6 +38,9 @@ class OperationsErrorCode(StrEnum):
     TRACKER_ID_MISSING = "operations_tracker_id_missing"
     TRACKER_ID_TAKEN = "operations_tracker_id_taken"
     ROADS_INVALID = "operations_roads_invalid"
+    PUSH_SUBSCRIPTION_INVALID = "operations_push_subscription_invalid"
+    PUSH_NOT_FIELD = "operations_push_not_field"
+    MESSAGE_NOT_CREW = "operations_message_not_crew"
 
 
 class OperationsError(ApplicationError):
