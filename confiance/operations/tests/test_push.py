@@ -38,7 +38,7 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (the http.server naming)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 service.received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(service.status)
@@ -99,7 +99,8 @@ def test_engagement_reaches_the_crews_browser_encrypted_and_signed(world, servic
     assert len(service.received) == 1
     path, headers, body = service.received[0]
     assert path == "/push/a" and headers["content-encoding"] == "aes128gcm" and int(headers["ttl"]) > 0
-    assert headers["authorization"].startswith("vapid t=") and f"k={push.vapid_public_key()}" in headers["authorization"]
+    authorization = headers["authorization"]
+    assert authorization.startswith("vapid t=") and f"k={push.vapid_public_key()}" in authorization
     payload = browser.decrypt(body)
     assert payload["title"] == "Nouvelle mission" and payload["url"] == "/agents/terrain/"
     assert payload["body"] == f"{intervention.number} · Tapage · 3 rue des Lilas"
