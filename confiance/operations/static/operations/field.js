@@ -168,6 +168,9 @@
     on("operations.unit", function (unit) {
       if (unit.id !== unitId) { return; }
       document.getElementById("f-status").textContent = unit.status_code + " · " + unit.status_label;
+      document.querySelectorAll("[data-status]").forEach(function (button) {
+        button.setAttribute("aria-pressed", button.dataset.status === unit.status_code ? "true" : "false");
+      });
       var assignment = unit.assignment ? String(unit.assignment.id) : "";
       if (assignment === card.dataset.assignment) { return; }
       if (unit.assignment) { alertAgent(labels.mission + " : " + unit.assignment.intervention_number); }
