@@ -9,11 +9,19 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from confiance.core.testing import login_client
+from confiance.core.testing import login_client, server_process, throwaway_database
 from tests.conftest import OUTPUT
 from tests.test_browser_flows import PASSWORD, login
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def field_server(tmp_path_factory):
+    """A demo server of its own: the engagements made here must not change the figures other browser tests read."""
+    folder = tmp_path_factory.mktemp("browser-field")
+    with throwaway_database(folder) as env, server_process(env) as base:
+        yield base
 
 
 def operator_api(base):
@@ -36,7 +44,8 @@ def a_mennecy_type(client) -> int:
     return next(t["id"] for t in types if t["commune_id"] == commune_id)
 
 
-def test_field_page_receives_its_mission_and_messages_live(demo_server, browser):
+def test_field_page_receives_its_mission_and_messages_live(field_server, browser):
+    demo_server = field_server
     OUTPUT.mkdir(exist_ok=True)
     page = login(browser, demo_server, "policier", viewport={"width": 390, "height": 844}, is_mobile=True,
                  has_touch=True)
