@@ -66,11 +66,23 @@ def test_field_page_receives_its_mission_and_messages_live(field_server, browser
     expect(page.locator("#f-mission")).to_contain_text("Place de la Mairie")
     expect(page.locator("#f-message")).to_contain_text("Nouvelle mission")
 
-    call("POST", f"units/{unit['id']}/messages", {"text": "Rappelez le poste en arrivant."})
+    # The operator writes to the crew from the console's message form; the acknowledgement comes back there.
+    console = login(browser, demo_server, "operateur", viewport={"width": 1366, "height": 768})
+    console.goto(f"{demo_server}/agents/console/")
+    console.wait_for_selector("#ops-map[data-live='1']", state="attached")
+    expect(console.locator("#m-unit option", has_text="PM Mennecy 1")).to_have_count(1)
+    console.get_by_label("Unité", exact=True).select_option(label="PM Mennecy 1 (Mennecy)")
+    console.locator("#m-text").fill("Rappelez le poste en arrivant.")
+    console.get_by_role("button", name="Envoyer").click()
+    expect(console.locator("#m-status")).to_contain_text("Message envoyé à PM Mennecy 1")
     message = page.locator("#f-messages li").first
     expect(message).to_contain_text("Rappelez le poste en arrivant.", timeout=5000)
+    expect(page.locator("#f-message")).to_contain_text("Message du poste")
     message.get_by_role("button", name="Lu").click()
     expect(page.locator("#f-messages li").first).to_contain_text("Lu à")
+    expect(console.locator("#m-sent li").first).to_contain_text("lu par Paul Martin", timeout=5000)
+    console.screenshot(path=str(OUTPUT / "console-unit-message.png"))
+    console.close()
 
     # The logbook form: its warning and its confirmation on the field page.
     page.get_by_label("Texte").fill("Le requérant, musulman pratiquant, signale des insultes.")

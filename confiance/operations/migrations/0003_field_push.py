@@ -6,6 +6,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def create_vapid_key(apps, schema_editor):
+    """The installation's Web Push key pair is made at install, in the data folder (never in the repository)."""
+    from confiance.operations.push import vapid_key
+
+    vapid_key()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -66,4 +73,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['unit', 'sent_at'], name='unit_message_unit_time')],
             },
         ),
+        migrations.RunPython(create_vapid_key, migrations.RunPython.noop),
     ]
