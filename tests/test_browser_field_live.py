@@ -71,6 +71,7 @@ def test_field_page_receives_its_mission_and_messages_live(field_server, browser
     console.goto(f"{demo_server}/agents/console/")
     console.wait_for_selector("#ops-map[data-live='1']", state="attached")
     expect(console.locator("#m-unit option", has_text="PM Mennecy 1")).to_have_count(1)
+    expect(console.locator("#m-ack")).to_be_hidden()
     console.get_by_label("Unité", exact=True).select_option(label="PM Mennecy 1 (Mennecy)")
     console.locator("#m-text").fill("Rappelez le poste en arrivant.")
     console.get_by_role("button", name="Envoyer").click()
