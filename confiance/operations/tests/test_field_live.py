@@ -4,9 +4,8 @@ on, nothing of other units or of the rest of the commune; the outbox read and th
 import pytest
 from django.test import Client
 
-from confiance.console.views import actor_stream_filter
 from confiance.core.live import PayloadRule, StreamFilter, read_events_after
-from confiance.core.live_rules import declared_scopes, scoped_stream_filter
+from confiance.core.live_rules import declared_scopes, scoped_stream_filter, stream_filter_for
 from confiance.core.models import OutboxEvent
 from confiance.operations.events import field_scope
 from confiance.operations.services.interventions import intervention_create
@@ -14,8 +13,14 @@ from confiance.operations.services.logbook import log_entry_create
 from confiance.operations.services.messages import unit_message_send
 from confiance.operations.services.units import assignment_engage, unit_set_status
 from confiance.operations.tests.factories import call, entry
+from confiance.territory.selectors import crisis_shared_with
 
 pytestmark = pytest.mark.django_db
+
+
+def actor_stream_filter(actor) -> StreamFilter:
+    """What the console's stream endpoint builds for an agent (console/views.py::actor_stream_filter)."""
+    return stream_filter_for(actor, crisis_widening=crisis_shared_with)
 
 
 def field_filter(actor) -> StreamFilter:
