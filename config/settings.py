@@ -449,6 +449,11 @@ CONFIANCE_2FA_URL = "/comptes/double-authentification/"
 
 # --- Operations (backups, health, metrics): docs/configuration.md, "Operations".
 CONFIANCE_DATA_DIR = Path(env_str("CONFIANCE_DATA_DIR", str(BASE_DIR / "var")))
+# Web Push of the field page: the VAPID key pair is generated in the data folder on first use (never committed).
+CONFIANCE_VAPID_KEY_FILE = Path(env_str("CONFIANCE_VAPID_KEY_FILE", str(CONFIANCE_DATA_DIR / "vapid_private.pem")))
+CONFIANCE_VAPID_SUBJECT = env_str("CONFIANCE_VAPID_SUBJECT", "mailto:police-municipale@localhost")
+# Push services on the local network (http, private addresses): only for tests and a closed network that runs one.
+CONFIANCE_PUSH_ALLOW_LOCAL = env_bool("CONFIANCE_PUSH_ALLOW_LOCAL", False)
 # `confiance serve` writes a backup archive here soon after start and then every interval (empty: no schedule).
 CONFIANCE_BACKUP_DIR = env_str("CONFIANCE_BACKUP_DIR", "")
 CONFIANCE_BACKUP_INTERVAL_MINUTES = env_int("CONFIANCE_BACKUP_INTERVAL_MINUTES", 24 * 60, minimum=1)

@@ -125,8 +125,8 @@ def test_field_page_on_a_phone(demo_server, browser):
     expect(page.locator("#f-status")).to_contain_text("Pause")
     page.get_by_label("Texte").fill("Patrouille pédestre centre-ville, RAS.")
     page.get_by_role("button", name="Enregistrer l'entrée").click()
-    page.wait_for_url(f"{demo_server}/agents/terrain/")
-    assert "enregistrée" in page.content()
+    expect(page.locator("#f-entry-status")).to_contain_text("enregistrée")  # answered on the page, no reload
+    assert page.url == f"{demo_server}/agents/terrain/"
     page.screenshot(path=str(OUTPUT / "field-phone.png"), full_page=True)
     page.close()
 

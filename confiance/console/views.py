@@ -14,7 +14,7 @@ from confiance.accounts.services import api_token_authenticate
 from confiance.console.selectors import HOME_LIST_LENGTH, current_mission, journal_rows, roles_held, service_queue
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
-from confiance.core.live_rules import event_labels, stream_filter_for
+from confiance.core.live_rules import declared_scopes, event_labels, scoped_stream_filter, stream_filter_for
 from confiance.operations.selectors import intervention_list_for_actor
 from confiance.privacy.choices import JournalKind
 from confiance.territory.selectors import commune_list_for_actor, crisis_shared_with, territory_feature_collection
@@ -120,7 +120,13 @@ async def live_events(request: HttpRequest):
         actor = await _stream_actor(request)
     except ApplicationError as error:
         return _error_response(error)
+    scope_name = request.GET.get("scope", "")
+    scope = declared_scopes().get(scope_name) if scope_name else None
+    if scope_name and scope is None:  # a page's own view of the stream (`?scope=terrain`: the field page's unit)
+        return _error_response(ApplicationError("invalid_input", _("Portée du flux inconnue."), status_code=400))
     stream_filter = await sync_to_async(actor_stream_filter)(actor)
+    if scope is not None:
+        stream_filter = await sync_to_async(scoped_stream_filter)(actor, stream_filter, scope)
     if not stream_filter.commune_ids:
         return _error_response(ApplicationError("permission_denied", _("Aucune commune à suivre en direct."),
                                                 status_code=403))

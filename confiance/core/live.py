@@ -141,19 +141,40 @@ class StreamFilter:
     `restricted` narrows event families further, the first matching prefix deciding: (("operations.", ids),)
     lets events whose type starts with "operations." through only for those communes (police data is not for
     every agent who follows a commune). `commune_ids` must include every commune some prefix allows.
+
+    `only`, when given, narrows the stream further to the events one of its rules matches (a stream scope, such as
+    the field page's: its unit's events only), on top of the rules above.
     """
 
     commune_ids: frozenset[int]
     include_platform: bool = True
     restricted: tuple[tuple[str, frozenset[int]], ...] = ()
+    only: tuple[PayloadRule, ...] | None = None
 
-    def allows(self, commune_id: int | None, event_type: str = "") -> bool:
+    def allows(self, commune_id: int | None, event_type: str = "", payload: dict[str, Any] | None = None) -> bool:
+        if self.only is not None and not any(rule.matches(event_type, payload) for rule in self.only):
+            return False
         for prefix, allowed in self.restricted:
             if event_type.startswith(prefix):
                 return commune_id is not None and commune_id in allowed
         if commune_id is None:
             return self.include_platform
         return commune_id in self.commune_ids
+
+
+@dataclass(frozen=True)
+class PayloadRule:
+    """Events of exactly this type whose payload holds one of these values under `key` (an integer id)."""
+
+    event_type: str
+    key: str
+    values: frozenset[int]
+
+    def matches(self, event_type: str, payload: dict[str, Any] | None) -> bool:
+        return event_type == self.event_type and (payload or {}).get(self.key) in self.values
+
+    def as_q(self) -> Q:
+        return Q(event_type=self.event_type, **{f"payload__{self.key}__in": sorted(self.values)})
 
 
 @dataclass(frozen=True)
@@ -193,6 +214,11 @@ def read_events_after(last_id: int, *, limit: int, stream_filter: StreamFilter |
         for prefix, allowed in stream_filter.restricted:  # first matching prefix decides, as in allows()
             query = query.exclude(~earlier & Q(event_type__startswith=prefix) & ~Q(commune_id__in=allowed))
             earlier |= Q(event_type__startswith=prefix)
+        if stream_filter.only is not None:
+            matching = Q(pk__in=[])
+            for rule in stream_filter.only:
+                matching |= rule.as_q()
+            query = query.filter(matching)
     return [_to_streamed(row) for row in query.order_by("id")[:limit]]
 
 
@@ -272,7 +298,7 @@ class Broadcaster:
     def _dispatch(self, rows: Iterable[StreamedEvent]) -> None:
         for subscription in list(self.subscriptions):
             for row in rows:
-                if not subscription.stream_filter.allows(row.commune_id, row.event_type):
+                if not subscription.stream_filter.allows(row.commune_id, row.event_type, row.payload):
                     continue
                 try:
                     subscription.queue.put_nowait(row)

@@ -24,8 +24,11 @@ from confiance.core.live import StreamFilter
 
 DECLARATIONS_MODULE = "events"
 DECLARATIONS_NAME = "LIVE_EVENT_FAMILIES"
+SCOPES_NAME = "LIVE_STREAM_SCOPES"
 
 CommuneWidening = Callable[[set[int]], set[int]]
+# A stream scope narrows what a viewer's stream carries (never widens it): (viewer, their filter) -> narrower filter.
+StreamScope = Callable[[Any, StreamFilter], StreamFilter]
 
 
 class LiveViewer(Protocol):
@@ -91,3 +94,22 @@ def event_labels(families: list[EventFamily] | None = None) -> dict[str, str]:
     """French label of every event type agents see in the live feed, in the active language."""
     return {event_type: str(label) for family in (declared_families() if families is None else families)
             for event_type, label in family.labels.items()}
+
+
+def declared_scopes(modules: Iterable[ModuleType] | None = None) -> dict[str, StreamScope]:
+    """The stream scopes the installed apps declare in `LIVE_STREAM_SCOPES` (name -> narrowing), e.g. "terrain"."""
+    scopes: dict[str, StreamScope] = {}
+    for module in _declaring_modules() if modules is None else modules:
+        for name, scope in getattr(module, SCOPES_NAME, {}).items():
+            if name in scopes:
+                raise ValueError(f"Live stream scope declared twice: {name!r}")
+            scopes[name] = scope
+    return scopes
+
+
+def scoped_stream_filter(viewer: Any, base: StreamFilter, scope: StreamScope) -> StreamFilter:
+    """A scope's filter, kept within the viewer's own: a scope can only take events away."""
+    narrowed = scope(viewer, base)
+    return StreamFilter(commune_ids=base.commune_ids & narrowed.commune_ids,
+                        include_platform=base.include_platform and narrowed.include_platform,
+                        restricted=base.restricted, only=narrowed.only)

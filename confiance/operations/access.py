@@ -10,7 +10,7 @@ from django.utils import timezone
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
-from confiance.operations.models import Assignment, Intervention, LogEntry, PoolingAgreement, Unit
+from confiance.operations.models import Assignment, Intervention, LogEntry, PoolingAgreement, Unit, UnitMessage
 from confiance.territory.selectors import crisis_shared_with
 
 
@@ -112,3 +112,11 @@ def log_entry_get_for_actor(*, actor: Actor, entry_id: int) -> LogEntry:
     if entry is None or not actor.can(Permission.OPERATIONS_VIEW, entry.commune_id):
         raise NotFoundError()
     return entry
+
+
+def unit_message_get_for_actor(*, actor: Actor, message_id: int) -> UnitMessage:
+    """A message to a unit the actor may see, or NotFoundError."""
+    message = UnitMessage.objects.select_related("unit").filter(pk=message_id).first()
+    if message is None or message.unit.commune_id not in visible_commune_ids(actor):
+        raise NotFoundError()
+    return message

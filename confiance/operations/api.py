@@ -11,7 +11,7 @@ from confiance.accounts.choices import Permission
 from confiance.core.errors import ApplicationError, NotFoundError
 from confiance.core.parsing import DbId, ParseError, parse_bbox, parse_int
 from confiance.core.ratelimits import rate_limited
-from confiance.operations import access, basemap, selectors
+from confiance.operations import access, basemap, push, selectors
 from confiance.operations.choices import Milestone
 from confiance.operations.dispatch import recommend
 from confiance.operations.drafts import EntryDraft, InterventionDraft, PersonDraft, PositionFix
@@ -28,14 +28,19 @@ from confiance.operations.schemas import (
     LogEntryOut,
     MilestoneIn,
     PositionIn,
+    PushSubscriptionIn,
+    PushUnsubscribeIn,
     RecommendationOut,
     StatusIn,
     StatusOptionOut,
     StepSkipIn,
+    UnitMessageIn,
+    UnitMessageOut,
     UnitOut,
 )
 from confiance.operations.services import interventions as intervention_services
 from confiance.operations.services import logbook as logbook_services
+from confiance.operations.services import messages as message_services
 from confiance.operations.services import positions as position_services
 from confiance.operations.services import units as unit_services
 from confiance.territory.models import Commune
@@ -250,3 +255,44 @@ def basemap_outlines(request):
     user = getattr(request, "user", None)
     actor = Actor(agent=user) if user is not None and user.is_authenticated and user.is_active else None
     return basemap.basemap_outlines(actor=actor)
+
+
+# --- Unit messages and Web Push of the field page ------------------------------------------------
+
+
+@router.get("/operations/units/{unit_id}/messages", response=list[UnitMessageOut],
+            summary="Derniers messages à une unité")
+def unit_messages(request, unit_id: DbId):
+    unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
+    return [message_services.unit_message_event(m).payload() for m in selectors.unit_message_list(unit=unit)]
+
+
+@router.post("/operations/units/{unit_id}/messages", response={201: UnitMessageOut},
+             summary="Envoyer un message à l'équipage d'une unité")
+def unit_message_send(request, unit_id: DbId, payload: UnitMessageIn):
+    unit = access.unit_get_for_actor(actor=request.auth, unit_id=unit_id)
+    message = message_services.unit_message_send(actor=request.auth, unit=unit, text=payload.text,
+                                                 acknowledge_sensitive=payload.acknowledge_sensitive)
+    return Status(201, message_services.unit_message_event(message).payload())
+
+
+@router.post("/operations/messages/{message_id}/read", response=UnitMessageOut,
+             summary="Message lu par un membre de l'équipage")
+def unit_message_read(request, message_id: DbId):
+    message = access.unit_message_get_for_actor(actor=request.auth, message_id=message_id)
+    message = message_services.unit_message_acknowledge(actor=request.auth, message=message)
+    return message_services.unit_message_event(message).payload()
+
+
+@router.post("/operations/push/subscriptions", response={201: dict},
+             summary="Abonner ce navigateur aux notifications de la page terrain")
+def push_subscribe(request, payload: PushSubscriptionIn):
+    push.push_subscription_save(actor=request.auth, endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
+                                auth=payload.keys.auth)
+    return Status(201, {"subscribed": True})
+
+
+@router.post("/operations/push/subscriptions/delete", response=dict,
+             summary="Désabonner ce navigateur des notifications")
+def push_unsubscribe(request, payload: PushUnsubscribeIn):
+    return {"removed": push.push_subscription_delete(actor=request.auth, endpoint=payload.endpoint)}

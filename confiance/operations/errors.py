@@ -41,6 +41,9 @@ class OperationsErrorCode(StrEnum):
     PHONE_INVALID = "operations_phone_invalid"
     DAY_SIGNED = "operations_day_signed"
     DAY_INVALID = "operations_day_invalid"
+    PUSH_SUBSCRIPTION_INVALID = "operations_push_subscription_invalid"
+    PUSH_NOT_FIELD = "operations_push_not_field"
+    MESSAGE_NOT_CREW = "operations_message_not_crew"
 
 
 class OperationsError(ApplicationError):

@@ -58,3 +58,21 @@ register(RetentionRule(
     action=RetentionAction.DELETE,
     description="Historique des positions des patrouilles (CONFIANCE_POSITION_HISTORY_DAYS jours).",
 ))
+
+register(RetentionRule(
+    name="operations.unit_messages",
+    model="operations.UnitMessage",
+    date_field="sent_at",
+    max_age=_police_files,
+    action=RetentionAction.EXPORT_THEN_DELETE,
+    description="Messages du poste aux unités : comme les interventions, 3 ans, puis archivés et supprimés.",
+))
+
+register(RetentionRule(
+    name="operations.push_deliveries",
+    model="operations.PushDelivery",
+    date_field="created_at",
+    max_age=lambda: timedelta(days=7),
+    action=RetentionAction.DELETE,
+    description="Notifications non remises (page terrain fermée) : supprimées après 7 jours.",
+))

@@ -189,3 +189,33 @@ class InterventionRecordOut(Schema):
     intervention: InterventionOut
     caller: CallerOut | None = Field(description="Absent pour qui ne traite pas l'intervention")
     chronology: list[ChronologyEventOut]
+
+
+class UnitMessageIn(Schema):
+    text: str = Field(max_length=4000, description="Message à l'équipage (500 caractères au plus)")
+    acknowledge_sensitive: bool = False
+
+
+class UnitMessageOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    text: str
+    sent_by: str
+    sent_at: str
+    acknowledged_by: str
+    acknowledged_at: str | None
+
+
+class PushKeysIn(Schema):
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+
+
+class PushSubscriptionIn(Schema):
+    endpoint: str = Field(max_length=1000)
+    keys: PushKeysIn
+
+
+class PushUnsubscribeIn(Schema):
+    endpoint: str = Field(max_length=1000)

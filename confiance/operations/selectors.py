@@ -26,6 +26,7 @@ from confiance.operations.models import (
     Nature,
     PoolingAgreement,
     Unit,
+    UnitMessage,
     UnitStatus,
 )
 
@@ -286,3 +287,12 @@ def response_delay_figures(*, commune_ids: set[int] | frozenset[int], since: dat
         figures[f"{name}_p50_min"] = rounded(percentile(minutes, 0.5))
         figures[f"{name}_p90_min"] = rounded(percentile(minutes, 0.9))
     return figures
+
+
+# --- Unit messages (field page) -----------------------------------------------------------------
+
+
+def unit_message_list(*, unit: Unit, limit: int = 20) -> QuerySet[UnitMessage]:
+    """A unit's latest messages, newest first (the caller has checked the unit is visible)."""
+    return (UnitMessage.objects.filter(unit=unit).select_related("unit", "sent_by", "acknowledged_by")
+            .order_by("-sent_at", "-id")[:limit])

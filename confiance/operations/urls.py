@@ -10,6 +10,7 @@ urlpatterns = [
     path("agents/console/", views.console, name="console"),
     path("agents/console/etat.json", views.console_state, name="console-state"),
     path("agents/terrain/", views.field, name="field"),
+    path("agents/terrain/sw.js", views.field_service_worker, name="field-service-worker"),
     path("agents/main-courante/", views.logbook, name="logbook"),
     path("agents/main-courante/pdf", views.logbook_pdf_view, name="logbook-pdf"),
     path("agents/main-courante/visa", views.logbook_sign, name="logbook-sign"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from confiance.operations.drafts import PersonDraft
 from confiance.operations.forms import LogEntryForm
 from confiance.operations.models import LogEntry
 from confiance.operations.payloads import intervention_payload, log_entry_payload, unit_payload
+from confiance.operations.push import vapid_public_key
 from confiance.operations.selectors import (
     INTERVALS,
     current_assignment,
@@ -36,6 +38,7 @@ from confiance.operations.selectors import (
     nature_list,
     unit_for_agent,
     unit_list_for_actor,
+    unit_message_list,
     unit_status_list,
 )
 from confiance.operations.services.logbook import (
@@ -111,7 +114,20 @@ def field(request):
     return render(request, "operations/field.html", {
         "unit": unit, "assignment": assignment,
         "statuses": unit_status_list(commune_ids={unit.commune_id}) if unit else [], "form": form,
+        "unit_messages": list(unit_message_list(unit=unit)) if unit else [], "vapid_public_key": vapid_public_key(),
     })
+
+
+_SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "operations" / "sw.js"
+
+
+@require_GET
+def field_service_worker(request):
+    """The field page's service worker (Web Push), served under /agents/terrain/ so that it may control that page."""
+    response = HttpResponse(_SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/agents/terrain/"
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 # --- Main courante --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.events import UnitChanged
 from confiance.operations.models import Assignment, Intervention, Unit, UnitStatus
 from confiance.operations.payloads import unit_payload
+from confiance.operations.push import push_notify_assignment
 from confiance.operations.selectors import status_for_milestone
 from confiance.operations.services.common import (
     check_text,
@@ -159,6 +160,8 @@ def assignment_engage(*, actor: Actor, intervention: Intervention, unit: Unit, o
         intervention_follow_assignments(current.intervention, now, publish=True)
     intervention_changed(intervention)
     unit_publish(unit)
+    push_notify_assignment(unit=unit, number=intervention.number, label=intervention.intervention_type.label,
+                           address=intervention.address)  # the field page's Web Push when it is closed
     return assignment
 
 
