@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import OUTPUT, browser, demo_server  # noqa: F401 (fixtures shared with the other browser tests)
+from tests.conftest import OUTPUT
 
 pytestmark = pytest.mark.browser
 PASSWORD = "confiance-demo"
@@ -16,7 +16,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
-def login(browser, base, username, **context):  # noqa: F811
+def login(browser, base, username, **context):
     page = browser.new_page(locale="fr-FR", **context)
     page.goto(f"{base}/comptes/connexion/")
     page.get_by_label("Identifiant").fill(username)
@@ -50,7 +50,7 @@ def visible_text(page) -> str:
     return page.locator("main").inner_text()
 
 
-def test_elected_official_reads_analyses_in_plain_words(demo_server, browser):  # noqa: F811
+def test_elected_official_reads_analyses_in_plain_words(demo_server, browser):
     OUTPUT.mkdir(exist_ok=True)
     page = login(browser, demo_server, "elu", **DESKTOP)
     knox_url = ask(page, demo_server, "near_repeat", "table.knox")
