@@ -47,8 +47,8 @@
     markerLayer.setTooltipContent(el("span", tooltip(device)));
     markerLayer.setZIndexOffset(device.state === "alarm" ? 1000 : 0);
   }
-  function legend(map, items, title) {
-    var control = L.control({position: "bottomleft"});
+  function legend(map, items, title) {  // top right, under the layers button: the bottom left holds the page's own legend
+    var control = L.control({position: "topright"});
     control.onAdd = function () {
       var box = el("ul", null, "sensor-legend leaflet-control");
       box.setAttribute("aria-label", title);

@@ -14,6 +14,10 @@
   fitToScreen();
   var map = L.map(mapElement, {keyboard: true});
   window.addEventListener("resize", function () { fitToScreen(); map.invalidateSize(); scheduleDeclutter(); });
+  var head = document.querySelector(".console-head");
+  if (head && window.ResizeObserver) {  // the header grows when late styles arrive or its controls wrap
+    new ResizeObserver(function () { fitToScreen(); map.invalidateSize(); }).observe(head);
+  }
   window.confianceBasemap(map);
   var layers = {units: L.layerGroup().addTo(map), interventions: L.layerGroup().addTo(map),
     log: L.layerGroup().addTo(map), reports: L.layerGroup().addTo(map)};
