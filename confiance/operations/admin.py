@@ -9,7 +9,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from confiance.core.admin_audit import AuditedAdminMixin
-from confiance.operations.models import ChecklistStep, InterventionType, Nature, PoolingAgreement, Unit, UnitStatus
+from confiance.operations.models import (
+    ChecklistStep,
+    DayVisa,
+    InterventionType,
+    Nature,
+    PoolingAgreement,
+    Shift,
+    Unit,
+    UnitStatus,
+)
 from confiance.operations.services.units import unit_publish
 
 
@@ -91,3 +100,43 @@ class PoolingAgreementAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("communes"))
     def commune_names(self, obj: PoolingAgreement) -> str:
         return ", ".join(sorted(commune.name for commune in obj.communes.all()))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by a service (with their checks and audit) and only read here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DayVisa)
+class DayVisaAdmin(ReadOnlyAdmin):
+    """Visas of the main courante: signed on the main courante page; a visa is never undone (the day stays locked)."""
+
+    list_display = ["day", "commune", "signed_by_name", "signed_at"]
+    list_filter = ["commune"]
+    date_hierarchy = "day"
+
+    @admin.display(description=_("visée par"))
+    def signed_by_name(self, obj: DayVisa) -> str:
+        return obj.signed_by.get_full_name() or obj.signed_by.username if obj.signed_by else "—"
+
+
+@admin.register(Shift)
+class ShiftAdmin(ReadOnlyAdmin):
+    """Shifts: composed on the crews page by the chef de poste."""
+
+    list_display = ["day", "unit", "agent_name", "starts_at", "ends_at"]
+    list_filter = ["unit__commune"]
+    date_hierarchy = "day"
+    list_select_related = ["unit", "agent"]
+
+    @admin.display(description=_("agent"))
+    def agent_name(self, obj: Shift) -> str:
+        return obj.agent.get_full_name() or obj.agent.username

@@ -6,6 +6,3 @@ class OperationsConfig(AppConfig):
     name = "confiance.operations"
     label = "operations"
     verbose_name = _("Police municipale")
-
-    def ready(self) -> None:
-        from confiance.operations import crew_models  # noqa: F401 - the shifts model lives in its own module

@@ -14,8 +14,7 @@ from confiance.accounts.choices import Permission
 from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
 from confiance.core.parsing import id_or_none
-from confiance.operations.crew_models import Shift
-from confiance.operations.models import Unit
+from confiance.operations.models import Shift, Unit
 from confiance.operations.services.crews import crew_candidates, crew_set
 from confiance.territory.selectors import commune_list_for_actor
 

@@ -15,6 +15,7 @@ class TerritoryImported(LiveEvent):
     level: str
     created: int
     updated: int
+    level_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,8 @@ class CrisisSharing(models.Model):
     communes = models.ManyToManyField(Commune, verbose_name=_("communes"), related_name="crisis_sharings")
     started_at = models.DateTimeField(_("début"), default=timezone.now)
     ended_at = models.DateTimeField(_("fin"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("déclenché par"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("mode crise")

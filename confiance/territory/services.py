@@ -73,7 +73,8 @@ def territory_import(
     TerritoryRevision.objects.create(reason=f"import {level}")
     audit_record(actor=actor, action="territory.import", target=("territory", level),
                  extra={"created": created, "updated": updated, "codes": [f.code for f in parsed.features][:500]})
-    publish_on_commit(TerritoryImported(level=level, created=created, updated=updated), commune_id=None)
+    publish_on_commit(TerritoryImported(level=level, created=created, updated=updated,
+                                        level_label=str(TerritoryLevel(level).label)), commune_id=None)
     return ImportResult(level=level, created=created, updated=updated)
 
 

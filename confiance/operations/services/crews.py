@@ -12,9 +12,8 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission, Role
 from confiance.accounts.models import Agent, Membership
 from confiance.core.errors import NotFoundError, PermissionDeniedError
-from confiance.operations.crew_models import Shift
 from confiance.operations.errors import OperationsError
-from confiance.operations.models import Unit
+from confiance.operations.models import Shift, Unit
 from confiance.privacy.services import audit_record
 
 CREW_ROLES = (Role.POLICE_AGENT, Role.SHIFT_SUPERVISOR)

@@ -7,7 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from confiance.accounts.tests.factories import make_agent
-from confiance.operations.crew_models import Shift
+from confiance.operations.models import Shift
 from confiance.privacy.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,11 @@
     var data = JSON.parse(message.data);
     var item = document.createElement("li");
     var time = new Date(data.at).toLocaleTimeString(document.documentElement.lang, {timeZone: "Europe/Paris"});
-    var label = labels[data.type] || data.type;
+    var label = labels[data.type];  // listened to only for the types it has a label for
+    if (!label) { return; }
     var p = data.payload || {};
     var detail = p.report_id ? "n° " + p.report_id + (p.category ? " — " + p.category : "") + (p.commune ? ", " + p.commune : "")
-      : (p.name || p.level || "");
+      : (p.name || p.level_label || "");
     item.textContent = time + " — " + label + (detail ? " : " + detail : "");
     feed.insertBefore(item, feed.firstChild);
     while (feed.children.length > 50) { feed.removeChild(feed.lastChild); }

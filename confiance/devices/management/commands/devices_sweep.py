@@ -5,7 +5,17 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from confiance.devices.choices import SecurityEventKind
 from confiance.devices.services.sweeps import devices_sweep
+
+
+def security_words(security: dict | None) -> str:
+    """The security checks' findings in words: "Micrologiciel non à jour : 1, Identifiants par défaut : 2"."""
+    if security is None:
+        return "module absent"
+    found = [f"{SecurityEventKind(kind).label if kind in SecurityEventKind.values else kind} : {count}"
+             for kind, count in security.items() if count]
+    return ", ".join(found) or "rien à signaler"
 
 
 class Command(BaseCommand):
@@ -22,10 +32,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: running.update(on=False))
         while running["on"]:
             outcome = devices_sweep()
-            security = outcome["security"]
             self.stdout.write(
                 f"Capteurs devenus muets : {outcome['silent']} ; alarmes escaladées : {outcome['escalated']} ; "
-                f"sécurité : {'module absent' if security is None else security}")
+                f"sécurité : {security_words(outcome['security'])}")
             if options["once"]:
                 break
             deadline = time.monotonic() + max(0.5, options["interval"])
