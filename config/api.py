@@ -1,6 +1,8 @@
 """The single NinjaAPI object: authentication, the one error shape, and the routers of every app."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -36,14 +38,42 @@ def application_error(request, exc: ApplicationError):
     return api.create_response(request, exc.as_dict(), status=exc.status_code)
 
 
+# The names a person reads for the fields most often refused; any other field is named by its own last path
+# element (never "body.payload.lat": the request's structure is no concern of the reader).
+FIELD_LABELS = {
+    "lat": gettext_lazy("latitude"), "lon": gettext_lazy("longitude"), "commune": gettext_lazy("commune"),
+    "type_id": gettext_lazy("type"), "priority": gettext_lazy("priorité"), "origin": gettext_lazy("origine"),
+    "address": gettext_lazy("adresse"), "description": gettext_lazy("description"), "text": gettext_lazy("texte"),
+    "unit_id": gettext_lazy("unité"), "reason": gettext_lazy("motif"), "status": gettext_lazy("statut"),
+    "caller_name": gettext_lazy("nom du requérant"), "caller_phone": gettext_lazy("téléphone du requérant"),
+}
+_CONTAINERS = {"body", "payload", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_label(loc) -> str:
+    """The French name of a refused field: its label when known, else the last meaningful element of its path."""
+    parts = [str(part) for part in loc or () if str(part) not in _CONTAINERS and not str(part).isdigit()]
+    if not parts:
+        return ""
+    last = parts[-1]
+    return str(FIELD_LABELS.get(last, last))
+
+
+def validation_message(errors) -> str:
+    names = list(dict.fromkeys(name for name in (field_label(error.get("loc")) for error in errors) if name))
+    if not names:
+        return _("Données invalides.")
+    return _("Données invalides : %(fields)s.") % {"fields": ", ".join(names)}
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", [])), "message": error.get("msg", ""),
-         "type": error.get("type", "")}
+        {"field": ".".join(str(part) for part in error.get("loc", [])), "label": field_label(error.get("loc")),
+         "message": error.get("msg", ""), "type": error.get("type", "")}
         for error in exc.errors
     ]
-    return _error(request, 422, ErrorCode.INVALID_INPUT, "Données invalides.", {"errors": errors})
+    return _error(request, 422, ErrorCode.INVALID_INPUT, validation_message(exc.errors), {"errors": errors})
 
 
 @api.exception_handler(AuthenticationError)
