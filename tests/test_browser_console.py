@@ -73,6 +73,9 @@ def test_console_dispatch_caller_chronology_and_unit_status(demo_server, browser
     page.goto(f"{demo_server}/agents/console/")
     page.wait_for_selector("#ops-map[data-live='1']", state="attached")
     page.keyboard.press("n")
+    page.get_by_role("button", name="Créer").click()  # no point on the map yet: said in words, nothing sent
+    expect(page.locator("#c-new-error")).to_have_text(
+        "Placez l'intervention : cliquez sur la carte ou choisissez une adresse.")
     page.locator("#n-commune").select_option(label="Mennecy")
     page.locator("#n-lat").fill("48.566")
     page.locator("#n-lon").fill("2.438")
@@ -90,6 +93,10 @@ def test_console_dispatch_caller_chronology_and_unit_status(demo_server, browser
     expect(page.locator("#c-reco-mode")).to_contain_text("réseau routier")
     assert page.locator("#c-reco li").first.text_content().index("par la route") < \
         page.locator("#c-reco li").first.text_content().index("vol d'oiseau")
+    expect(page.locator("#c-reco-none")).to_be_hidden()
+    summary = page.locator("#c-excluded").locator("..").locator("summary").bounding_box()
+    closure = page.get_by_text("Motif de clôture", exact=True).bounding_box()
+    assert closure["y"] - (summary["y"] + summary["height"]) >= 8, "the two headings touch"
     page.keyboard.press("1")
     expect(page.locator("#c-chronology")).to_contain_text("Engagement")
     expect(page.locator("#c-detail-body")).to_contain_text("En cours")

@@ -251,7 +251,9 @@
       list.textContent = "";
       state.recommendation = data.candidates;
       document.getElementById("c-reco-mode").textContent = data.by_road ? labels.byRoad : labels.straight;
-      if (!data.candidates.length) { list.appendChild(el("li", labels.none)); }
+      var none = document.getElementById("c-reco-none");  // a sentence, not item 1 of a numbered list
+      none.hidden = data.candidates.length > 0;
+      list.hidden = !data.candidates.length;
       data.candidates.forEach(function (candidate, index) {
         var item = el("li");
         item.appendChild(el("strong", candidate.name + " "));
@@ -334,24 +336,43 @@
   }
   document.getElementById("c-new-open").addEventListener("click", openForm);
   document.getElementById("c-new-cancel").addEventListener("click", closeForm);
-  map.on("click", function (event) {
-    if (document.getElementById("c-new-card").hidden) { openForm(); }
-    document.getElementById("n-lat").value = event.latlng.lat.toFixed(6);
-    document.getElementById("n-lon").value = event.latlng.lng.toFixed(6);
-    if (pending) { pending.setLatLng(event.latlng); } else { pending = L.marker(event.latlng).addTo(map); }
+  function placeAt(latlng) {
+    document.getElementById("n-lat").value = latlng.lat.toFixed(6);
+    document.getElementById("n-lon").value = latlng.lng.toFixed(6);
+    document.getElementById("c-new-error").hidden = true;
+    if (pending) { pending.setLatLng(latlng); } else { pending = L.marker(latlng).addTo(map); }
     // The commune follows the point (the server refuses a point in another commune).
-    fetch("/api/v1/territory/locate?lat=" + event.latlng.lat + "&lon=" + event.latlng.lng, {credentials: "same-origin"})
+    fetch("/api/v1/territory/locate?lat=" + latlng.lat + "&lon=" + latlng.lng, {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; }).then(function (place) {
         if (!place || !place.commune_insee) { return; }
         var option = communeSelect.querySelector("option[value='" + place.commune_insee + "']");
         if (option && communeSelect.value !== place.commune_insee) { communeSelect.value = place.commune_insee; fillTypes(); }
       });
+  }
+  map.on("click", function (event) {
+    if (document.getElementById("c-new-card").hidden) { openForm(); }
+    placeAt(event.latlng);
   });
+  // An address chosen in the header's search box places the intervention being written (and names its address).
+  document.addEventListener("confiance:address", function (event) {
+    if (document.getElementById("c-new-card").hidden || !event.detail) { return; }
+    placeAt(L.latLng(event.detail.lat, event.detail.lon));
+    var address = document.getElementById("n-address");
+    if (!address.value) { address.value = event.detail.label; }
+  });
+  function placed(data) {
+    var lat = parseFloat(data.get("lat")), lon = parseFloat(data.get("lon"));
+    return isFinite(lat) && isFinite(lon);
+  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var box = document.getElementById("c-new-error");
     box.hidden = true;
     var data = new FormData(form);
+    if (!placed(data)) {  // said here, in words, before the server refuses it
+      box.textContent = labels.placeFirst; box.hidden = false;
+      return;
+    }
     var payload = {commune: data.get("commune"), type_id: parseInt(data.get("type_id"), 10),
       lat: parseFloat(data.get("lat")), lon: parseFloat(data.get("lon")), origin: data.get("origin"),
       address: data.get("address"), description: data.get("description"),
@@ -362,10 +383,7 @@
       drawIntervention(row); listInterventions(); closeForm(); select(row.id);
       announce(labels.created + " : " + row.number);
     }).catch(function (error) {
-      var message = error.message;
-      if (error.data && error.data.details && error.data.details.errors) {
-        message += " " + error.data.details.errors.map(function (e) { return e.field; }).join(", ");
-      }
+      var message = error.message;  // the server names the refused fields in French
       if (error.data && error.data.code === "operations_sensitive_data") {
         document.getElementById("n-ack-row").hidden = false;
       }
