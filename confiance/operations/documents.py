@@ -11,7 +11,7 @@ from fpdf import FPDF
 from confiance.core.exports import SafeWriter
 from confiance.operations.choices import EntrySource, PersonRole, Purpose
 from confiance.operations.models import DayVisa, LogEntry
-from confiance.operations.selectors import INTERVALS
+from confiance.operations.selectors import INTERVALS, minutes_text
 
 # The PDF core fonts speak Latin-1: a few typographic characters get their plain equivalents.
 _PLAIN = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2019": "'", "\u2018": "'", "\u201c": '"',
@@ -102,12 +102,8 @@ def interval_csv(rows: list[dict]) -> str:
         header += [f"{name} (nb)", f"{name} médiane (min)", f"{name} 90e centile (min)"]
     writer.writerow(header)
     for row in rows:
-        line = [row["commune"], row["month"], row["priority_label"], row["interventions"]]
+        line = [row["commune"], row["month_label"], row["priority_label"], row["interventions"]]
         for name in INTERVALS:
-            line += [row[f"{name}_n"], _decimal(row[f"{name}_p50_min"]), _decimal(row[f"{name}_p90_min"])]
+            line += [row[f"{name}_n"], minutes_text(row[f"{name}_p50_min"]), minutes_text(row[f"{name}_p90_min"])]
         writer.writerow(line)
     return out.getvalue()
-
-
-def _decimal(value) -> str:
-    return "" if value is None else str(value).replace(".", ",")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.access import Actor
@@ -217,6 +217,23 @@ def intervals_of(intervention: Intervention, assignments: list[Assignment]) -> d
     }
 
 
+def month_label(month: str) -> str:
+    """"2026-10" as a reader says it, in the active language ("octobre 2026")."""
+    year, number = (int(part) for part in month.split("-"))
+    return str(formats.date_format(date(year, number, 1), "F Y"))
+
+
+def minutes_text(value: float | None) -> str:
+    """A figure in minutes as a French reader writes it: "11" for a whole number, else one decimal after a comma
+    ("4,5"); "" when there is none."""
+    if value is None:
+        return ""
+    value = round(value, 1)
+    if value == int(value):
+        return str(int(value))
+    return formats.number_format(value, decimal_pos=1)
+
+
 def interval_report(*, actor: Actor, start: date, end: date, commune_ids: set[int] | None = None
                     ) -> list[dict[str, Any]]:
     """Percentiles (50, 90) and counts of the delays, per commune, month and priority."""
@@ -237,7 +254,8 @@ def interval_report(*, actor: Actor, start: date, end: date, commune_ids: set[in
                 groups[key][name].append(value)
     rows = []
     for (commune, month, priority), values in sorted(groups.items()):
-        row: dict[str, Any] = {"commune": commune, "month": month, "priority": priority,
+        row: dict[str, Any] = {"commune": commune, "month": month, "month_label": month_label(month),
+                               "priority": priority,
                                "priority_label": str(Priority(priority).label),
                                "interventions": len(values["_count"])}
         for name in INTERVALS:
