@@ -32,12 +32,25 @@ def assert_no_horizontal_scroll(page, width):
     assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"main overflows the screen: {box}"
 
 
+def assert_fitted(page, map_selector):
+    """The communes' outlines fill the map along its limiting side (a fit, not the zoom below it)."""
+    page.wait_for_timeout(400)  # the fit's animation
+    frame = page.locator(map_selector).bounding_box()
+    paths = page.locator(f"{map_selector} .leaflet-overlay-pane path").all()
+    boxes = [b for b in (path.bounding_box() for path in paths) if b]
+    left, top = min(b["x"] for b in boxes), min(b["y"] for b in boxes)
+    right, bottom = max(b["x"] + b["width"] for b in boxes), max(b["y"] + b["height"] for b in boxes)
+    filled = max((right - left) / frame["width"], (bottom - top) / frame["height"])
+    assert filled > 0.7, f"the territory fills {filled:.0%} of the map"
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_refused_form_focuses_its_summary_and_keeps_the_map(demo_server, browser, device):
     OUTPUT.mkdir(exist_ok=True)
     page = browser.new_page(locale="fr-FR", **DEVICES[device])
     page.goto(f"{demo_server}/signaler/")
     page.wait_for_selector("#report-map .leaflet-interactive")
+    assert_fitted(page, "#report-map")
     page.locator(".leaflet-control-zoom-in").click()
     page.wait_for_timeout(700)  # the zoom animation, then moveend writes the view into its field
     box = page.locator("#report-map").bounding_box()
@@ -72,6 +85,10 @@ def test_public_list_of_reports_with_its_map(reports_server, browser, device):
     page.wait_for_selector("#public-map[data-loaded]", state="attached")
     assert int(page.locator("#public-map").get_attribute("data-loaded")) > 0
     expect(page.locator("#public-map .leaflet-interactive").first).to_be_attached()
+    expect(page.locator("#public-map")).to_have_attribute("data-basemap", re.compile("drawn|tiles"))
+    if page.locator("#public-map").get_attribute("data-basemap") == "drawn":  # the platform's own streets
+        page.wait_for_selector("#public-map[data-basemap-roads]", state="attached")
+        expect(page.locator("#public-map .leaflet-confianceBase-pane path").first).to_be_attached()
     expect(page.locator(".report-cards > li").first).to_be_visible()
     page.screenshot(path=str(OUTPUT / f"reports-public-list-{device}.png"), full_page=True)
     assert_no_horizontal_scroll(page, DEVICES[device]["viewport"]["width"])

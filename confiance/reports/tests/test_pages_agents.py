@@ -70,3 +70,35 @@ def test_the_list_and_its_map_are_read_in_a_fixed_number_of_queries(world, count
     with django_assert_num_queries(5):
         points = client.get("/agents/signalements/carte.json").json()["reports"]
     assert len(points) == 2 * count
+
+
+def test_detail_shows_answers_in_words_and_agents_by_name(world):
+    agent = make_agent(communes=[world.commune], role="technical_agent")
+    agent.first_name, agent.last_name = "Camille", "Martin"
+    agent.save()
+    report = report_submit(actor=PublicActor("t"), draft=draft(
+        code="depot", attributes={"volume": "gros", "sacs": "3", "nature": ["verts", "gravats"]})).report
+    report.attributes = {**report.attributes, "sacs": 2.5}
+    report.save(update_fields=["attributes"])
+    client = Client()
+    client.force_login(agent)
+    assert client.post(f"/agents/signalements/{report.pk}/", {"action": "respond", "status": "en_cours",
+                                                               "public_message": "On y va"}).status_code == 302
+    page = client.get(f"/agents/signalements/{report.pk}/").content.decode()
+    assert "<dt>Quel volume ?</dt><dd>Gros</dd>" in page and "<dt>Combien ?</dt><dd>2,5</dd>" in page
+    assert "<dt>Nature</dt><dd>Gravats, Verts</dd>" in page
+    assert "<dt>volume</dt>" not in page
+    assert "Camille Martin" in page and f"— {agent.username}" not in page
+    assert 'class="subsection-title"' in page
+
+
+def test_answer_text_booleans_and_whole_numbers():
+    from confiance.reports.models import CategoryAttribute
+    from confiance.reports.views.agents import _answer_text
+
+    number = CategoryAttribute(code="n", datatype="number", description="N")
+    assert _answer_text(number, "4.0") == "4" and _answer_text(number, 1.25) == "1,25"
+    assert _answer_text(None, True) == "oui" and _answer_text(None, "false") == "non"
+    choice = CategoryAttribute(code="s", datatype="singlevaluelist", description="S",
+                               values=[{"key": "prive", "name": "Privé"}])
+    assert _answer_text(choice, "prive") == "Privé"

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +29,7 @@ from confiance.core.redirects import safe_next
 from confiance.reports.access import access_photo, access_report, may_handle
 from confiance.reports.choices import TRANSITIONS, ReportStatus
 from confiance.reports.forms import AssignForm, BulkForm, DuplicateForm, ModerationForm, RespondForm, RevealForm
+from confiance.reports.models import CategoryAttribute
 from confiance.reports.selectors import (
     ReportFilters,
     category_list,
@@ -227,11 +228,51 @@ def report_bulk(request):
     return redirect(back)
 
 
+def _answer_text(attribute: CategoryAttribute | None, value) -> str:
+    """One answer in words: the choice's label, "oui"/"non", a French number; never the stored code."""
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, list):
+        return ", ".join(_answer_text(attribute, item) for item in value)
+    if attribute is not None and attribute.datatype == "number":
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return str(value)
+        if number.is_integer():
+            return formats.number_format(int(number), 0, use_l10n=True)
+        return formats.number_format(number, use_l10n=True)
+    if attribute is not None:
+        names = {str(item.get("key")): item.get("name") for item in attribute.values or [] if isinstance(item, dict)}
+        if str(value) in names and names[str(value)]:
+            return str(names[str(value)])
+    lowered = str(value).strip().lower()
+    if lowered in {"true", "oui", "yes"}:
+        return _("oui")
+    if lowered in {"false", "non", "no"}:
+        return _("non")
+    return str(value)
+
+
+def _attribute_rows(report) -> list[tuple[str, str]]:
+    """The report's answers to its category's questions, each as (question, answer) in words, in order."""
+    answers = report.attributes or {}
+    if not answers:
+        return []
+    questions = {a.code: a for a in CategoryAttribute.objects.filter(category_id=report.category_id)}
+    order = {code: index for index, code in enumerate(questions)}
+    rows = []
+    for code in sorted(answers, key=lambda c: (order.get(c, len(order)), c)):
+        attribute = questions.get(code)
+        rows.append((attribute.description if attribute is not None else code, _answer_text(attribute, answers[code])))
+    return rows
+
+
 def _detail_context(actor: Actor, report, **forms) -> dict:
     agents = agent_list_with_permission(permission=Permission.REPORTS_HANDLE, commune_id=report.commune_id)
     destinations = list(destination_list(commune_ids={report.commune_id}))
     return {
-        "report": report, "history": report_history(report=report),
+        "report": report, "history": report_history(report=report), "attribute_rows": _attribute_rows(report),
         "photos": report_photo_list(report=report),
         "dispatches": report_dispatch_list(report=report),
         "templates": template_list(report=report),

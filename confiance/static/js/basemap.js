@@ -86,7 +86,7 @@
     }
 
     function refresh() {
-      var zoom = map.getZoom(), bbox = box(map.getBounds().pad(0.3));
+      var zoom = Math.round(map.getZoom()), bbox = box(map.getBounds().pad(0.3));
       var key = bbox + "/" + zoom;
       if (settings.roads && key !== loaded.roads) {
         loaded.roads = key;

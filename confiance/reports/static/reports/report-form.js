@@ -18,7 +18,8 @@
   var view = parseView(form.dataset.view);
   var categories = {};
   var mapElement = document.getElementById("report-map");
-  var map = L.map(mapElement, {keyboard: true});
+  // zoomSnap: a quarter step, so the communes fill the frame at start instead of the whole zoom below.
+  var map = L.map(mapElement, {keyboard: true, zoomSnap: 0.25});
   window.confianceBasemap(map);
   var marker = null;
   if (view) { map.setView([view[0], view[1]], view[2]); }  // after a refused post: the map as it was left
@@ -30,7 +31,7 @@
 
   function keepView() {
     var centre = map.getCenter();
-    viewInput.value = centre.lat.toFixed(5) + "," + centre.lng.toFixed(5) + "," + map.getZoom();
+    viewInput.value = centre.lat.toFixed(5) + "," + centre.lng.toFixed(5) + "," + Math.round(map.getZoom());
   }
   map.on("moveend", keepView);
 
@@ -41,7 +42,7 @@
     } else if (view) {
       keepView();
     } else if (layer.getLayers().length) {
-      map.fitBounds(layer.getBounds());
+      map.fitBounds(layer.getBounds(), {padding: [10, 10]});
     } else {
       map.setView([46.6, 2.4], 6);
     }

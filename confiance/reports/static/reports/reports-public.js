@@ -6,10 +6,9 @@
   // Four groups of states, as the legend under the map names them.
   var colours = {nouveau: "#b00020", a_traiter: "#1d3b8f", programme: "#1d3b8f", en_cours: "#1d3b8f",
     transfere: "#1d3b8f", service_fait: "#1b7a36", clos: "#1b7a36", rejete: "#6b6f78", doublon: "#6b6f78"};
-  var map = L.map(mapElement, {keyboard: true});
-  if (mapElement.dataset.tiles) {
-    L.tileLayer(mapElement.dataset.tiles, {maxZoom: 19, attribution: mapElement.dataset.attribution}).addTo(map);
-  }
+  // zoomSnap: a quarter step, so the territory (or the markers) fills the frame instead of the zoom below it.
+  var map = L.map(mapElement, {keyboard: true, zoomSnap: 0.25});
+  window.confianceBasemap(map);  // the shared base: tiles, or the platform's own streets
   var markers = L.featureGroup().addTo(map);
 
   function addPoint(p) {
@@ -28,7 +27,7 @@
       .then(function (data) {
         data.reports.forEach(addPoint);
         if (data.reports.length) { map.fitBounds(markers.getBounds(), {maxZoom: 16, padding: [20, 20]}); }
-        else if (outline.getLayers().length) { map.fitBounds(outline.getBounds()); }
+        else if (outline.getLayers().length) { map.fitBounds(outline.getBounds(), {padding: [10, 10]}); }
         else { map.setView([46.6, 2.4], 6); }
         mapElement.dataset.loaded = String(data.reports.length);
       });
