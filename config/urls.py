@@ -18,7 +18,6 @@ class FaviconRedirect(RedirectView):
         return static("img/favicon.svg")
 
 
-
 admin.site.site_header = "Confiance — administration"
 admin.site.site_title = "Confiance"
 admin.site.index_title = "Configuration de la plateforme"
