@@ -107,6 +107,13 @@ class FrenchTOTPDeviceAdmin(TOTPDeviceAdmin):
         return []  # the library's filters are titled by its English field names
 
 
+# Our background tasks in words, by their path (the admin otherwise shows the function's name).
+TASK_LABELS = {
+    "confiance.analytics.tasks.run_analysis": _("Calcul d'une analyse"),
+    "confiance.operations.tasks.push_send_task": _("Envoi des notifications push"),
+}
+
+
 class FrenchDBTaskResultAdmin(DBTaskResultAdmin):
     """django-tasks' results with French columns (the field names come from our catalogue)."""
 
@@ -114,7 +121,8 @@ class FrenchDBTaskResultAdmin(DBTaskResultAdmin):
 
     @admin.display(description=_("tâche"), ordering="task_path")
     def task(self, result):
-        return result.task_name
+        label = TASK_LABELS.get(result.task_path)
+        return str(label) if label is not None else result.task_name
 
     @admin.display(description=_("trace d'erreur"))
     def formatted_traceback(self, obj):

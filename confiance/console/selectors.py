@@ -6,70 +6,19 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission, Role
 from confiance.accounts.models import Membership
 from confiance.operations.models import Assignment, Unit
 from confiance.operations.selectors import current_assignment, unit_for_agent
-from confiance.privacy.choices import JournalKind
+from confiance.privacy.choices import ACTION_LABELS, JournalKind
 from confiance.privacy.models import AuditEntry
 from confiance.privacy.selectors import audit_list_for_actor
 from confiance.reports.choices import DestinationKind
 from confiance.reports.models import Report
 from confiance.reports.selectors import ReportFilters, report_list_for_actor
 
-# Journal actions in words (the journal stores codes); an action not listed reads as its kind.
-ACTION_LABELS = {
-    "access.read": _("Consultation d'une fiche"),
-    "accounts.agent_create": _("Création d'un compte"),
-    "accounts.enrolment_link_issue": _("Lien d'enrôlement émis"),
-    "accounts.enrolment_link_redeem": _("Lien d'enrôlement utilisé"),
-    "accounts.lockout": _("Compte verrouillé"),
-    "accounts.membership_grant": _("Rôle attribué"),
-    "accounts.token_create": _("Jeton d'accès créé"),
-    "accounts.token_revoke": _("Jeton d'accès révoqué"),
-    "accounts.totp_enrol": _("Double authentification activée"),
-    "admin.add": _("Ajout dans l'administration"),
-    "admin.change": _("Modification dans l'administration"),
-    "admin.delete": _("Suppression dans l'administration"),
-    "analytics.dataset_delete": _("Jeu de données supprimé"),
-    "analytics.dataset_import": _("Jeu de données importé"),
-    "analytics.events_export": _("Export d'événements"),
-    "analytics.run_start": _("Analyse lancée"),
-    "devices.alarm_acknowledge": _("Alarme prise en compte"),
-    "devices.alarm_open_intervention": _("Intervention ouverte sur alarme"),
-    "devices.alarm_resolve": _("Alarme résolue"),
-    "devices.import": _("Import de capteurs"),
-    "devices.token_issue": _("Jeton de capteur émis"),
-    "operations.crew_set": _("Équipage modifié"),
-    "operations.engage": _("Unité engagée"),
-    "operations.intervention_close": _("Intervention close"),
-    "operations.intervention_create": _("Intervention créée"),
-    "operations.log_entry_create": _("Entrée de main courante"),
-    "operations.log_entry_edit": _("Entrée de main courante corrigée"),
-    "operations.milestone": _("Jalon d'intervention"),
-    "operations.roads_import": _("Réseau routier importé"),
-    "operations.step_done": _("Étape réalisée"),
-    "operations.step_skip": _("Étape passée"),
-    "operations.tracker_set": _("Traceur configuré"),
-    "operations.unit_status": _("Statut d'unité changé"),
-    "privacy.retention_applied": _("Durée de conservation appliquée"),
-    "reports.assign": _("Signalement orienté"),
-    "reports.client_create": _("Application cliente créée"),
-    "reports.deleted": _("Signalement supprimé"),
-    "reports.duplicate": _("Doublon rattaché"),
-    "reports.moderate": _("Signalement modéré"),
-    "reports.requalify": _("Signalement requalifié"),
-    "reports.respond": _("Réponse à un signalement"),
-    "reports.submit": _("Signalement déposé"),
-    "territory.crisis_end": _("Fin de partage de crise"),
-    "territory.crisis_start": _("Partage de crise ouvert"),
-    "territory.import": _("Import du territoire"),
-    "territory.zone_create": _("Zone créée"),
-    "territory.zone_delete": _("Zone supprimée"),
-}
 HOME_LIST_LENGTH = 8
 # Objects whose name is a label safe to show the DPO at a glance (no personal data of third parties, no code).
 NAMED_TARGETS = frozenset({"operations.Intervention", "operations.LogEntry", "operations.Unit", "accounts.Agent",

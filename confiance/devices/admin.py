@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from confiance.analytics.formatting import number
 from confiance.core.admin_audit import AuditedAdminMixin, journal_record
 from confiance.core.errors import ApplicationError
 from confiance.devices.choices import QUANTITY_UNITS, Comparison, RuleKind
@@ -152,13 +153,21 @@ class RuleForm(forms.ModelForm):
 @admin.register(Rule)
 class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = RuleForm
-    list_display = ["name", "commune", "kind", "quantity", "device", "zone", "comparison", "threshold",
-                    "clear_threshold", "min_duration_s", "severity", "escalate_after_min", "opens_intervention",
+    list_display = ["name", "commune", "kind", "quantity", "device", "zone", "comparison", "threshold_shown",
+                    "clear_threshold_shown", "min_duration_s", "severity", "escalate_after_min", "opens_intervention",
                     "active"]
     list_filter = ["commune", "kind", "severity", "active"]
     list_select_related = ["commune", "device", "zone"]
     search_fields = ["name"]
     raw_id_fields = ["device", "zone"]
+
+    @admin.display(description=_("seuil"), ordering="threshold")
+    def threshold_shown(self, obj) -> str:
+        return "—" if obj.threshold is None else number(obj.threshold, 3, grouping=False)
+
+    @admin.display(description=_("seuil de retour"), ordering="clear_threshold")
+    def clear_threshold_shown(self, obj) -> str:
+        return "—" if obj.clear_threshold is None else number(obj.clear_threshold, 3, grouping=False)
 
 
 class AlarmStepInline(admin.TabularInline):

@@ -246,11 +246,11 @@ class Rule(models.Model):
 class RuleState(models.Model):
     """Where a rule stands for one subject (a device, or a zone for a combination): since when its condition holds."""
 
-    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="states")
-    subject = models.CharField(max_length=80)
-    condition_since = models.DateTimeField(null=True, blank=True)
-    last_value = models.FloatField(null=True, blank=True)
-    last_at = models.DateTimeField(null=True, blank=True)
+    rule = models.ForeignKey(Rule, verbose_name=_("règle"), on_delete=models.CASCADE, related_name="states")
+    subject = models.CharField(_("objet"), max_length=80)
+    condition_since = models.DateTimeField(_("condition remplie depuis"), null=True, blank=True)
+    last_value = models.FloatField(_("dernière valeur"), null=True, blank=True)
+    last_at = models.DateTimeField(_("dernière observation"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("état de règle")
@@ -276,8 +276,8 @@ class Alarm(models.Model):
     raised_at = models.DateTimeField(_("levée le"), default=timezone.now)
     cleared_at = models.DateTimeField(_("condition disparue le"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("prise en compte le"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+")
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("prise en compte par"), null=True,
+                                        blank=True, on_delete=models.SET_NULL, related_name="+")
     escalated_at = models.DateTimeField(_("escaladée le"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("résolue le"), null=True, blank=True)
     intervention = models.ForeignKey("operations.Intervention", verbose_name=_("intervention"), null=True,

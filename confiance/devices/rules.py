@@ -33,6 +33,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from confiance.analytics.formatting import number
 from confiance.core.revisions import RevisionedCache, Revisions
 from confiance.devices.choices import QUANTITY_UNITS, Combination, Comparison, Quantity, RuleKind
 from confiance.devices.models import Device, DeviceQuantity, RegistryRevision, Rule, RuleState
@@ -290,14 +291,22 @@ def save_tracks(tracks: dict[tuple[int, str], Track]) -> None:
         upsert_rule_states(rows)
 
 
+def _figure(value: float | None, *, signed: bool = False) -> str:
+    """A measured value or threshold as a French reader reads it: "2,5", "2,232", "50" (at most 3 decimals)."""
+    if value is None:
+        return "?"
+    text = number(value, 3, grouping=False)
+    return f"+{text}" if signed and round(value, 3) > 0 else text
+
+
 def _message(cache: ActiveRules, outcome: Outcome) -> str:
     rule = outcome.rule
     device = cache.devices.get(outcome.device_id) if outcome.device_id is not None else None
     unit = QUANTITY_UNITS.get(rule.quantity, "")
     quantity = str(Quantity(rule.quantity).label) if rule.quantity in Quantity.values else rule.quantity
     words = {"rule": rule.name, "device": device.name if device else "?", "quantity": quantity,
-             "value": f"{outcome.value:g}", "unit": unit, "threshold": f"{rule.threshold:g}",
-             "direction": str(Comparison(rule.comparison).label), "rate": f"{outcome.detail:+.3g}",
+             "value": _figure(outcome.value), "unit": unit, "threshold": _figure(rule.threshold),
+             "direction": str(Comparison(rule.comparison).label), "rate": _figure(outcome.detail, signed=True),
              "zone": cache.zone_names.get(rule.zone_id or 0, "?"),
              "combination": str(Combination(rule.combination).label)}
     if rule.kind == RuleKind.RATE:
@@ -324,7 +333,7 @@ def _apply(cache: ActiveRules, outcomes: Sequence[Outcome], now: datetime) -> No
                 opens_intervention=rule.opens_intervention), now=now)
         else:
             alarm_clear(rule_id=rule.id, subject=outcome.subject, value=outcome.value, now=now,
-                        note=_("Dernière valeur : %(value)s.") % {"value": f"{outcome.value:g}"})
+                        note=_("Dernière valeur : %(value)s.") % {"value": _figure(outcome.value)})
 
 
 def evaluate(rows: Sequence[Row], *, now: datetime) -> None:

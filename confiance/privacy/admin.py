@@ -1,5 +1,8 @@
+from django.apps import apps
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from confiance.privacy.choices import action_label
 from confiance.privacy.models import AuditCheckpoint, AuditEntry
 
 
@@ -14,11 +17,46 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def target_type_label(target_type: str) -> str:
+    """"territory.Zone" in words ("Zone"); a type no longer known stays as stored."""
+    try:
+        name = str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return target_type
+    return f"{name[:1].upper()}{name[1:]}"
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, the actions in words."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = model_admin.get_queryset(request).order_by().values_list("action", "kind").distinct()
+        labels = {action: action_label(action, kind) for action, kind in actions}
+        return sorted(labels.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["sequence", "created_at", "kind", "actor_label", "action", "target_type", "target_id", "motive"]
-    list_filter = ["kind", "action"]
+    """The list reads in words; the detail page keeps the stored codes (action, target type) for the DPO."""
+
+    list_display = ["sequence", "created_at", "kind", "actor_label", "action_shown", "target_shown", "target_id",
+                    "motive"]
+    list_filter = ["kind", ActionFilter]
     search_fields = ["actor_label", "action", "target_id", "motive"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, obj) -> str:
+        return action_label(obj.action, obj.kind)
+
+    @admin.display(description=_("type d'objet"), ordering="target_type")
+    def target_shown(self, obj) -> str:
+        return target_type_label(obj.target_type) if obj.target_type else "—"
 
 
 @admin.register(AuditCheckpoint)

@@ -67,3 +67,15 @@ def test_permissions_are_named_in_french_in_the_group_form(admin_client_fr):
     text = visible_text(admin_client_fr.get("/admin/auth/group/add/").content.decode())
     assert "Can add" not in text and "TOTP device" not in text and "Task Result" not in text
     assert "Peut voir appareil de double authentification" in text
+
+
+def test_our_background_tasks_are_named_in_words():
+    from types import SimpleNamespace
+
+    from django.contrib import admin as django_admin
+    from django_tasks_db.models import DBTaskResult
+
+    model_admin = django_admin.site._registry[DBTaskResult]
+    ours = SimpleNamespace(task_path="confiance.analytics.tasks.run_analysis", task_name="run_analysis")
+    other = SimpleNamespace(task_path="somewhere.else.job", task_name="job")
+    assert (model_admin.task(ours), model_admin.task(other)) == ("Calcul d'une analyse", "job")

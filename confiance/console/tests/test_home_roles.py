@@ -131,3 +131,17 @@ def test_language_menu_names_french_in_french_on_an_english_page(world, settings
     page = client.get("/agents/").content.decode()
     assert '<html lang="en">' in page
     assert ">Français</option>" in page and ">English</option>" in page
+
+
+def test_the_dpo_reaches_the_full_journal_from_the_home(world):
+    """A DPO is not staff (the admin would send them to its login): the link leads to the journal's export, which
+    the DPO's session may read; staff get the admin's journal."""
+    dpo = make_agent(communes=[world.commune], role="dpo", password=None)
+    assert not dpo.is_staff
+    page = home_of(dpo).split('data-role-block="journal"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/api/v1/privacy/audit"' in page and "/admin/" not in page
+    client = Client()
+    client.force_login(dpo)
+    assert client.get("/api/v1/privacy/audit").status_code == 200
+    superuser = make_agent(superuser=True, password=None)
+    assert 'href="/admin/privacy/auditentry/"' in home_of(superuser)

@@ -69,3 +69,14 @@ def test_a_gateway_of_another_commune_is_refused(admin_client, world):
                                  _device_form(world, identifier="x-2", commune=world.other.pk,
                                               lat=world.other_gauge.lat, lon=world.other_gauge.lon))
     assert response.status_code == 200 and "La passerelle est d&#x27;une autre commune." in response.content.decode()
+
+
+def test_the_rules_list_shows_whole_thresholds_without_a_decimal_and_alarms_speak_french(admin_client, world):
+    from confiance.devices.tests.rules_helpers import make_rule
+
+    make_rule(world.commune, threshold=50.0, clear_threshold=45.0)
+    text = admin_client.get("/admin/devices/rule/").content.decode()
+    assert ">50<" in text and ">45<" in text and "50,0" not in text and "45,0" not in text
+    from confiance.devices.models import Alarm
+
+    assert str(Alarm._meta.get_field("acknowledged_by").verbose_name) == "prise en compte par"

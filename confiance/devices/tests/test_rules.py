@@ -26,7 +26,8 @@ def test_a_threshold_raises_one_alarm_then_clears_it(world):
     alarm = Alarm.objects.get()
     assert (alarm.rule_id, alarm.subject, alarm.device_id, alarm.state, alarm.value) == (
         rule.pk, f"device:{world.gauge.pk}", world.gauge.pk, AlarmState.RAISED, 2.2)
-    assert "essonne mennecy" in alarm.message and "2.2" in alarm.message
+    assert "essonne mennecy" in alarm.message and "2,2 m (au-dessus de 2 m)" in alarm.message
+    assert "2.2" not in alarm.message
     assert Device.objects.get(pk=world.gauge.pk).state == DeviceState.ALARM
     event = alarm_events()[-1]
     assert (event["id"], event["state"], event["severity_label"], event["device_name"]) == (
@@ -163,3 +164,18 @@ def test_a_batch_cost_does_not_grow_with_its_size(world, django_assert_num_queri
     rows = [(world.gauge.pk, "water_level", T0 + timedelta(seconds=1 + i / 100), 1.0) for i in range(2000)]
     with django_assert_num_queries(3):  # the revision, the states locked, the states written
         evaluate(rows, now=T0)
+
+
+def test_message_figures_are_written_the_french_way(world):
+    make_rule(world.commune, threshold=2.3)
+    store("essonne-mennecy", [(0, 1.5), (10, 2.2324)])
+    assert not Alarm.objects.exists()
+    store("essonne-mennecy", [(20, 2.5)])
+    assert "2,5 m (au-dessus de 2,3 m)" in Alarm.objects.get().message
+
+
+def test_figures_keep_three_decimals_at_most_and_no_trailing_zero():
+    from confiance.devices.rules import _figure
+
+    assert [_figure(2.5), _figure(2.2324), _figure(50.0), _figure(0.05, signed=True), _figure(-0.5, signed=True),
+            _figure(None)] == ["2,5", "2,232", "50", "+0,05", "-0,5", "?"]

@@ -88,8 +88,23 @@
     }
     const outline = data.outline ? L.geoJSON(data.outline, {style: {color: "#1d3b8f", weight: 2, fill: false}, interactive: false}).addTo(map) : null;
     show("density");
+    // The whole commune in view: its outline and the result's cells (either may reach beyond the other).
     const bounds = L.geoJSON(data.cells).getBounds();
-    if (bounds.isValid()) { map.fitBounds(bounds); } else { map.setView([48.52, 2.39], 12); }
+    if (outline && outline.getBounds().isValid()) { bounds.extend(outline.getBounds()); }
+    function fit() {
+      if (bounds.isValid()) { map.fitBounds(bounds, {padding: [8, 8]}); } else { map.setView([48.52, 2.39], 12); }
+    }
+    fit();
+    if (window.ResizeObserver) {  // the box gets its final size once late styles arrive: fit again then
+      let size = [mapElement.clientWidth, mapElement.clientHeight];
+      new ResizeObserver(() => {
+        const now = [mapElement.clientWidth, mapElement.clientHeight];
+        if (now[0] === size[0] && now[1] === size[1]) { return; }
+        size = now;
+        map.invalidateSize();
+        fit();
+      }).observe(mapElement);
+    }
     document.querySelectorAll("input[name=couche]").forEach(input =>
       input.addEventListener("change", () => show(input.value)));
   }
