@@ -11,19 +11,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from confiance.core.numbers import number
+
 NBSP = "\u00a0"
-
-
-def number(value: float | int | None, decimals: int = 0, *, grouping: bool = True) -> str:
-    """A number in the active locale, rounded to `decimals` places, trailing zeros dropped ("2", not "2,0")."""
-    if value is None:
-        return "—"
-    rounded = round(float(value), decimals)
-    if rounded.is_integer():
-        return formats.number_format(int(rounded), 0, use_l10n=True, force_grouping=grouping)
-    text = formats.number_format(rounded, decimals, use_l10n=True, force_grouping=grouping)
-    separator = formats.get_format("DECIMAL_SEPARATOR")
-    return text.rstrip("0").rstrip(separator) if separator in text else text
 
 
 def percent(value: float | int | None, decimals: int = 0) -> str:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from confiance.analytics.formatting import number
 from confiance.core.admin_audit import AuditedAdminMixin, journal_record
 from confiance.core.errors import ApplicationError
+from confiance.core.numbers import number
 from confiance.devices.choices import QUANTITY_UNITS, Comparison, RuleKind
 from confiance.devices.models import Alarm, AlarmStep, Device, DeviceQuantity, Gateway, Rule
 from confiance.devices.services.registry import device_location_check

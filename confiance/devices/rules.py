@@ -33,7 +33,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from confiance.analytics.formatting import number
+from confiance.core.numbers import number
 from confiance.core.revisions import RevisionedCache, Revisions
 from confiance.devices.choices import QUANTITY_UNITS, Combination, Comparison, Quantity, RuleKind
 from confiance.devices.models import Device, DeviceQuantity, RegistryRevision, Rule, RuleState
