@@ -68,6 +68,17 @@ class ReportFilters:
     ids: frozenset[int] | None = None
 
 
+def _category_and_state(queryset: QuerySet[Report], service_code: str, status: str) -> QuerySet[Report]:
+    """The filters the agents' list and the public list share: a category, a state ("open", "closed", a status)."""
+    if service_code:
+        queryset = queryset.filter(category__service_code=service_code)
+    if status == "open":
+        return queryset.filter(is_open=True)
+    if status == "closed":
+        return queryset.filter(is_open=False)
+    return queryset.filter(status=status) if status else queryset
+
+
 def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None) -> QuerySet[Report]:
     """Reports of the communes where the actor may see reports, filtered, newest first."""
     filters = filters or ReportFilters()
@@ -77,14 +88,7 @@ def report_list_for_actor(*, actor: Actor, filters: ReportFilters | None = None)
     queryset = Report.objects.filter(commune_id__in=visible)
     if filters.ids is not None:
         queryset = queryset.filter(pk__in=filters.ids)
-    if filters.service_code:
-        queryset = queryset.filter(category__service_code=filters.service_code)
-    if filters.status == "open":
-        queryset = queryset.filter(is_open=True)
-    elif filters.status == "closed":
-        queryset = queryset.filter(is_open=False)
-    elif filters.status:
-        queryset = queryset.filter(status=filters.status)
+    queryset = _category_and_state(queryset, filters.service_code, filters.status)
     if filters.destination_id == 0:
         queryset = queryset.filter(dispatches__isnull=True)
     elif filters.destination_id:
@@ -365,14 +369,7 @@ def public_report_list(filters: PublicReportFilters) -> QuerySet[Report]:
     queryset = Report.objects.all()
     if filters.commune_id is not None:
         queryset = queryset.filter(commune_id=filters.commune_id)
-    if filters.service_code:
-        queryset = queryset.filter(category__service_code=filters.service_code)
-    if filters.status == "open":
-        queryset = queryset.filter(is_open=True)
-    elif filters.status == "closed":
-        queryset = queryset.filter(is_open=False)
-    elif filters.status:
-        queryset = queryset.filter(status=filters.status)
+    queryset = _category_and_state(queryset, filters.service_code, filters.status)
     return queryset.select_related("category", "commune").only(*PUBLIC_LIST_FIELDS).order_by("-created_at", "-id")
 
 
