@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "confiance.operations",
     "confiance.analytics",
     "confiance.devices",
+    "confiance.prevention",
+    "confiance.alerts",
     "confiance.portal",
     "confiance.console",
 ]

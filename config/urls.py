@@ -37,5 +37,7 @@ urlpatterns = [
     path("", include("confiance.analytics.urls")),
     path("", include("confiance.operations.urls")),
     path("", include("confiance.devices.urls")),
+    path("", include("confiance.prevention.urls")),
+    path("", include("confiance.alerts.urls")),
     path("", include("confiance.portal.urls")),
 ]

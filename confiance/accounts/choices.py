@@ -47,6 +47,18 @@ class Permission(StrEnum):
     DEVICES_HANDLE = "devices.handle"
     DEVICES_MANAGE = "devices.manage"
     DEVICES_HEALTH = "devices.health"
+    CAMERAS_VIEW = "cameras.view"  # the camera registry (no stream link: that needs an individual authorisation)
+    CAMERAS_MANAGE = "cameras.manage"  # cameras, authorisations, masks, individual authorisations
+    CAMERAS_EXTRACT = "cameras.extract"  # the register of extractions for judicial requisitions
+    VIDEO_REVIEW = "video.review"  # the operator review queue of video-analytics detections
+    ALERTS_VIEW = "alerts.view"
+    ALERTS_DRAFT = "alerts.draft"
+    ALERTS_APPROVE = "alerts.approve"  # never one's own draft
+    PREVENTION_VIEW = "prevention.view"  # OTV homes and passages, observations of the referents: police only
+    PREVENTION_MANAGE = "prevention.manage"  # Participation citoyenne protocol, referents, prevention messages
+    RESERVE_MANAGE = "reserve.manage"  # réserve communale: volunteers, missions, mobilisation
+    PRIVACY_MANAGE = "privacy.manage"  # the DPO: registers, DPIA, rights requests, access review, breaches
+    SECURITY_VIEW = "security.view"  # the RSSI: failed logins, tokens, 2FA, inactive accounts, admin actions
 
 
 # Roles whose holders must pass TOTP two-factor authentication.
@@ -62,17 +74,27 @@ _ANALYSTS = {Permission.ANALYTICS_VIEW}
 # handles the alarms; the chef de poste and the RSSI watch the devices themselves.
 _SENSORS = {Permission.DEVICES_VIEW}
 _SUPERVISION = _SENSORS | {Permission.DEVICES_HANDLE}
+# Cameras: the registry is for the police and the supervision centre; a stream link needs an individual authorisation.
+_VIDEO = {Permission.CAMERAS_VIEW, Permission.VIDEO_REVIEW}
+_ALERTS = {Permission.ALERTS_VIEW, Permission.ALERTS_DRAFT}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SENSORS | {Permission.OPERATIONS_FIELD}),
-    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | {Permission.OPERATIONS_DISPATCH}),
-    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | {
+    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SENSORS | {
+        Permission.OPERATIONS_FIELD, Permission.CAMERAS_VIEW, Permission.ALERTS_VIEW, Permission.PREVENTION_VIEW}),
+    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | {
+        Permission.OPERATIONS_DISPATCH, Permission.PREVENTION_VIEW}),
+    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | {
         Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
         Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE, Permission.DEVICES_MANAGE,
-        Permission.DEVICES_HEALTH, Permission.OPERATIONS_SIGN}),
+        Permission.DEVICES_HEALTH, Permission.OPERATIONS_SIGN, Permission.CAMERAS_MANAGE,
+        Permission.CAMERAS_EXTRACT, Permission.ALERTS_APPROVE,
+        Permission.PREVENTION_VIEW, Permission.PREVENTION_MANAGE, Permission.RESERVE_MANAGE}),
     Role.TECHNICAL_AGENT: frozenset(_HANDLERS | _SENSORS),
-    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS | _SENSORS),
-    Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW}),
-    Role.RSSI: frozenset(_EVERY_AGENT | _SENSORS | {Permission.DEVICES_HEALTH}),
+    # The élu sees aggregates, approves an alert, names the referents; never the OTV homes.
+    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS | _SENSORS | {
+        Permission.ALERTS_VIEW, Permission.ALERTS_APPROVE, Permission.PREVENTION_MANAGE,
+        Permission.RESERVE_MANAGE}),
+    Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW, Permission.PRIVACY_MANAGE, Permission.CAMERAS_VIEW}),
+    Role.RSSI: frozenset(_EVERY_AGENT | _SENSORS | {Permission.DEVICES_HEALTH, Permission.SECURITY_VIEW}),
     Role.ADMINISTRATOR: frozenset(set(Permission)),
 }

@@ -1,0 +1,1 @@
+"""Prevention: Opération Tranquillité Vacances, Participation citoyenne, the réserve communale de sécurité civile."""
