@@ -6,44 +6,18 @@ import io
 from datetime import date
 
 from django.utils import timezone
-from fpdf import FPDF
 
 from confiance.core.exports import SafeWriter
+from confiance.core.pdf import Document, latin1
 from confiance.operations.choices import EntrySource, PersonRole, Purpose
 from confiance.operations.models import DayVisa, LogEntry
 from confiance.operations.selectors import INTERVALS, minutes_text
 
-# The PDF core fonts speak Latin-1: a few typographic characters get their plain equivalents.
-_PLAIN = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2019": "'", "\u2018": "'", "\u201c": '"',
-                        "\u201d": '"', "\u2026": "...", "\u0153": "oe", "\u0152": "OE", "\u20ac": "EUR",
-                        "\u202f": " ", "\u00a0": " "})
+_latin1 = latin1
 
 
-def _latin1(text: str) -> str:
-    return str(text).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
-class _Logbook(FPDF):
-    def __init__(self, title: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.title_text = title
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_title(_latin1(title))
-        self.set_creator("Confiance")
-
-    def header(self) -> None:
-        self.set_font("Helvetica", "B", 12)
-        self.cell(0, 8, _latin1(self.title_text), new_x="LMARGIN", new_y="NEXT")
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 5, _latin1("Document de police municipale - données personnelles - diffusion restreinte"),
-                  new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 6, _latin1(f"Page {self.page_no()}/{{nb}} - édité le "
-                                f"{timezone.localtime():%d/%m/%Y à %H:%M}"), align="C")
+class _Logbook(Document):
+    """The police documents' base: the restriction line of personal data on every page."""
 
 
 def visa_sentence(visa: DayVisa | None) -> str:
