@@ -63,6 +63,8 @@ class AddressImport(models.Model):
     file_name = models.CharField(_("fichier"), max_length=300)
     created = models.PositiveIntegerField(_("créées"), default=0)
     updated = models.PositiveIntegerField(_("mises à jour"), default=0)
+    removed = models.PositiveIntegerField(_("retirées"), default=0,
+                                          help_text=_("Adresses des communes du fichier qu'il ne contient plus."))
     skipped = models.PositiveIntegerField(_("ignorées (hors des communes servies)"), default=0)
     imported_at = models.DateTimeField(_("importé le"), default=timezone.now)
 

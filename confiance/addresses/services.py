@@ -6,7 +6,7 @@ import csv
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,12 +38,15 @@ _DECIMAL = re.compile(r"[-+]?[0-9]{1,3}([.,][0-9]{1,15})?")
 
 @dataclass
 class AddressImportResult:
-    """What an import did: rows created, rows already known (refreshed), rows of communes not served."""
+    """What an import did: rows created, rows already known (refreshed), rows of communes not served, and the
+    addresses of the communes the file covers that it no longer lists (removed)."""
 
     created: int = 0
     updated: int = 0
     skipped: int = 0
     lines: int = 0
+    removed: int = 0
+    communes: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -152,9 +155,8 @@ def _store(batch: dict[str, Address], result: AddressImportResult) -> None:
     batch.clear()
 
 
-def _import_rows(rows: Iterable[tuple[int, dict[str, str]]], result: AddressImportResult) -> list[LineError]:
+def _import_rows(rows: Iterable[tuple[int, dict[str, str]]], result: AddressImportResult, now: Any) -> list[LineError]:
     communes = dict(Commune.objects.values_list("insee_code", "id"))
-    now = timezone.now()
     errors: list[LineError] = []
     batch: dict[str, Address] = {}
     for line, row in rows:
@@ -169,6 +171,7 @@ def _import_rows(rows: Iterable[tuple[int, dict[str, str]]], result: AddressImpo
         if address is None:
             result.skipped += 1
             continue
+        result.communes.add(address.commune_id)
         batch[address.ban_id] = address  # a repeated id: the last line wins, as in a re-import
         if len(batch) >= BATCH_SIZE and not errors:
             _store(batch, result)
@@ -180,21 +183,28 @@ def _import_rows(rows: Iterable[tuple[int, dict[str, str]]], result: AddressImpo
 def addresses_import(*, actor: Acting | None, path: Path) -> AddressImportResult:
     """Import (or refresh) the addresses of a BAN CSV file, read line by line and stored in batches; keyed on the
     BAN id, so importing the same file again changes nothing. Rows of communes the platform does not serve are
-    skipped. All or nothing: any unreadable line refuses the whole file, naming the lines."""
+    skipped. A commune the file covers is replaced by it: its addresses the file no longer lists (renumbered,
+    merged, deleted from the BAN) are removed, and the search stops proposing them; communes the file does not
+    mention keep theirs. All or nothing: any unreadable line refuses the whole file, naming the lines."""
     path = Path(path)
     if not path.is_file():
         raise AddressesError(AddressesErrorCode.IMPORT_INVALID, _("Fichier introuvable : %(path)s") % {"path": path})
     result = AddressImportResult()
+    now = timezone.now()
     with transaction.atomic(), path.open("rb") as stream:
-        errors = _import_rows(_rows(stream), result)
+        errors = _import_rows(_rows(stream), result, now)
         if errors:
             raise _refusal(errors[:MAX_ERRORS], total=len(errors))
         if not result.created + result.updated:
             raise AddressesError(AddressesErrorCode.IMPORT_INVALID, _(
                 "Aucune adresse des communes servies dans ce fichier (%(skipped)s ligne(s) d'autres communes).")
                 % {"skipped": result.skipped})
+        # Every address the file lists was stored with updated_at = now: the older ones of its communes are gone.
+        result.removed, _by_model = Address.objects.filter(
+            commune_id__in=result.communes, updated_at__lt=now).delete()
         AddressImport.objects.create(file_name=path.name[:300], created=result.created, updated=result.updated,
-                                     skipped=result.skipped)
+                                     skipped=result.skipped, removed=result.removed)
         audit_record(actor=actor, action="addresses.import", extra={
-            "file": path.name, "created": result.created, "updated": result.updated, "skipped": result.skipped})
+            "file": path.name, "created": result.created, "updated": result.updated, "skipped": result.skipped,
+            "removed": result.removed})
     return result

@@ -52,6 +52,19 @@ def test_a_known_id_is_updated_in_place(tmp_path, mennecy):
     assert (moved.pk, moved.street, moved.lat) == (pk, "Rue Louis Pasteur", 48.5601)
 
 
+def test_a_reimport_removes_the_addresses_its_communes_no_longer_have_and_keeps_other_communes(tmp_path, mennecy):
+    make_commune(insee_code="91204", name="Fontenay-le-Vicomte")
+    addresses_import(actor=None, path=ban_file(
+        tmp_path, ban_line("91386_0001_00001", 1, "Rue Pasteur"), ban_line("91386_0001_00002", 2, "Rue Pasteur"),
+        ban_line("91204_0001_00001", 1, "Grande Rue", insee="91204", city="Fontenay-le-Vicomte")))
+    again = addresses_import(actor=None, path=ban_file(tmp_path, ban_line("91386_0001_00002", 2, "Rue Pasteur"),
+                                                       name="v2.csv"))
+    assert (again.created, again.updated, again.removed) == (0, 1, 1)
+    assert sorted(Address.objects.values_list("ban_id", flat=True)) == ["91204_0001_00001", "91386_0001_00002"]
+    assert AddressImport.objects.latest("imported_at").removed == 1
+    assert AuditEntry.objects.filter(action="addresses.import").last().extra["removed"] == 1
+
+
 def test_bad_lines_refuse_the_file_naming_each_line_in_french(tmp_path, mennecy):
     path = ban_file(tmp_path, ban_line("91386_0001_00001", 1, "Rue Pasteur"),
                     ban_line("91386_0001_00002", "deux", "Rue Pasteur"),

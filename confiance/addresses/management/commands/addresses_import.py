@@ -25,4 +25,5 @@ class Command(BaseCommand):
             raise CommandError("\n".join(lines)) from error
         self.stdout.write(self.style.SUCCESS(
             f"Adresses : {result.created} créée(s), {result.updated} déjà connue(s) mise(s) à jour, "
-            f"{result.skipped} hors des communes servies ignorée(s) ({time.perf_counter() - started:.1f} s)."))
+            f"{result.skipped} hors des communes servies ignorée(s), {result.removed} que le fichier ne contient "
+            f"plus retirée(s) ({time.perf_counter() - started:.1f} s)."))
