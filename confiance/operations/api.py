@@ -287,8 +287,9 @@ def unit_message_read(request, message_id: DbId):
 @router.post("/operations/push/subscriptions", response={201: dict},
              summary="Abonner ce navigateur aux notifications de la page terrain")
 def push_subscribe(request, payload: PushSubscriptionIn):
+    session = getattr(request, "session", None)
     push.push_subscription_save(actor=request.auth, endpoint=payload.endpoint, p256dh=payload.keys.p256dh,
-                                auth=payload.keys.auth)
+                                auth=payload.keys.auth, session_key=session.session_key if session else "")
     return Status(201, {"subscribed": True})
 
 

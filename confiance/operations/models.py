@@ -443,6 +443,9 @@ class PushSubscription(models.Model):
     endpoint = models.URLField(_("adresse du service de notification"), max_length=1000, unique=True)
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
+    # The signed-in session that subscribed: signing out of it forgets the subscription (a shared phone handed to
+    # the next crew no longer rings for the agent who left). Empty for a token client, which unsubscribes itself.
+    session_key = models.CharField(_("session"), max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
 
     class Meta:

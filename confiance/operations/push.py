@@ -120,16 +120,27 @@ def _check_subscription(endpoint: str, p256dh: str, auth: str) -> None:
                               _("Clés de l'abonnement aux notifications invalides."))
 
 
-def push_subscription_save(*, actor: Actor, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
-    """Record this browser's subscription for the agent (a browser signed in by another agent now notifies this one)."""
+def push_subscription_save(*, actor: Actor, endpoint: str, p256dh: str, auth: str,
+                           session_key: str = "") -> PushSubscription:
+    """Record this browser's subscription for the agent (a browser signed in by another agent now notifies this one),
+    tied to the session that asked, so that signing out of it forgets the subscription."""
     if not actor.can_anywhere(Permission.OPERATIONS_FIELD):
         raise OperationsError(OperationsErrorCode.PUSH_NOT_FIELD,
                               _("Les notifications sont réservées aux agents de terrain."), status_code=403)
     endpoint = endpoint.strip()
     _check_subscription(endpoint, p256dh.strip(), auth.strip())
     subscription, _created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint, defaults={"agent": actor.agent, "p256dh": p256dh.strip(), "auth": auth.strip()})
+        endpoint=endpoint, defaults={"agent": actor.agent, "p256dh": p256dh.strip(), "auth": auth.strip(),
+                                     "session_key": (session_key or "")[:40]})
     return subscription
+
+
+def push_subscriptions_forget_session(*, agent_id: int, session_key: str | None) -> int:
+    """On sign-out: the subscriptions this session made stop notifying the agent; how many were removed."""
+    if not session_key:
+        return 0
+    deleted, _details = PushSubscription.objects.filter(agent_id=agent_id, session_key=session_key).delete()
+    return deleted
 
 
 def push_subscription_delete(*, actor: Actor, endpoint: str) -> int:

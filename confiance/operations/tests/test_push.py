@@ -200,3 +200,17 @@ def test_subscription_endpoints(world, client):
     removed = client.post("/api/v1/operations/push/subscriptions/delete", {"endpoint": browser.endpoint},
                           content_type="application/json")
     assert removed.json() == {"removed": 1} and not PushSubscription.objects.exists()
+
+
+def test_signing_out_forgets_the_subscriptions_of_that_session_only(world, client):
+    phone, desk = Browser("https://push.example.org/phone"), Browser("https://push.example.org/desk")
+    client.force_login(world.agent.agent)
+    body = {"endpoint": phone.endpoint, "keys": {"p256dh": phone.p256dh, "auth": b64(phone.auth)}}
+    assert client.post("/api/v1/operations/push/subscriptions", body,
+                       content_type="application/json").status_code == 201
+    assert PushSubscription.objects.get().session_key == client.session.session_key
+    # The same agent's other browser (another session) keeps ringing after this one signs out.
+    push.push_subscription_save(actor=world.agent, endpoint=desk.endpoint, p256dh=desk.p256dh, auth=b64(desk.auth),
+                                session_key="another-session")
+    assert client.post("/comptes/deconnexion/").status_code in (200, 302)
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [desk.endpoint]
