@@ -1,16 +1,20 @@
 """Agent pages: home, territory map, and the live-event stream (SSE)."""
 
+from datetime import timedelta
+
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.db import connections
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Role
 from confiance.accounts.selectors import actor_access_current, membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
+from confiance.analytics.selectors import analysable_communes, phase_indicators
 from confiance.console.selectors import HOME_LIST_LENGTH, current_mission, journal_rows, roles_held, service_queue
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
@@ -48,13 +52,31 @@ def _role_blocks(actor: Actor) -> dict[str, object]:
         queue = service_queue(actor=actor)
         blocks["queue"] = {"count": queue.count(), "reports": list(queue[:HOME_LIST_LENGTH])}
     if Role.ELECTED_OFFICIAL in roles:
-        blocks["indicators"] = True
+        blocks["indicators"] = _home_indicators(actor)
     if Role.DPO in roles:
         blocks["journal"] = {"writes": journal_rows(actor=actor, kind=JournalKind.WRITE),
                              "reads": journal_rows(actor=actor, kind=JournalKind.ACCESS)}
     if Role.RSSI in roles:
         blocks["health"] = True
     return blocks
+
+
+# The élu's home shows a few figures of the last 30 days (the indicators page has them all, and any period).
+HOME_INDICATOR_DAYS = 30
+HOME_INDICATORS = ("interventions", "response_p50", "reports", "resolution_rate")
+
+
+def _home_indicators(actor: Actor) -> dict[str, object]:
+    """The élu's communes with four figures each, coarsened and suppressed as on the indicators page."""
+    communes = sorted(analysable_communes(actor))
+    end = timezone.localdate()
+    start = end - timedelta(days=HOME_INDICATOR_DAYS - 1)
+    table = phase_indicators(actor=actor, commune_ids=communes, start=start, end=end) if communes else None
+    rows = []
+    for commune in (table or {}).get("communes", []):
+        items = {item["key"]: item for phase in ("pendant", "apres") for item in commune[phase]}
+        rows.append({"commune": commune["commune"], "items": [items[key] for key in HOME_INDICATORS if key in items]})
+    return {"rows": rows, "days": HOME_INDICATOR_DAYS}
 
 
 def open311_root(request):

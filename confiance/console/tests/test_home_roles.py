@@ -145,3 +145,16 @@ def test_the_dpo_reaches_the_full_journal_from_the_home(world):
     assert client.get("/api/v1/privacy/audit").status_code == 200
     superuser = make_agent(superuser=True, password=None)
     assert 'href="/admin/privacy/auditentry/"' in home_of(superuser)
+
+
+def test_elu_home_shows_figures_of_the_last_30_days_with_small_counts_suppressed(world):
+    for _index in range(6):
+        intervention_create(actor=world.operator, commune_id=world.commune.pk, draft=call(world))
+    page = home_of(world.elected.agent)
+    block = page.split('data-role-block="indicators"', 1)[1].split("</section>", 1)[0]
+    assert "les 30 derniers jours" in block and world.commune.name in block
+    assert "Interventions" in block and "Signalements reçus" in block
+    row = block.split("Interventions</th>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>6</td>" in "".join(row.split())
+    # No intervention in the previous period: a count under 5 (0) is not given to the élu one by one.
+    assert "moins de 5" in block
