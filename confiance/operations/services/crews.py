@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission, Role
-from confiance.accounts.models import Agent, Membership
+from confiance.accounts.models import Agent, Membership, bump_access_revision
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.operations.errors import OperationsError
 from confiance.operations.models import Shift, Unit
@@ -61,10 +61,17 @@ def crew_set(*, actor: Actor, unit_id: int, agent_ids: set[int], starts_at: time
             "unit": unit, "starts_at": starts_at, "ends_at": ends_at, "set_by": actor.agent,
             "set_at": timezone.now()})
     if day == timezone.localdate():
+        moved: set[int] = set()
         for other in Unit.objects.filter(commune_id=unit.commune_id, agents__in=agent_ids).exclude(
                 pk=unit.pk).distinct():
+            moved |= set(other.agents.filter(pk__in=agent_ids).values_list("pk", flat=True))
             other.agents.remove(*agent_ids)
+        crew_before = set(unit.agents.values_list("pk", flat=True))
         unit.agents.set(agent_ids)
+        # The field stream of an agent follows the unit they are in (its "terrain" scope): whoever joined, left or
+        # changed unit gets a reset of their streams, and the field page reloads on the new unit.
+        for agent_id in sorted(moved | (crew_before ^ agent_ids)):
+            bump_access_revision(agent_id)
     audit_record(actor=actor, action="operations.crew_set", target=unit, commune_id=unit.commune_id,
                  extra={"day": day.isoformat(), "added": sorted(agent_ids - before),
                         "removed": sorted(before - agent_ids), "hours": f"{starts_at:%H:%M}-{ends_at:%H:%M}"})

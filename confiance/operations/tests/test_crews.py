@@ -46,6 +46,26 @@ def test_chef_moves_an_agent_to_another_unit_and_it_is_audited(world):
     assert entry.target_id == str(second.pk) and entry.extra["added"] == [world.agent.agent.pk]
 
 
+def test_a_crew_change_resets_the_streams_of_the_agents_it_moves_and_only_theirs(world):
+    """The field page's stream follows the agent's unit: whoever changes unit must reconnect to the new one."""
+    from confiance.accounts.access import Actor
+    from confiance.accounts.selectors import actor_access_current
+
+    moved, chef = world.agent.agent, world.chef.agent
+    moved.refresh_from_db()
+    chef.refresh_from_db()
+    moved_revision, chef_revision = moved.access_revision, chef.access_revision
+    client_for(world.chef).post("/agents/equipages/", {"unit": world.units[1].pk, "agents": [moved.pk], **HOURS})
+    assert not actor_access_current(actor=Actor(agent=moved), revision=moved_revision)
+    assert actor_access_current(actor=Actor(agent=chef), revision=chef_revision)
+    # The same crew again moves nobody: no stream is reset.
+    moved.refresh_from_db()
+    again = moved.access_revision
+    client_for(world.chef).post("/agents/equipages/", {"unit": world.units[1].pk, "agents": [moved.pk], **HOURS})
+    moved.refresh_from_db()
+    assert moved.access_revision == again
+
+
 def test_operator_and_field_agent_may_not_compose_crews(world):
     for actor in (world.operator, world.agent):
         assert client_for(actor).get("/agents/equipages/").status_code == 403

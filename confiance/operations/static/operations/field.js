@@ -185,7 +185,17 @@
       if (!sent.acknowledged_at) { alertAgent(labels.incoming + " : " + sent.text); }
       refresh();
     });
-    source.addEventListener("reset", function () { lastId = ""; refresh().then(connect); });
+    source.addEventListener("reset", function () {
+      lastId = "";
+      source.close();
+      // A reset follows a change of rights or of crew: on another unit (or none), the page is drawn again for it.
+      fetchPage(window.location.pathname).then(function (result) {
+        var freshCard = result.doc.getElementById("f-unit");
+        var freshUnit = freshCard ? parseInt(freshCard.dataset.unit, 10) : NaN;
+        if (freshUnit !== unitId) { window.location.reload(); return; }
+        refresh().then(connect);
+      }).catch(function () { window.setTimeout(connect, 3000); });
+    });
   }
   connect();
 
