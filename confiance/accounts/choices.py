@@ -89,7 +89,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         Permission.OPERATIONS_FIELD, Permission.CAMERAS_VIEW, Permission.ALERTS_VIEW, Permission.PREVENTION_VIEW}),
     Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | _CRISIS | {
         Permission.OPERATIONS_DISPATCH, Permission.PREVENTION_VIEW}),
-    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | _CRISIS_LEAD | {
+    Role.SHIFT_SUPERVISOR: frozenset(
+        _HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | _CRISIS_LEAD | {
         Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
         Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE, Permission.DEVICES_MANAGE,
         Permission.DEVICES_HEALTH, Permission.OPERATIONS_SIGN, Permission.CAMERAS_MANAGE,

@@ -19,8 +19,8 @@ from confiance.core.live import publish_on_commit
 from confiance.privacy.services import audit_record
 from confiance.territory.choices import (
     CRISIS_DECLARE_PERMISSION,
-    CrisisKind,
     TERRITORY_MANAGE_PERMISSION,
+    CrisisKind,
     TerritoryLevel,
     ZoneKind,
 )
