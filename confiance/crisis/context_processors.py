@@ -1,0 +1,23 @@
+"""The crisis banner of the agents' pages: the crises in force in the agent's communes (read only when a page
+shows it)."""
+
+from django.utils.functional import SimpleLazyObject
+
+from confiance.accounts.access import Actor
+from confiance.accounts.choices import Permission
+from confiance.crisis.selectors import crisis_list_for_actor
+
+
+def crisis_banner(request):
+    def active():
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        actor = Actor(agent=user)
+        if not actor.can_anywhere(Permission.CRISIS_VIEW):
+            return []
+        return [{"id": crisis.pk, "title": crisis.name, "kind": crisis.get_kind_display(),
+                 "communes": ", ".join(sorted(commune.name for commune in crisis.communes.all()))}
+                for crisis in crisis_list_for_actor(actor=actor, active_only=True, limit=5)]
+
+    return {"active_crises": SimpleLazyObject(active)}
