@@ -1,11 +1,12 @@
-"""The crisis banner of the agents' pages: the crises in force in the agent's communes (read only when a page
-shows it)."""
+"""The crisis banner of the agents' pages: the crises in force in the agent's communes; and the flood suggestion
+("Déclarer une crise" pre-filled with the communes of the open water-level alarms) that the console shows. Both are
+read only when a page shows them."""
 
 from django.utils.functional import SimpleLazyObject
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
-from confiance.crisis.selectors import crisis_list_for_actor
+from confiance.crisis.selectors import crisis_list_for_actor, flood_suggestion
 
 
 def crisis_banner(request):
@@ -20,4 +21,10 @@ def crisis_banner(request):
                  "communes": ", ".join(sorted(commune.name for commune in crisis.communes.all()))}
                 for crisis in crisis_list_for_actor(actor=actor, active_only=True, limit=5)]
 
-    return {"active_crises": SimpleLazyObject(active)}
+    def suggestion():
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return flood_suggestion(actor=Actor(agent=user))
+
+    return {"active_crises": SimpleLazyObject(active), "crisis_suggestion": SimpleLazyObject(suggestion)}

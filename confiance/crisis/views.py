@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.console.access import actor_of, forbidden
-from confiance.core.errors import ApplicationError, NotFoundError
+from confiance.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from confiance.core.parsing import id_or_none, parse_ids
 from confiance.crisis.access import crisis_commune_ids, crisis_get_for_actor
 from confiance.crisis.documents import crisis_report_pdf
@@ -142,6 +142,10 @@ def _act(request, crisis_id: str, action, permission: Permission = Permission.CR
         if wants_json:
             return JsonResponse(error.as_dict(), status=404)
         return _not_found(request)
+    except PermissionDeniedError as error:
+        if wants_json:
+            return JsonResponse(error.as_dict(), status=403)
+        return forbidden(request, error.message)
     except ApplicationError as error:
         if wants_json:
             return JsonResponse(error.as_dict(), status=error.status_code)
