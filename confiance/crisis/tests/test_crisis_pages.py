@@ -45,7 +45,8 @@ def test_the_flood_button_prefills_the_declaration(world):
 
 def test_declaring_from_the_form_opens_the_crisis_view(world):
     client = client_for(world.elected)
-    response = client.post("/agents/crises/declarer/", {"kind": "neige", "title": "", "communes": [world.ops.commune.pk]})
+    response = client.post("/agents/crises/declarer/",
+                           {"kind": "neige", "title": "", "communes": [world.ops.commune.pk]})
     crisis = CrisisSharing.objects.get()
     assert response.status_code == 302 and response.url == f"/agents/crises/{crisis.pk}/"
     page = client.get(response.url).content.decode()
