@@ -5,8 +5,7 @@ read only when a page shows them."""
 from django.utils.functional import SimpleLazyObject
 
 from confiance.accounts.access import Actor
-from confiance.accounts.choices import Permission
-from confiance.crisis.selectors import crisis_list_for_actor, flood_suggestion
+from confiance.crisis.selectors import crisis_banner_for_agent, flood_suggestion
 
 
 def crisis_banner(request):
@@ -14,12 +13,7 @@ def crisis_banner(request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return []
-        actor = Actor(agent=user)
-        if not actor.can_anywhere(Permission.CRISIS_VIEW):
-            return []
-        return [{"id": crisis.pk, "title": crisis.name, "kind": crisis.get_kind_display(),
-                 "communes": ", ".join(sorted(commune.name for commune in crisis.communes.all()))}
-                for crisis in crisis_list_for_actor(actor=actor, active_only=True, limit=5)]
+        return crisis_banner_for_agent(user)
 
     def suggestion():
         user = getattr(request, "user", None)

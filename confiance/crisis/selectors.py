@@ -10,7 +10,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from confiance.accounts.access import Actor
-from confiance.accounts.choices import Permission
+from confiance.accounts.choices import ROLE_PERMISSIONS, Permission
+from confiance.accounts.models import Membership
 from confiance.crisis.access import crisis_commune_ids
 from confiance.crisis.choices import CrisisLogKind
 from confiance.crisis.models import CrisisLogEntry, CrisisStep
@@ -37,6 +38,24 @@ def crisis_list_for_actor(*, actor: Actor, active_only: bool = False, now: datet
     if active_only:
         crises = crises.filter(crisis_sharing_active_q(now))
     return list(crises.prefetch_related("communes").order_by("-started_at", "-id")[:limit])
+
+
+def crisis_banner_for_agent(agent, now: datetime | None = None, limit: int = 5) -> list[dict[str, Any]]:
+    """The crises in force in the communes where a signed-in agent follows crises, for the banner of every agent
+    page: one query (memberships joined, no grants computed), communes aggregated in Python."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if Permission.CRISIS_VIEW in permissions]
+    followed = Membership.objects.filter(agent=agent, role__in=roles).values("commune_id")
+    rows = (CrisisSharing.communes.through.objects
+            .filter(crisissharing__in=CrisisSharing.objects.filter(crisis_sharing_active_q(now),
+                                                                   communes__in=followed))
+            .values_list("crisissharing_id", "crisissharing__name", "crisissharing__kind", "commune__name")
+            .order_by("-crisissharing__started_at", "crisissharing_id", "commune__name"))
+    banner: dict[int, dict[str, Any]] = {}
+    for crisis_id, title, kind, commune in rows:
+        entry = banner.setdefault(crisis_id, {"id": crisis_id, "title": title, "kind": str(CrisisKind(kind).label),
+                                              "names": []})
+        entry["names"].append(commune)
+    return [{**entry, "communes": ", ".join(entry.pop("names"))} for entry in list(banner.values())[:limit]]
 
 
 def crisis_steps(crisis: CrisisSharing) -> QuerySet[CrisisStep]:
