@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "confiance.devices",
     "confiance.prevention",
     "confiance.alerts",
+    "confiance.crisis",
     "confiance.portal",
     "confiance.console",
 ]
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "confiance.core.context_processors.platform",
                 "confiance.console.context_processors.navigation",
+                "confiance.crisis.context_processors.crisis_banner",
             ],
         },
     },

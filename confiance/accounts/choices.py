@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from confiance.privacy.choices import AUDIT_VIEW_PERMISSION
 from confiance.territory.choices import (
     CRISIS_DECLARE_PERMISSION,
+    CRISIS_VIEW_PERMISSION,
     LIVE_VIEW_PERMISSION,
     TERRITORY_MANAGE_PERMISSION,
     TERRITORY_VIEW_PERMISSION,
@@ -41,7 +42,9 @@ class Permission(StrEnum):
     OPERATIONS_FIELD = "operations.field"
     OPERATIONS_DISPATCH = "operations.dispatch"
     OPERATIONS_SIGN = "operations.sign"  # the chef de poste's visa of a day's main courante
-    OPERATIONS_MANAGE = CRISIS_DECLARE_PERMISSION
+    OPERATIONS_MANAGE = "operations.manage"
+    CRISIS_VIEW = CRISIS_VIEW_PERMISSION  # the crisis page: its log and checklist (no police file)
+    CRISIS_DECLARE = CRISIS_DECLARE_PERMISSION  # declare, widen, end a crisis
     ANALYTICS_VIEW = "analytics.view"
     DEVICES_VIEW = "devices.view"
     DEVICES_HANDLE = "devices.handle"
@@ -77,21 +80,26 @@ _SUPERVISION = _SENSORS | {Permission.DEVICES_HANDLE}
 # Cameras: the registry is for the police and the supervision centre; a stream link needs an individual authorisation.
 _VIDEO = {Permission.CAMERAS_VIEW, Permission.VIDEO_REVIEW}
 _ALERTS = {Permission.ALERTS_VIEW, Permission.ALERTS_DRAFT}
+# Crisis mode: its log and checklist hold no personal data beyond agents' names; the chef de poste and the élu declare.
+_CRISIS = {Permission.CRISIS_VIEW}
+_CRISIS_LEAD = _CRISIS | {Permission.CRISIS_DECLARE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SENSORS | {
+    Role.POLICE_AGENT: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SENSORS | _CRISIS | {
         Permission.OPERATIONS_FIELD, Permission.CAMERAS_VIEW, Permission.ALERTS_VIEW, Permission.PREVENTION_VIEW}),
-    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | {
+    Role.CSU_OPERATOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | _CRISIS | {
         Permission.OPERATIONS_DISPATCH, Permission.PREVENTION_VIEW}),
-    Role.SHIFT_SUPERVISOR: frozenset(_HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | {
+    Role.SHIFT_SUPERVISOR: frozenset(
+        _HANDLERS | _POLICE | _ANALYSTS | _SUPERVISION | _VIDEO | _ALERTS | _CRISIS_LEAD | {
         Permission.TERRITORY_MANAGE, Permission.REPORTS_MANAGE, Permission.OPERATIONS_DISPATCH,
         Permission.OPERATIONS_FIELD, Permission.OPERATIONS_MANAGE, Permission.DEVICES_MANAGE,
         Permission.DEVICES_HEALTH, Permission.OPERATIONS_SIGN, Permission.CAMERAS_MANAGE,
         Permission.CAMERAS_EXTRACT, Permission.ALERTS_APPROVE,
         Permission.PREVENTION_VIEW, Permission.PREVENTION_MANAGE, Permission.RESERVE_MANAGE}),
-    Role.TECHNICAL_AGENT: frozenset(_HANDLERS | _SENSORS),
+    Role.TECHNICAL_AGENT: frozenset(_HANDLERS | _SENSORS | _CRISIS),
     # The élu sees aggregates, approves an alert, names the referents; never the OTV homes.
-    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS | _SENSORS | {
+    # The élu declares and follows a crisis (log, checklist, alarms) but sees no intervention or unit: police files.
+    Role.ELECTED_OFFICIAL: frozenset(_EVERY_AGENT | _ANALYSTS | _SENSORS | _CRISIS_LEAD | {
         Permission.ALERTS_VIEW, Permission.ALERTS_APPROVE, Permission.PREVENTION_MANAGE,
         Permission.RESERVE_MANAGE}),
     Role.DPO: frozenset(_EVERY_AGENT | {Permission.AUDIT_VIEW, Permission.PRIVACY_MANAGE, Permission.CAMERAS_VIEW}),

@@ -119,14 +119,18 @@ def actor_stream_filter(actor: Actor) -> StreamFilter:
     return stream_filter_for(actor, crisis_widening=crisis_shared_with)
 
 
-def _access_probe(request: HttpRequest, actor: Actor):
-    """What the stream asks at each heartbeat: the rights it started with still stand (and, for a session, the
-    session still exists: a logout ends the stream too)."""
+def _access_probe(request: HttpRequest, actor: Actor, base_filter: StreamFilter):
+    """What the stream asks at each heartbeat: the rights it started with still stand, the crisis sharings still
+    widen it the same way (a crisis declared or ended resets the stream, so a commune leaving a crisis stops
+    receiving its partners' events within one heartbeat), and, for a session, the session still exists (a logout
+    ends the stream too)."""
     revision = actor.agent.access_revision
     session_key = None if actor.token is not None else request.session.session_key
 
     def still_allowed() -> bool:
         if not actor_access_current(actor=actor, revision=revision):
+            return False
+        if actor_stream_filter(actor).restricted != base_filter.restricted:
             return False
         return session_key is None or request.session.exists(session_key)
 
@@ -146,14 +150,14 @@ async def live_events(request: HttpRequest):
     scope = declared_scopes().get(scope_name) if scope_name else None
     if scope_name and scope is None:  # a page's own view of the stream (`?scope=terrain`: the field page's unit)
         return _error_response(ApplicationError("invalid_input", _("Portée du flux inconnue."), status_code=400))
-    stream_filter = await sync_to_async(actor_stream_filter)(actor)
+    stream_filter = base_filter = await sync_to_async(actor_stream_filter)(actor)
     if scope is not None:
         stream_filter = await sync_to_async(scoped_stream_filter)(actor, stream_filter, scope)
     if not stream_filter.commune_ids:
         return _error_response(ApplicationError("permission_denied", _("Aucune commune à suivre en direct."),
                                                 status_code=403))
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    probe = _access_probe(request, actor)
+    probe = _access_probe(request, actor, base_filter)
     # A stream lives for hours: the request's thread gives its database connection back now instead of holding it
     # until the stream ends (a hundred consoles held a hundred PostgreSQL connections). What the stream reads
     # later (the outbox, the access probe) runs on the broadcaster's one thread and connection.

@@ -38,6 +38,8 @@ class ZoneAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(CrisisSharing)
 class CrisisSharingAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "started_at", "ended_at"]
+    list_display = ["name", "kind", "started_at", "ended_at"]
+    list_filter = ["kind"]
     filter_horizontal = ["communes"]
+    readonly_fields = ["zone", "started_by", "ended_by"]
     date_hierarchy = "started_at"

@@ -6,8 +6,21 @@ from django.utils.translation import gettext_lazy as _
 TERRITORY_VIEW_PERMISSION = "territory.view"
 TERRITORY_MANAGE_PERMISSION = "territory.manage"
 LIVE_VIEW_PERMISSION = "live.view"
-# Declaring or ending a crisis sharing is for those who manage operations in every commune it joins.
-CRISIS_DECLARE_PERMISSION = "operations.manage"
+# Declaring, widening or ending a crisis is for the chef de poste and the élu of every commune it joins; following
+# one (its log, its checklist) is for the agents of its communes. Neither gives access to police files.
+CRISIS_DECLARE_PERMISSION = "crisis.declare"
+CRISIS_VIEW_PERMISSION = "crisis.view"
+
+
+class CrisisKind(models.TextChoices):
+    """What a crisis is about; each kind has its checklist in the commune's safety plan."""
+
+    FLOOD = "inondation", _("Inondation")
+    FIRE = "incendie", _("Incendie")
+    SNOW = "neige", _("Neige, verglas")
+    HEATWAVE = "canicule", _("Canicule")
+    INTRUSION = "intrusion", _("Intrusion")
+    OTHER = "autre", _("Autre")
 
 
 class IntercommunalityKind(models.TextChoices):

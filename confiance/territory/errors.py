@@ -10,6 +10,7 @@ class TerritoryErrorCode(StrEnum):
     POINT_INVALID = "point_invalid"
     CRISIS_COMMUNES_TOO_FEW = "territory_crisis_communes_too_few"
     CRISIS_NAME_TOO_LONG = "territory_crisis_name_too_long"
+    CRISIS_ENDED = "territory_crisis_ended"
 
 
 class TerritoryError(ApplicationError):

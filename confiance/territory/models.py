@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from confiance.territory.choices import IntercommunalityKind, ZoneKind
+from confiance.territory.choices import CrisisKind, IntercommunalityKind, ZoneKind
 
 INSEE_CODE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
 insee_validator = RegexValidator(INSEE_CODE_PATTERN, _("Code INSEE à 5 caractères attendu (ex. 91386, 2A004)."))
@@ -114,19 +114,29 @@ class TerritoryRevision(models.Model):
 
 
 class CrisisSharing(models.Model):
-    """Crisis mode: the communes listed see and may engage each other's units while it lasts."""
+    """A crisis (crisis mode): the communes listed see and may engage each other's interventions, units and alarms
+    from `started_at` until `ended_at` (excluded), and work from one view, one log and their checklists."""
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("titre"), max_length=200)
+    kind = models.CharField(_("type de crise"), max_length=20, choices=CrisisKind.choices, default=CrisisKind.OTHER)
     communes = models.ManyToManyField(Commune, verbose_name=_("communes"), related_name="crisis_sharings")
+    zone = models.JSONField(_("zone (GeoJSON)"), null=True, blank=True,
+                            help_text=_("Polygone dessiné à la déclaration ; les communes qu'il touche sont réunies."))
     started_at = models.DateTimeField(_("début"), default=timezone.now)
     ended_at = models.DateTimeField(_("fin"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("déclenché par"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("terminé par"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = _("mode crise")
-        verbose_name_plural = _("modes crise")
+        verbose_name = _("crise")
+        verbose_name_plural = _("crises")
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
         return self.name
+
+    def active_at(self, moment) -> bool:
+        """Whether the sharing holds at this instant: from its start included to its end excluded."""
+        return self.started_at <= moment and (self.ended_at is None or moment < self.ended_at)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from confiance.core.actors import Authorised
 from confiance.core.errors import NotFoundError
@@ -209,16 +211,35 @@ def commune_names(*, commune_ids: set[int] | frozenset[int]) -> dict[int, str]:
 # --- Crisis sharing -----------------------------------------------------------------------------
 
 
-def crisis_sharing_active_list() -> list[CrisisSharing]:
+def crisis_sharing_active_q(at: datetime | None = None) -> Q:
+    """The crisis sharings in force at `at` (now by default): started, and not ended at that instant."""
+    at = at or timezone.now()
+    return Q(started_at__lte=at) & (Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+
+
+def crisis_sharing_active_list(at: datetime | None = None) -> list[CrisisSharing]:
     """The crisis sharings in force, with their communes."""
-    return list(CrisisSharing.objects.filter(ended_at__isnull=True).prefetch_related("communes"))
+    return list(CrisisSharing.objects.filter(crisis_sharing_active_q(at)).prefetch_related("communes"))
 
 
-def crisis_shared_with(commune_ids: set[int] | frozenset[int]) -> set[int]:
-    """Communes that an active crisis sharing links to any of these communes (them included)."""
+def crisis_shared_with(commune_ids: set[int] | frozenset[int], at: datetime | None = None) -> set[int]:
+    """Communes that a crisis sharing in force links to any of these communes (them included)."""
     own = set(commune_ids)
     linked = set(own)
-    for members in crisis_sharing_members().values():
+    for members in crisis_sharing_members(at).values():
         if members & own:
             linked |= members
     return linked
+
+
+def communes_touched_by(geometry: Any) -> list[int]:
+    """Ids of the communes whose area a drawn zone touches (GeometryError for a zone that cannot be read)."""
+    zone = polygon_from_geojson(geometry)
+    touched = []
+    for commune_id, area in Commune.objects.values_list("id", "geometry"):
+        try:
+            if polygon_from_geojson(area).intersects(zone):
+                touched.append(commune_id)
+        except ValueError:  # a commune whose stored outline is unreadable is simply not touched
+            continue
+    return sorted(touched)

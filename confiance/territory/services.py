@@ -20,6 +20,7 @@ from confiance.privacy.services import audit_record
 from confiance.territory.choices import (
     CRISIS_DECLARE_PERMISSION,
     TERRITORY_MANAGE_PERMISSION,
+    CrisisKind,
     TerritoryLevel,
     ZoneKind,
 )
@@ -206,35 +207,64 @@ def zone_delete(*, actor: Authorised | None, zone: Zone) -> None:
 
 @transaction.atomic
 def crisis_start(
-    *, actor: Authorised, name: str, commune_ids: Sequence[int], now: datetime | None = None
+    *, actor: Authorised, name: str, commune_ids: Sequence[int], now: datetime | None = None,
+    kind: str = CrisisKind.OTHER, zone: dict | None = None,
 ) -> CrisisSharing:
-    """Pool the units of several communes; the actor must manage operations in each of them."""
+    """Declare a crisis over several communes (their sharing starts now); the actor must be allowed to declare a
+    crisis in each of them."""
     now = now or timezone.now()
     commune_ids = sorted(set(commune_ids))
-    if len(commune_ids) < 2:
+    if not commune_ids:  # one commune is a crisis of its own; the others join it later (crisis_commune_add)
         raise TerritoryError(TerritoryErrorCode.CRISIS_COMMUNES_TOO_FEW,
-                             _("Le mode crise réunit au moins deux communes."), details={"communes": commune_ids})
+                             _("Une crise concerne au moins une commune."), details={"communes": commune_ids})
     for commune_id in commune_ids:
         actor.require(CRISIS_DECLARE_PERMISSION, commune_id)
     name = (name or "").strip()
     if len(name) > 200:
         raise TerritoryError(TerritoryErrorCode.CRISIS_NAME_TOO_LONG, _("Nom : 200 caractères au plus."),
                              details={"length": len(name), "max": 200})
-    name = name or _("Mode crise")
-    sharing = CrisisSharing.objects.create(name=name, started_at=now, started_by_id=actor.agent.pk)
+    kind = kind if kind in CrisisKind.values else CrisisKind.OTHER
+    name = name or str(CrisisKind(kind).label)
+    sharing = CrisisSharing.objects.create(name=name, kind=kind, zone=zone, started_at=now,
+                                           started_by_id=actor.agent.pk)
     sharing.communes.set(commune_ids)
-    audit_record(actor=actor, action="territory.crisis_start", target=sharing, extra={"communes": commune_ids})
+    audit_record(actor=actor, action="territory.crisis_start", target=sharing,
+                 extra={"communes": commune_ids, "kind": kind})
     return sharing
 
 
 @transaction.atomic
-def crisis_end(*, actor: Authorised, sharing: CrisisSharing, now: datetime | None = None) -> CrisisSharing:
-    """End a crisis sharing (once); the actor must manage operations in each of its communes."""
+def crisis_commune_add(*, actor: Authorised, sharing: CrisisSharing, commune_id: int,
+                       now: datetime | None = None) -> bool:
+    """Widen a crisis in force to one more commune (the actor must declare crises there and in one of its
+    communes); False when the commune was already in it."""
     now = now or timezone.now()
-    for commune_id in sharing.communes.values_list("id", flat=True):
-        actor.require(CRISIS_DECLARE_PERMISSION, commune_id)
+    sharing = CrisisSharing.objects.select_for_update().get(pk=sharing.pk)
+    if not sharing.active_at(now):
+        raise TerritoryError(TerritoryErrorCode.CRISIS_ENDED, _("Cette crise est terminée."))
+    members = set(sharing.communes.values_list("id", flat=True))
+    actor.require(CRISIS_DECLARE_PERMISSION, commune_id)
+    if not any(actor.can(CRISIS_DECLARE_PERMISSION, member) for member in members):
+        actor.require(CRISIS_DECLARE_PERMISSION, min(members))
+    if commune_id in members:
+        return False
+    sharing.communes.add(commune_id)
+    audit_record(actor=actor, action="territory.crisis_commune_add", target=sharing, extra={"commune": commune_id})
+    return True
+
+
+@transaction.atomic
+def crisis_end(*, actor: Authorised, sharing: CrisisSharing, now: datetime | None = None) -> CrisisSharing:
+    """End a crisis (once): its sharing stops at this instant. The actor must be allowed to declare a crisis in one
+    of its communes (an élu or chef de poste of any of them closes it for all)."""
+    now = now or timezone.now()
+    sharing = CrisisSharing.objects.select_for_update().get(pk=sharing.pk)
+    members = sorted(sharing.communes.values_list("id", flat=True))
+    if not any(actor.can(CRISIS_DECLARE_PERMISSION, member) for member in members):
+        actor.require(CRISIS_DECLARE_PERMISSION, members[0] if members else 0)
     if sharing.ended_at is None:
-        sharing.ended_at = now
-        sharing.save(update_fields=["ended_at"])
+        sharing.ended_at = max(now, sharing.started_at)
+        sharing.ended_by_id = actor.agent.pk if getattr(actor, "agent", None) else None
+        sharing.save(update_fields=["ended_at", "ended_by"])
         audit_record(actor=actor, action="territory.crisis_end", target=sharing)
     return sharing

@@ -38,7 +38,8 @@ def test_a_plain_string_permission_gets_the_same_answers_as_the_enum_member(role
     (Permission.TERRITORY_VIEW, "TERRITORY_VIEW_PERMISSION"),
     (Permission.TERRITORY_MANAGE, "TERRITORY_MANAGE_PERMISSION"),
     (Permission.LIVE_VIEW, "LIVE_VIEW_PERMISSION"),
-    (Permission.OPERATIONS_MANAGE, "CRISIS_DECLARE_PERMISSION"),
+    (Permission.CRISIS_DECLARE, "CRISIS_DECLARE_PERMISSION"),
+    (Permission.CRISIS_VIEW, "CRISIS_VIEW_PERMISSION"),
 ])
 def test_the_permissions_territory_checks_are_accounts_members(member, constant):
     assert getattr(territory_choices, constant) == member
