@@ -39,5 +39,6 @@ urlpatterns = [
     path("", include("confiance.devices.urls")),
     path("", include("confiance.prevention.urls")),
     path("", include("confiance.alerts.urls")),
+    path("", include("confiance.privacy.urls")),
     path("", include("confiance.portal.urls")),
 ]

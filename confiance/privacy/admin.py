@@ -1,9 +1,9 @@
-from django.apps import apps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from confiance.privacy.choices import action_label
 from confiance.privacy.models import AuditCheckpoint, AuditEntry
+from confiance.privacy.selectors.access_review import target_type_label
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,13 +17,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-def target_type_label(target_type: str) -> str:
-    """"territory.Zone" in words ("Zone"); a type no longer known stays as stored."""
-    try:
-        name = str(apps.get_model(target_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return target_type
-    return f"{name[:1].upper()}{name[1:]}"
 
 
 class ActionFilter(admin.SimpleListFilter):
