@@ -56,7 +56,8 @@ def access_review_page(request):
     return render(request, "privacy/access_review.html", {
         "commune": commune, "communes": communes_of(actor, MANAGE), "form": form, "review": review,
         "rows": [(row, target_type_label(row.entry.target_type)) for row in rows], "chain": chain,
-        "query": request.GET.urlencode(), "flagged_only": flagged_only})
+        "query": request.GET.urlencode(), "flagged_only": flagged_only,
+        "flag_counts": sorted(review.counts.items())})
 
 
 def _export_rows(review):
