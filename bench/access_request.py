@@ -69,7 +69,7 @@ def fill(commune, other) -> float:
         LogEntry.objects.bulk_create(entries, batch_size=5000)
     entries = list(LogEntry.objects.filter(commune=commune).only("pk"))
     people = []
-    for index, entry in enumerate(entries):
+    for entry in entries:
         who = person(rng.randrange(population))
         people.append(LogPerson(entry=entry, role="temoin", last_name=who["last"],
                                 first_name=who["first"], phone=who["phone"]))
