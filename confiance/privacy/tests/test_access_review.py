@@ -112,3 +112,30 @@ def test_the_page_names_a_tampered_entry_and_exports_for_an_inspection(client, s
     assert "Curiosité" in csv_body and "Entrée du journal" in csv_body
     pdf = client.get(reverse("privacy:access-review-pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_list_pages_do_not_query_per_row(client, settings):
+    from django.db import connection as db_connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CONFIANCE_2FA_RELAXED = True
+    world = make_gov_world()
+    client.force_login(world.dpo.agent)
+    pages = [f"{reverse(name)}?commune={world.commune.pk}" for name in
+             ("privacy:access-review", "privacy:requests", "privacy:breaches", "privacy:security")]
+
+    def counts():
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(db_connection) as queries:
+                assert client.get(url).status_code in (200, 403)
+            found.append(len(queries))
+        return found
+
+    readers = [world.ops.operator, world.ops.agent, world.ops.chef]
+    for number in range(3):
+        _read(readers[number], world.log_entry, _day(10))
+    before = counts()
+    for number in range(30):
+        _read(readers[number % 3], world.log_entry, _day(11))
+    assert counts() == before
