@@ -250,6 +250,15 @@ CONFIANCE_PUBLIC_URL = env_str("CONFIANCE_PUBLIC_URL",
 CONFIANCE_REPORT_PHOTO_MAX_BYTES = env_int("CONFIANCE_REPORT_PHOTO_MAX_MB", 8, minimum=1, maximum=50) * 1024 * 1024
 CONFIANCE_REPORT_PHOTO_LINK_DAYS = env_int("CONFIANCE_REPORT_PHOTO_LINK_DAYS", 30, minimum=1)
 CONFIANCE_REPORT_PERSONAL_DATA_DAYS = env_int("CONFIANCE_REPORT_PERSONAL_DATA_DAYS", 365, minimum=1)
+# Data governance (docs/privacy.md): `confiance serve` runs the retention engine once a day at this hour (Paris) unless
+# CONFIANCE_RETENTION_SCHEDULE is off; the access review flags reads outside these working hours (Paris time);
+# the RSSI's page lists accounts unused for this many days; `confiance security check` wants a backup this recent.
+CONFIANCE_RETENTION_SCHEDULE = env_bool("CONFIANCE_RETENTION_SCHEDULE", True)
+CONFIANCE_RETENTION_HOUR = env_int("CONFIANCE_RETENTION_HOUR", 3, minimum=0, maximum=23)
+CONFIANCE_WORKING_HOURS_START = env_int("CONFIANCE_WORKING_HOURS_START", 7, minimum=0, maximum=23)
+CONFIANCE_WORKING_HOURS_END = env_int("CONFIANCE_WORKING_HOURS_END", 20, minimum=1, maximum=24)
+CONFIANCE_INACTIVE_ACCOUNT_DAYS = env_int("CONFIANCE_INACTIVE_ACCOUNT_DAYS", 90, minimum=1)
+CONFIANCE_BACKUP_MAX_AGE_HOURS = env_int("CONFIANCE_BACKUP_MAX_AGE_HOURS", 48, minimum=1)
 
 # --- Police municipale operations.
 # Minutes during which the author may still fix a main courante entry; after that, corrections are new entries.

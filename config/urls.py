@@ -40,5 +40,6 @@ urlpatterns = [
     path("", include("confiance.prevention.urls")),
     path("", include("confiance.alerts.urls")),
     path("", include("confiance.crisis.urls")),
+    path("", include("confiance.privacy.urls")),
     path("", include("confiance.portal.urls")),
 ]

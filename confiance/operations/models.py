@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,7 +118,10 @@ class Intervention(models.Model):
         verbose_name_plural = _("interventions")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["commune", "number"], name="intervention_number_unique")]
-        indexes = [models.Index(fields=["commune", "status", "created_at"], name="intervention_open")]
+        indexes = [models.Index(fields=["commune", "status", "created_at"], name="intervention_open"),
+                   # Rights requests (operations/persons.py): a caller found by name or phone.
+                   models.Index(Lower("caller_name"), name="intervention_caller_lower"),
+                   models.Index(fields=["caller_phone"], name="intervention_caller_phone")]
 
     def __str__(self) -> str:
         return self.number
@@ -195,6 +199,9 @@ class LogPerson(models.Model):
         verbose_name = _("personne concernée")
         verbose_name_plural = _("personnes concernées")
         ordering = ["entry", "id"]
+        # Rights requests (operations/persons.py): a person found by name or phone in the main courante.
+        indexes = [models.Index(Lower("last_name"), name="log_person_last_name_lower"),
+                   models.Index(fields=["phone"], name="log_person_phone")]
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}".strip()

@@ -1,9 +1,18 @@
-from django.apps import apps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from confiance.privacy.choices import action_label
-from confiance.privacy.models import AuditCheckpoint, AuditEntry
+from confiance.privacy.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    Breach,
+    CharterVersion,
+    CommunePrivacy,
+    RetentionRun,
+    RightsRequest,
+    RightsRequestStep,
+)
+from confiance.privacy.selectors.access_review import target_type_label
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,13 +26,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-def target_type_label(target_type: str) -> str:
-    """"territory.Zone" in words ("Zone"); a type no longer known stays as stored."""
-    try:
-        name = str(apps.get_model(target_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return target_type
-    return f"{name[:1].upper()}{name[1:]}"
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -62,3 +64,46 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["chain", "sequence", "kind", "key_id", "entry_hash", "created_at"]
+
+
+# The governance registers are written through their pages (services, journaled); the admin reads them.
+
+
+@admin.register(CommunePrivacy)
+class CommunePrivacyAdmin(ReadOnlyAdmin):
+    list_display = ["commune", "controller", "dpo_name", "dpo_email", "updated_at"]
+
+
+@admin.register(CharterVersion)
+class CharterVersionAdmin(ReadOnlyAdmin):
+    list_display = ["commune", "number", "adopted_on", "created_at"]
+    list_filter = ["commune"]
+
+
+class RightsRequestStepInline(admin.TabularInline):
+    model = RightsRequestStep
+    fields = ["at", "kind", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RightsRequest)
+class RightsRequestAdmin(ReadOnlyAdmin):
+    list_display = ["number", "commune", "kind", "status", "received_at", "due_at"]
+    list_filter = ["kind", "status", "commune"]
+    inlines = [RightsRequestStepInline]
+
+
+@admin.register(Breach)
+class BreachAdmin(ReadOnlyAdmin):
+    list_display = ["number", "commune", "discovered_at", "risk", "notified_at"]
+    list_filter = ["risk", "commune"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "finished_at", "trigger"]

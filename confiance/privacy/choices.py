@@ -84,3 +84,60 @@ class RetentionAction(models.TextChoices):
     DELETE = "delete", _("Suppression")
     ANONYMISE = "anonymise", _("Anonymisation")
     EXPORT_THEN_DELETE = "export_delete", _("Export pour archives puis suppression")
+
+
+class RightsRequestKind(models.TextChoices):
+    """The rights of articles 15 to 21 GDPR a person may exercise."""
+
+    ACCESS = "access", _("Accès (art. 15)")
+    RECTIFICATION = "rectification", _("Rectification (art. 16)")
+    ERASURE = "erasure", _("Effacement (art. 17)")
+    LIMITATION = "limitation", _("Limitation (art. 18)")
+    OBJECTION = "objection", _("Opposition (art. 21)")
+
+
+class RightsRequestStatus(models.TextChoices):
+    OPEN = "open", _("En cours")
+    ANSWERED = "answered", _("Répondue")
+    REFUSED = "refused", _("Refusée")
+
+
+class RightsStepKind(models.TextChoices):
+    """What happened to a request (appended, never edited)."""
+
+    RECEIVED = "received", _("Demande reçue")
+    SEARCHED = "searched", _("Recherche dans les traitements")
+    EXPORTED = "exported", _("Export produit")
+    ERASED = "erased", _("Données effacées")
+    ERASURE_REFUSED = "erasure_refused", _("Effacement refusé")
+    EXTENDED = "extended", _("Délai prolongé")
+    ANSWERED = "answered", _("Réponse envoyée")
+    REFUSED = "refused", _("Demande refusée")
+
+
+class BreachRisk(models.TextChoices):
+    """Article 33-34 GDPR: no risk (register only), a risk (notify the CNIL), a high risk (inform the persons too)."""
+
+    NONE = "none", _("Risque improbable : inscription au registre seulement")
+    RISK = "risk", _("Risque : notification à la CNIL")
+    HIGH = "high", _("Risque élevé : notification à la CNIL et information des personnes")
+
+
+PRIVACY_MANAGE_PERMISSION = "privacy.manage"
+SECURITY_VIEW_PERMISSION = "security.view"
+
+
+class AccessMotive(models.TextChoices):
+    """Motive codes of a consultation (access_log_record's motive_code); a read without one is flagged."""
+
+    INTERVENTION = "intervention", _("Traitement d'une intervention")
+    LOGBOOK = "logbook", _("Tenue de la main courante")
+    JUDICIAL = "judicial", _("Réquisition judiciaire")
+    RIGHTS_REQUEST = "rights_request", _("Demande d'exercice de droits")
+    AUDIT = "audit", _("Contrôle du DPO")
+    REPORT = "report", _("Traitement d'un signalement")
+    PREVENTION = "prevention", _("Prévention (OTV, participation citoyenne)")
+    CRISIS = "crisis", _("Gestion de crise")
+
+
+ACCESS_MOTIVE_CODES = frozenset(AccessMotive.values)

@@ -5,7 +5,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from confiance.privacy.choices import CheckpointKind, JournalKind
+from confiance.privacy.choices import (
+    BreachRisk,
+    CheckpointKind,
+    JournalKind,
+    RightsRequestKind,
+    RightsRequestStatus,
+    RightsStepKind,
+)
 
 HISTORICAL_CHAIN = -1  # the single chain of the entries written before chains per commune
 PLATFORM_CHAIN = 0  # entries of no commune
@@ -69,3 +76,149 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.chain}.{self.sequence}"
+
+
+# --- Governance (issue 20): what the commune completes, and the DPO's registers --------------------------------
+
+
+class CommunePrivacy(models.Model):
+    """What only the commune knows for its register: the controller and the DPO's contact."""
+
+    commune = models.OneToOneField("territory.Commune", verbose_name=_("commune"), on_delete=models.CASCADE,
+                                   related_name="privacy_settings")
+    controller = models.CharField(_("responsable de traitement"), max_length=200, blank=True,
+                                  help_text=_("Par exemple : Commune de Mennecy, représentée par son maire."))
+    controller_address = models.CharField(_("adresse du responsable"), max_length=300, blank=True)
+    dpo_name = models.CharField(_("délégué à la protection des données"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("courriel du délégué"), blank=True)
+    dpo_phone = models.CharField(_("téléphone du délégué"), max_length=30, blank=True)
+    rights_address = models.CharField(_("adresse pour exercer ses droits"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registre : informations de la commune")
+        verbose_name_plural = _("registres : informations des communes")
+
+    def __str__(self) -> str:
+        return str(self.controller or self.commune_id)
+
+
+class CharterVersion(models.Model):
+    """One adopted version of a commune's ethics charter; versions are appended, never edited."""
+
+    commune = models.ForeignKey("territory.Commune", verbose_name=_("commune"), on_delete=models.CASCADE,
+                                related_name="charter_versions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("texte de la charte"), max_length=20000)
+    adopted_on = models.DateField(_("adoptée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("enregistrée par"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("version de la charte éthique")
+        verbose_name_plural = _("versions de la charte éthique")
+        ordering = ["commune", "-number"]
+        constraints = [models.UniqueConstraint(fields=["commune", "number"], name="charter_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} v{self.number}"
+
+
+class RightsRequest(models.Model):
+    """A request of a person exercising a right (articles 15-21 GDPR), with its one-month clock."""
+
+    commune = models.ForeignKey("territory.Commune", verbose_name=_("commune"), on_delete=models.PROTECT,
+                                related_name="+")
+    number = models.CharField(_("numéro"), max_length=32)
+    kind = models.CharField(_("droit exercé"), max_length=20, choices=RightsRequestKind.choices)
+    status = models.CharField(_("état"), max_length=10, choices=RightsRequestStatus.choices,
+                              default=RightsRequestStatus.OPEN)
+    requester_name = models.CharField(_("nom du demandeur"), max_length=200, blank=True)
+    requester_email = models.EmailField(_("courriel du demandeur"), blank=True)
+    requester_phone = models.CharField(_("téléphone du demandeur"), max_length=30, blank=True)
+    details = models.TextField(_("objet de la demande"), max_length=4000, blank=True)
+    received_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+    due_at = models.DateTimeField(_("réponse due le"))
+    extension_reason = models.CharField(_("motif de prolongation"), max_length=500, blank=True)
+    answered_at = models.DateTimeField(_("répondue le"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("enregistrée par"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("demande d'exercice de droits")
+        verbose_name_plural = _("demandes d'exercice de droits")
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["commune", "number"], name="rights_request_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RightsRequestStep(models.Model):
+    """One step of a request (search, export, erasure, refusal, extension, answer): appended, never edited."""
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("étape"), max_length=20, choices=RightsStepKind.choices)
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    data = models.JSONField(_("détails"), default=dict, blank=True)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+
+    class Meta:
+        verbose_name = _("étape d'une demande")
+        verbose_name_plural = _("étapes des demandes")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.kind}"
+
+
+class Breach(models.Model):
+    """A personal data breach (article 33 GDPR): the CNIL is notified within 72 hours of its discovery."""
+
+    commune = models.ForeignKey("territory.Commune", verbose_name=_("commune"), on_delete=models.PROTECT,
+                                related_name="+")
+    number = models.CharField(_("numéro"), max_length=32)
+    discovered_at = models.DateTimeField(_("découverte le"))
+    occurred_at = models.DateTimeField(_("survenue le"), null=True, blank=True)
+    description = models.TextField(_("nature de la violation"), max_length=4000)
+    data_categories = models.CharField(_("catégories de données"), max_length=500, blank=True)
+    persons_count = models.PositiveIntegerField(_("nombre approximatif de personnes"), null=True, blank=True)
+    consequences = models.TextField(_("conséquences probables"), max_length=4000, blank=True)
+    measures = models.TextField(_("mesures prises ou envisagées"), max_length=4000, blank=True)
+    risk = models.CharField(_("décision"), max_length=10, choices=BreachRisk.choices, blank=True)
+    decision_reason = models.TextField(_("justification de la décision"), max_length=4000, blank=True)
+    notified_at = models.DateTimeField(_("notifiée à la CNIL le"), null=True, blank=True)
+    notification_text = models.TextField(_("texte de la notification"), max_length=8000, blank=True)
+    persons_informed_at = models.DateTimeField(_("personnes informées le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("enregistrée par"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("violation de données")
+        verbose_name_plural = _("registre des violations de données")
+        ordering = ["-discovered_at"]
+        constraints = [models.UniqueConstraint(fields=["commune", "number"], name="breach_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RetentionRun(models.Model):
+    """One run of the retention engine (command or schedule): when, and what each rule did."""
+
+    started_at = models.DateTimeField(_("lancée le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finie le"), null=True, blank=True)
+    trigger = models.CharField(_("origine"), max_length=20, default="command")
+    outcomes = models.JSONField(_("résultats"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("passage de la conservation")
+        verbose_name_plural = _("passages de la conservation")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

@@ -43,6 +43,10 @@ class Processing:
     models: tuple[str, ...]  # "app_label.Model" holding this processing's personal data
     needs_dpia: bool = False
     retention_note: str = ""  # a retention not carried by a rule (e.g. "durée de l'abonnement"), said plainly
+    # True for the one processing that covers agents' traces: a model whose only personal data is a reference to
+    # the agent who acted (author, created_by...) is covered by it (privacy/personal_data.py).
+    covers_agent_traces: bool = False
+    dpia_risks: tuple[tuple[str, str, str], ...] = ()  # (risk, likelihood, severity) the DPIA draft starts from
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,20 @@ class PersonFinder:
     erase: Callable[[PersonMatch], None] | None = None
 
 
+def phone_variants(phone: str) -> list[str]:
+    """The ways a French number is written (as typed, digits only, 0X, +33X, spaced pairs) to search them exactly."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return []
+    national = "0" + digits[2:] if digits.startswith("33") and len(digits) == 11 else digits
+    variants = {phone.strip(), digits, national}
+    if national.startswith("0") and len(national) == 10:
+        variants.add("+33" + national[1:])
+        variants.add(" ".join(national[i:i + 2] for i in range(0, 10, 2)))
+        variants.add(".".join(national[i:i + 2] for i in range(0, 10, 2)))
+    return sorted(variant for variant in variants if variant)
+
+
 def register_processing(processing: Processing) -> Processing:
     _processings[processing.key] = processing
     return processing
@@ -88,3 +106,27 @@ def register_person_finder(finder: PersonFinder) -> PersonFinder:
 def registered_person_finders() -> list[PersonFinder]:
     autodiscover_modules("persons")
     return sorted(_finders.values(), key=lambda item: item.key)
+
+
+# --- The privacy app's own processing operations -------------------------------------------------------------
+
+register_processing(Processing(
+    key="privacy.governance",
+    name="Journal des opérations, exercice des droits et violations de données",
+    purpose=("Tracer les opérations et les consultations des fichiers (qui, quand, quel motif), instruire les "
+             "demandes d'exercice des droits, tenir le registre des violations de données et la charte éthique."),
+    legal_basis="Obligation légale (art. 6-1-c RGPD : articles 5-2, 15 à 22, 30 et 33 RGPD)",
+    legal_texts=("RGPD, articles 15 à 22, 30 et 33", "Arrêté du 14 avril 2009 (journal des consultations, 3 ans)",
+                 "Délibération CNIL 2008-304"),
+    persons=("Agents (auteurs des opérations)", "Personnes exerçant leurs droits", "Délégué à la protection des "
+             "données (contact publié)"),
+    data=("Auteur, date, action, motif de consultation", "Identité et coordonnées du demandeur, objet de la demande",
+          "Description des violations et des personnes concernées"),
+    recipients=("DPO de la commune", "CNIL (notification d'une violation)", "Le demandeur (réponse)"),
+    retention_rules=("privacy.audit_journal",),
+    retention_note="Demandes et violations : 5 ans après leur clôture (preuve de conformité, à purger par le DPO).",
+    security=("Journal chaîné et signé (HMAC), têtes ancrées hors de la base", "Accès réservé au DPO de la commune",
+              "Chaque étape d'une demande est journalisée"),
+    models=("privacy.AuditEntry", "privacy.RightsRequest", "privacy.RightsRequestStep", "privacy.Breach",
+            "privacy.CharterVersion", "privacy.CommunePrivacy"),
+))

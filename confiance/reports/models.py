@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -230,6 +231,10 @@ class Report(models.Model):
             # Nearby duplicates: a latitude band, then longitude read from the index itself.
             models.Index(fields=["category", "is_open", "lat", "lon"], name="report_category_open_lat_lon"),
             models.Index(fields=["is_open", "expected_at"], name="report_open_expected"),
+            # Rights requests (privacy/persons): a person found by e-mail, phone or name among a million reports.
+            models.Index(Lower("reporter_email"), name="report_reporter_email_lower"),
+            models.Index(Lower("reporter_name"), name="report_reporter_name_lower"),
+            models.Index(fields=["reporter_phone"], name="report_reporter_phone"),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +317,7 @@ class ReportFollower(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "email"], name="follower_unique")]
+        indexes = [models.Index(Lower("email"), name="report_follower_email_lower")]
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.pk}"

@@ -232,5 +232,5 @@ def intervention_caller_read(*, actor: Actor, intervention: Intervention) -> dic
         return {"name": "", "phone": ""}
     access_log_record(actor=actor, target=intervention,
                       motive=_("Traitement de l'intervention %(number)s") % {"number": intervention.number},
-                      extra={"fields": "caller", "intervention": intervention.number})
+                      extra={"fields": "caller", "intervention": intervention.number}, motive_code="intervention")
     return {"name": intervention.caller_name, "phone": intervention.caller_phone}

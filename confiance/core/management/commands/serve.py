@@ -1,14 +1,53 @@
+import io
 import logging
 import os
 import shutil
 import threading
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import uvicorn
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
+from django.utils import timezone
 
 from confiance.core.backup import start_scheduled_backups
+
+
+def seconds_until(hour: int, now: datetime) -> float:
+    """Seconds from `now` (aware, local) to the next `hour`:00 local time (tomorrow's when it has passed)."""
+    target = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if target <= now:
+        target += timedelta(days=1)
+    return (target - now).total_seconds()
+
+
+def start_scheduled_retention(*, log) -> threading.Thread | None:
+    """The retention engine once a day at CONFIANCE_RETENTION_HOUR (Paris), so a small commune needs no cron.
+
+    Off with CONFIANCE_RETENTION_SCHEDULE=false (run `confiance retention run` from cron or a timer instead). The
+    engine is idempotent: two machines running it the same night do nothing twice. The command is called by name
+    (core imports no domain app)."""
+    if not settings.CONFIANCE_RETENTION_SCHEDULE:
+        return None
+
+    def loop() -> None:
+        while True:
+            time.sleep(seconds_until(settings.CONFIANCE_RETENTION_HOUR, timezone.localtime()))
+            try:
+                call_command("retention_run", trigger="schedule", stdout=io.StringIO())
+                log("Durées de conservation appliquées.")
+            except Exception as exc:  # logged, tried again the next day
+                log(f"Conservation échouée : {exc}")
+            finally:
+                connections.close_all()
+
+    thread = threading.Thread(target=loop, name="confiance-retention", daemon=True)
+    thread.start()
+    return thread
 
 
 class Command(BaseCommand):
@@ -25,6 +64,7 @@ class Command(BaseCommand):
         self.prepare_metrics_folder()
         self.start_task_worker()
         start_scheduled_backups(log=self.stdout.write)
+        start_scheduled_retention(log=self.stdout.write)
         self.stdout.write(f"Confiance sur http://{options['host']}:{options['port']}/")
         uvicorn.run("config.asgi:application", host=options["host"], port=options["port"],
                     workers=options["workers"], proxy_headers=True, lifespan="off",

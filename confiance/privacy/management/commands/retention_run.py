@@ -10,10 +10,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Compte sans rien modifier.")
         parser.add_argument("--batch-size", type=int, default=None)
+        parser.add_argument("--trigger", default="command", choices=["command", "schedule"],
+                            help="Qui lance le passage (le tableau de bord de la conservation l'affiche).")
 
     def handle(self, *args, **options):
         descriptions = {rule.name: rule.description for rule in registered_rules()}
-        outcomes = retention_run(actor=None, dry_run=options["dry_run"], batch_size=options["batch_size"])
+        outcomes = retention_run(actor=None, dry_run=options["dry_run"], batch_size=options["batch_size"],
+                                 trigger=options["trigger"])
         verb = "à traiter" if options["dry_run"] else "traité(s)"
         for outcome in outcomes:
             archive = f" — archive {outcome.archive}" if outcome.archive else ""
