@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0006_field_push'),
+        ('operations', '0007_push_session'),
         ('territory', '0003_crisis_started_by_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
