@@ -418,7 +418,8 @@ class Camera(models.Model):
         _("masques de confidentialité"), default=list, blank=True,
         help_text=_("Polygones GeoJSON des zones masquées (habitations). Jamais publiés."))
     vms_reference = models.CharField(_("référence dans le logiciel de gestion vidéo"), max_length=120, blank=True)
-    vms_url = models.URLField(_("lien du flux ou de la visionneuse"), max_length=500, blank=True)
+    vms_url = models.CharField(_("lien du flux ou de la visionneuse"), max_length=500, blank=True,
+                               help_text=_("Adresse https ou rtsp ; montrée aux seuls agents habilités."))
     onvif_profile = models.CharField(_("profil ONVIF"), max_length=1, choices=OnvifProfile.choices, blank=True)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)

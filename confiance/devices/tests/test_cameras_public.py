@@ -31,7 +31,7 @@ def public(world):
 
 
 def test_the_page_lists_the_communes_cameras_with_the_notice_and_flags_the_expired(world, public):
-    valid, expired, other = public
+    valid, _expired, _other = public
     page = html.unescape(Client().get("/videoprotection/91386/").content.decode())
     assert "Parvis de la mairie" in page and "Gare routière" in page and "Place d'Ormoy" not in page
     assert "Autorisation expirée" in page and "1 autorisation expirée" in page
