@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from confiance.core.exports import SafeWriter
@@ -35,7 +36,7 @@ from confiance.devices.models import (
     VideoProtectionNotice,
 )
 from confiance.devices.selectors.cameras import authorisation_expiry, authorisation_state
-from confiance.territory.models import Commune
+from confiance.territory.models import Commune, TerritoryRevision
 
 MAX_HELD = 2000
 
@@ -132,21 +133,47 @@ def _build_registry(commune: Commune, today: date) -> PublicRegistry:
 
 
 class _PerRevision:
-    """The registries built under one set of revisions, by (commune, day, language)."""
+    """The registries built under one set of revisions, by (commune, day, language), and the communes by INSEE
+    code and by the slug of their name (a slug two communes share leads nowhere)."""
 
     def __init__(self, revisions: Revisions) -> None:
         self.revisions = revisions
         self.lock = threading.Lock()
         self.registries: dict[tuple[int, date, str], PublicRegistry] = {}
+        communes = list(Commune.objects.only("id", "name", "insee_code").order_by("pk"))
+        self.by_code = {commune.insee_code: commune for commune in communes}
+        slugs: dict[str, list[Commune]] = {}
+        for commune in communes:
+            slugs.setdefault(slugify(commune.name), []).append(commune)
+        self.by_slug = {slug: found[0] for slug, found in slugs.items() if len(found) == 1 and slug}
 
 
-public_cache: RevisionedCache[_PerRevision] = RevisionedCache(CameraRevision, RegistryRevision,
+public_cache: RevisionedCache[_PerRevision] = RevisionedCache(CameraRevision, RegistryRevision, TerritoryRevision,
                                                                build=_PerRevision)
 
 
-def public_registry(commune: Commune) -> PublicRegistry:
-    """The public registry of a commune's cameras, from the per-process cache when nothing changed."""
+@dataclass(frozen=True)
+class PublicLookup:
+    """What an address of the public pages names: a commune (or none), under the revisions just read."""
+
+    commune: Commune | None
+    canonical: bool  # the address used the INSEE code (else: a slug, to redirect)
+    held: _PerRevision
+
+
+def public_commune(code: str) -> PublicLookup:
+    """The commune an address names by INSEE code or name slug (one read of the revisions for the request)."""
     held = public_cache.current()
+    found = held.by_code.get(code.upper())
+    if found is not None:
+        return PublicLookup(found, found.insee_code == code, held)
+    return PublicLookup(held.by_slug.get(slugify(code)), False, held)
+
+
+def public_registry(commune: Commune, held: _PerRevision | None = None) -> PublicRegistry:
+    """The public registry of a commune's cameras, from the per-process cache when nothing changed (`held`: the
+    holder a `public_commune` of the same request returned)."""
+    held = held or public_cache.current()
     key = (commune.pk, timezone.localdate(), translation.get_language() or "")
     registry = held.registries.get(key)
     if registry is None:

@@ -4,6 +4,7 @@ follows every change; constant queries whatever the number of cameras."""
 
 import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from confiance.accounts.tests.factories import make_agent
+from confiance.devices.cameras_public import CSRF_PLACEHOLDER
 from confiance.devices.models import Camera
 from confiance.devices.tests.camera_factories import make_camera, make_notice
 
@@ -107,3 +110,24 @@ def test_the_notice_page_and_a_commune_without_notice(world, public):
     assert "Notice détaillée." in client.get("/videoprotection/91386/notice/").content.decode()
     page = html.unescape(client.get("/videoprotection/91468/").content.decode())
     assert "pas encore publié sa notice" in page and "Place d'Ormoy" in page
+
+
+def test_the_shared_page_carries_each_visitors_own_csrf_token(world, public):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [client.get("/videoprotection/91386/").content.decode() for client in (first, second)]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
+    assert CSRF_PLACEHOLDER not in pages[0] and tokens[0] != tokens[1]
+    switched = first.post("/i18n/setlang/", {"language": "en", "next": "/videoprotection/91386/",
+                                             "csrfmiddlewaretoken": tokens[0]})
+    assert switched.status_code == 302
+    english = first.get("/videoprotection/91386/").content.decode()
+    assert 'lang="en"' in english
+
+
+def test_an_agent_gets_the_page_with_their_own_menu(world, public):
+    agent = make_agent(communes=[world.commune], role="police_agent", password=None)
+    client = Client()
+    client.force_login(agent)
+    page = client.get("/videoprotection/91386/").content.decode()
+    assert "Se déconnecter" in page and "Parvis de la mairie" in page
+    assert "Se déconnecter" not in Client().get("/videoprotection/91386/").content.decode()
