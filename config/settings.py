@@ -336,7 +336,7 @@ CONFIANCE_PHOTO_DECODE_WAIT_SECONDS = env_int("CONFIANCE_PHOTO_DECODE_WAIT_SECON
 # kind with the suffix _<KIND> (CONFIANCE_DEVICES_MEASUREMENT_DAYS_WATER_LEVEL=730). Minute aggregates never
 # outlive hour aggregates (checked below).
 _DEVICE_KINDS = ["water_level", "air_quality", "noise", "rain", "temperature", "weather", "smoke", "intrusion",
-                 "other"]
+                 "camera", "other"]
 _DEVICE_RETENTION_DEFAULTS = {"MEASUREMENT": 90, "MINUTE": 30, "HOUR": 730, "DEAD_LETTER": 30}
 _DEVICE_RETENTION_KIND_DEFAULTS = {("MEASUREMENT", "water_level"): 730, ("MEASUREMENT", "rain"): 730,
                                    ("HOUR", "water_level"): 3650, ("HOUR", "rain"): 3650}

@@ -16,6 +16,7 @@ def navigation(request):
                 "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
                 "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
                 "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH),
+                "cameras": actor.can_anywhere(Permission.CAMERAS_VIEW),
                 "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE),
                 "privacy": actor.can_anywhere(Permission.PRIVACY_MANAGE),
                 "security": actor.can_anywhere(Permission.SECURITY_VIEW)}

@@ -15,8 +15,26 @@ from django.utils.translation import gettext_lazy as _
 from confiance.core.admin_audit import AuditedAdminMixin, journal_record
 from confiance.core.errors import ApplicationError
 from confiance.core.numbers import number
-from confiance.devices.choices import QUANTITY_UNITS, Comparison, RuleKind
-from confiance.devices.models import Alarm, AlarmStep, Device, DeviceQuantity, Gateway, Rule
+from confiance.devices.choices import QUANTITY_UNITS, CameraPurpose, Comparison, DeviceKind, RuleKind
+from confiance.devices.models import (
+    Alarm,
+    AlarmStep,
+    Camera,
+    CameraAuthorisation,
+    Device,
+    DeviceQuantity,
+    Extraction,
+    ExtractionMedium,
+    Gateway,
+    Rule,
+    VideoProtectionNotice,
+)
+from confiance.devices.services.cameras import (
+    camera_authorisation_check,
+    camera_masks_check,
+    camera_purposes_check,
+    camera_retention_check,
+)
 from confiance.devices.services.registry import device_location_check
 from confiance.operations.models import InterventionType
 
@@ -203,3 +221,112 @@ class AlarmAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- video-protection ----------------------------------------------------------------------------------------------
+# Cameras are devices of kind "camera" (created in the devices' admin, where their location is checked); their legal
+# record is edited here with the same checks as the services. Extractions and authorisations are handled on the
+# agents' pages (services that journal each step): here they are read-only.
+
+
+class CameraForm(forms.ModelForm):
+    purposes = forms.MultipleChoiceField(label=_("finalités (CSI L.251-2)"), choices=CameraPurpose.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    privacy_masks = forms.JSONField(label=_("masques de confidentialité (GeoJSON)"), required=False,
+                                    help_text=_("Liste de polygones GeoJSON (habitations). Jamais publiés."))
+
+    class Meta:
+        model = Camera
+        fields = ["device", "camera_type", "direction_deg", "angle_deg", "range_m", "purposes",
+                  "authorisation_reference", "authorisation_date", "authorisation_retention_days", "retention_days",
+                  "privacy_masks", "vms_reference", "vms_url", "onvif_profile"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["device"].queryset = Device.objects.filter(kind=DeviceKind.CAMERA).select_related("commune")
+
+    def clean(self):
+        data = super().clean()
+        checks = [("purposes", lambda: camera_purposes_check(data.get("purposes") or [])),
+                  ("privacy_masks", lambda: camera_masks_check(data.get("privacy_masks") or []))]
+        if data.get("retention_days") is not None and data.get("authorisation_retention_days") is not None:
+            checks.append(("retention_days", lambda: camera_retention_check(
+                retention_days=data["retention_days"], authorised_days=data["authorisation_retention_days"])))
+        if data.get("authorisation_date") and "authorisation_date" in self.changed_data:
+            checks.append(("authorisation_date", lambda: camera_authorisation_check(data["authorisation_date"])))
+        for field, check in checks:
+            try:
+                value = check()
+            except ApplicationError as error:
+                self.add_error(field, error.message)
+            else:
+                if value is not None:
+                    data[field] = value
+        return data
+
+
+@admin.register(Camera)
+class CameraAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = CameraForm
+    list_display = ["__str__", "commune_shown", "authorisation_reference", "authorisation_date", "retention_days",
+                    "camera_type"]
+    list_filter = ["device__commune", "camera_type"]
+    list_select_related = ["device", "device__commune"]
+    search_fields = ["device__name", "device__identifier", "authorisation_reference"]
+    raw_id_fields = ["device"]
+
+    @admin.display(description=_("commune"), ordering="device__commune__name")
+    def commune_shown(self, obj) -> str:
+        return obj.device.commune.name
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(VideoProtectionNotice)
+class VideoProtectionNoticeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["commune", "controller", "dpo_contact", "updated_at"]
+    list_select_related = ["commune"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+class _ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CameraAuthorisation)
+class CameraAuthorisationAdmin(_ReadOnlyAdmin):
+    list_display = ["agent", "camera", "valid_from", "valid_until", "revoked_at", "granted_by"]
+    list_select_related = ["agent", "camera__device", "granted_by"]
+    list_filter = ["camera__device__commune"]
+
+
+class ExtractionMediumInline(admin.TabularInline):
+    model = ExtractionMedium
+    extra = 0
+    can_delete = False
+    fields = ["file_name", "sha256"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Extraction)
+class ExtractionAdmin(_ReadOnlyAdmin):
+    list_display = ["requisition_reference", "commune", "officer_name", "officer_service", "span_start", "span_end",
+                    "status", "delivered_at", "hold_released_at"]
+    list_select_related = ["commune"]
+    list_filter = ["commune", "status"]
+    inlines = [ExtractionMediumInline]

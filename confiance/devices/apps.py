@@ -9,5 +9,7 @@ class DevicesConfig(AppConfig):
 
     def ready(self) -> None:
         from confiance.devices.registry import connect_signals
+        from confiance.devices.selectors.public_cameras import connect_camera_signals
 
         connect_signals()
+        connect_camera_signals()

@@ -13,6 +13,7 @@ class DeviceKind(models.TextChoices):
     WEATHER = "weather", _("Station météo")
     SMOKE = "smoke", _("Détecteur de fumée")
     INTRUSION = "intrusion", _("Contact d'intrusion")
+    CAMERA = "camera", _("Caméra de vidéoprotection")
     OTHER = "other", _("Autre capteur")
 
 
@@ -138,3 +139,51 @@ class SecurityEventKind(models.TextChoices):
     CLOCK_SKEW = "clock_skew", _("Horloge très décalée")
     DEFAULT_CREDENTIALS = "default_credentials", _("Identifiants par défaut")
     FIRMWARE_OUTDATED = "firmware_outdated", _("Micrologiciel non à jour")
+
+
+# --- Video-protection (CSI L.251-1 and following) -------------------------------------------------------------------
+
+
+class CameraPurpose(models.TextChoices):
+    """The closed list of purposes of CSI L.251-2: a camera on public space exists only for these."""
+
+    PUBLIC_BUILDINGS = "public_buildings", _("Protection des bâtiments et installations publics et de leurs abords")
+    DEFENCE = "defence", _("Sauvegarde des installations utiles à la défense nationale")
+    TRAFFIC_REGULATION = "traffic_regulation", _("Régulation des flux de transport")
+    TRAFFIC_OFFENCES = "traffic_offences", _("Constatation des infractions aux règles de la circulation")
+    PERSONS_PROPERTY = "persons_property", _(
+        "Prévention des atteintes à la sécurité des personnes et des biens dans des lieux exposés")
+    TERRORISM = "terrorism", _("Prévention d'actes de terrorisme")
+    NATURAL_RISKS = "natural_risks", _("Prévention des risques naturels ou technologiques")
+    RESCUE = "rescue", _("Secours aux personnes et défense contre l'incendie")
+    AMUSEMENT = "amusement", _("Sécurité des installations accueillant du public dans les parcs d'attraction")
+    ILLEGAL_DUMPING = "illegal_dumping", _("Prévention et constatation des dépôts sauvages")
+
+
+class CameraType(models.TextChoices):
+    """How the camera is mounted and moves (the Smart Data Models `cameraType` vocabulary)."""
+
+    FIXED = "FIXED", _("Fixe")
+    PTZ = "PTZ", _("Mobile (tourelle motorisée)")
+    DOME = "DOME", _("Dôme")
+    BULLET = "BULLET", _("Tube")
+
+
+class OnvifProfile(models.TextChoices):
+    S = "S", _("ONVIF profil S (flux vidéo)")
+    G = "G", _("ONVIF profil G (enregistrement)")
+    T = "T", _("ONVIF profil T (flux H.265, événements)")
+    M = "M", _("ONVIF profil M (métadonnées, analyse)")
+
+
+class AuthorisationState(models.TextChoices):
+    """Where a camera's prefectoral authorisation stands today."""
+
+    VALID = "valid", _("Autorisation en cours")
+    EXPIRING = "expiring", _("Autorisation à renouveler (moins de 3 mois)")
+    EXPIRED = "expired", _("Autorisation expirée")
+
+
+class ExtractionStatus(models.TextChoices):
+    PENDING = "pending", _("Demande en cours")
+    DELIVERED = "delivered", _("Images remises")

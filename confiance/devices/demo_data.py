@@ -15,6 +15,7 @@ from django.conf import settings
 from shapely.geometry import Point, shape
 
 from confiance.devices.choices import Comparison, DeviceKind, Quantity, RuleKind, Severity
+from confiance.devices.demo_cameras import load_cameras
 from confiance.devices.models import Device, Gateway, Rule
 from confiance.devices.services.registry import devices_import, token_hash
 from confiance.territory.models import Commune
@@ -137,3 +138,4 @@ def load(*, actor, stdout) -> None:
     rules = _rules()
     stdout.write(f"Capteurs : {result.created} créé(s), {result.updated} mis à jour, {result.unchanged} "
                  f"inchangé(s) ; {rules} règle(s) créée(s).")
+    stdout.write(load_cameras())

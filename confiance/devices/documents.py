@@ -1,5 +1,6 @@
-"""CSV exports of the device health page, French column names, semicolon-separated (what a French spreadsheet
-opens). No credential ever: neither token prefix nor hash nor MQTT client id, only the default-credential flag."""
+"""CSV exports of the device health page and the register of extractions (CSV and PDF), French column names,
+semicolon-separated (what a French spreadsheet opens). No credential ever: neither token prefix nor hash nor MQTT
+client id, only the default-credential flag."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confiance.core.exports import SafeWriter
+from confiance.core.pdf import Document
 from confiance.devices.choices import DeviceState
 from confiance.devices.models import Device, SecurityEvent
 from confiance.devices.selectors.health import firmware_outdated
@@ -60,3 +62,59 @@ def security_events_csv(events: Iterable[SecurityEvent]) -> str:
              event.device.name if event.device else "", event.gateway.name if event.gateway else "",
              event.subject, event.detail, str(event.count)] for event in events)
     return _write(header, rows)
+
+
+# --- The register of extractions, for an inspection (prefecture, CNIL) --------------------------------------------
+
+
+def _cameras_text(extraction) -> str:
+    return ", ".join(camera.device.name for camera in extraction.cameras.all())
+
+
+def _agent(agent) -> str:
+    return agent.get_full_name() or agent.get_username() if agent is not None else ""
+
+
+def _hold_text(extraction) -> str:
+    if extraction.hold_released_at is None:
+        return _("en vigueur")
+    return _("levé le %(when)s") % {"when": _local(extraction.hold_released_at)}
+
+
+def _media_text(extraction) -> str:
+    return " | ".join(f"{medium.file_name} sha256:{medium.sha256}" for medium in extraction.media.all())
+
+
+def extraction_register_csv(extractions: Iterable) -> str:
+    """One line per requisition (cameras and media prefetched)."""
+    header = [_("reçue le"), _("référence de la réquisition"), _("officier requérant"), _("service"),
+              _("caméras"), _("début de la période"), _("fin de la période"), _("état"), _("images remises le"),
+              _("remises par"), _("fichiers remis (nom et SHA-256)"), _("gel des images"), _("enregistrée par")]
+    rows = ([_local(item.requested_at), item.requisition_reference, item.officer_name, item.officer_service,
+             _cameras_text(item), _local(item.span_start), _local(item.span_end), item.get_status_display(),
+             _local(item.delivered_at), _agent(item.delivered_by), _media_text(item), _hold_text(item),
+             _agent(item.recorded_by)] for item in extractions)
+    return _write(header, rows)
+
+
+def extraction_register_pdf(*, commune, extractions: list) -> bytes:
+    """The register as a document: one block per requisition, fingerprints in full."""
+    document = Document(_("Registre des extractions de vidéoprotection - %(commune)s") % {"commune": commune.name})
+    document.add_page()
+    document.paragraph(_("Extractions d'images réalisées sur réquisition judiciaire (code de la sécurité intérieure, "
+                         "L.252-5). Les périodes dont le gel est en vigueur ne doivent pas être purgées par le "
+                         "logiciel de gestion vidéo."))
+    if not extractions:
+        document.paragraph(_("Aucune extraction enregistrée."))
+    for item in extractions:
+        document.heading(f"{item.requisition_reference} - {_local(item.requested_at)}")
+        document.field(_("Officier requérant"), f"{item.officer_name} ({item.officer_service})")
+        document.field(_("Caméras"), _cameras_text(item))
+        document.field(_("Période"), f"{_local(item.span_start)} - {_local(item.span_end)}")
+        document.field(_("État"), item.get_status_display())
+        document.field(_("Remise"), f"{_local(item.delivered_at)} {_agent(item.delivered_by)}".strip())
+        for medium in item.media.all():
+            document.field(_("Fichier"), f"{medium.file_name}\nSHA-256 {medium.sha256}")
+        document.field(_("Gel des images"), _hold_text(item))
+        document.field(_("Enregistrée par"), _agent(item.recorded_by))
+    return document.output_bytes()

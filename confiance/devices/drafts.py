@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +37,46 @@ class Parsed:
     def extend(self, other: Parsed) -> None:
         self.readings.extend(other.readings)
         self.rejected.extend(other.rejected)
+
+
+@dataclass(frozen=True)
+class CameraDraft:
+    """A camera as a form, the API or the demo give it, checked by `camera_register` / `camera_update`."""
+
+    identifier: str
+    name: str
+    lat: float
+    lon: float
+    purposes: tuple[str, ...]
+    authorisation_reference: str
+    authorisation_date: date
+    authorisation_retention_days: int
+    retention_days: int
+    address: str = ""
+    camera_type: str = "FIXED"
+    direction_deg: int | None = None
+    angle_deg: int | None = None
+    range_m: int | None = None
+    privacy_masks: tuple = ()  # GeoJSON Polygon geometries
+    vms_reference: str = ""
+    vms_url: str = ""
+    onvif_profile: str = ""
+
+
+@dataclass(frozen=True)
+class MediumDraft:
+    file_name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ExtractionDraft:
+    """A judicial requisition as recorded in the register of extractions."""
+
+    officer_name: str
+    officer_service: str
+    requisition_reference: str
+    camera_ids: tuple[int, ...]
+    span_start: datetime
+    span_end: datetime
+    requested_at: datetime | None = None

@@ -17,6 +17,18 @@ class DevicesErrorCode(StrEnum):
     ALARM_HAS_INTERVENTION = "devices_alarm_has_intervention"
     RULE_INVALID = "devices_rule_invalid"
     IMPORT_INVALID = "devices_import_invalid"
+    CAMERA_INVALID = "devices_camera_invalid"
+    CAMERA_PURPOSE_INVALID = "devices_camera_purpose_invalid"
+    CAMERA_RETENTION_INVALID = "devices_camera_retention_invalid"
+    CAMERA_AUTHORISATION_EXPIRED = "devices_camera_authorisation_expired"
+    CAMERA_AUTHORISATION_FUTURE = "devices_camera_authorisation_future"
+    CAMERA_MASK_INVALID = "devices_camera_mask_invalid"
+    CAMERA_NOT_AUTHORISED = "devices_camera_not_authorised"
+    CAMERA_NO_STREAM = "devices_camera_no_stream"
+    EXTRACTION_INVALID = "devices_extraction_invalid"
+    EXTRACTION_DIGEST_INVALID = "devices_extraction_digest_invalid"
+    EXTRACTION_ALREADY_DELIVERED = "devices_extraction_already_delivered"
+    EXTRACTION_HOLD_RELEASED = "devices_extraction_hold_released"
 
 
 class DevicesError(ApplicationError):

@@ -1,10 +1,11 @@
 """Shapes of the hypervision API (django-ninja), one section per concern. Fields are listed explicitly: no token,
 hash or MQTT client id ever leaves through them."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from confiance.core.parsing import DbId
 from confiance.devices.choices import DeviceKind, DeviceState
 
 # --- Registry ----------------------------------------------------------------------------------------------------
@@ -107,3 +108,90 @@ class IngestionOut(Schema):
     rejected: int = Field(description="Valeurs refusées, chacune versée aux messages rejetés")
     rejections: list[RejectionOut] = Field(description="Les motifs des refus (au plus 100)")
     truncated: bool = Field(description="Vrai quand il y a plus de refus que la liste n'en montre")
+
+
+# --- Cameras and the register of extractions -----------------------------------------------------------------------
+
+
+class CameraQuery(Schema):
+    commune: str | None = Field(None, max_length=10, description="Code INSEE de la commune")
+
+
+class CameraOut(Schema):
+    """A camera of the registry; the stream link is never here (POST …/stream with a motive gives it)."""
+
+    id: int
+    identifier: str
+    name: str
+    commune_insee: str
+    commune_name: str
+    lat: float
+    lon: float
+    address: str
+    camera_type: str
+    direction_deg: int | None
+    angle_deg: int | None
+    range_m: int | None
+    purposes: list[str]
+    purpose_labels: list[str]
+    authorisation_reference: str
+    authorisation_date: date
+    authorisation_expiry: date
+    authorisation_state: str
+    authorisation_state_label: str
+    authorisation_retention_days: int
+    retention_days: int
+    privacy_mask_count: int
+    authorised: bool = Field(..., description="L'agent est habilité individuellement sur cette caméra")
+
+
+class StreamIn(Schema):
+    motive: str = Field(..., min_length=5, max_length=500, description="Motif, écrit au journal des consultations")
+    export: bool = False
+
+
+class StreamOut(Schema):
+    url: str
+
+
+class MediumIn(Schema):
+    file_name: str = Field(..., min_length=1, max_length=255)
+    sha256: str = Field(..., min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")
+
+
+class MediumOut(Schema):
+    file_name: str
+    sha256: str
+
+
+class ExtractionIn(Schema):
+    commune: str = Field(..., max_length=10, description="Code INSEE de la commune")
+    officer_name: str = Field(..., min_length=1, max_length=200)
+    officer_service: str = Field(..., min_length=1, max_length=200)
+    requisition_reference: str = Field(..., min_length=1, max_length=120)
+    camera_ids: list[DbId] = Field(..., min_length=1, max_length=200)
+    span_start: datetime
+    span_end: datetime
+
+
+class DeliveryIn(Schema):
+    media: list[MediumIn] = Field(..., min_length=1, max_length=100)
+
+
+class ExtractionOut(Schema):
+    id: int
+    commune_insee: str
+    officer_name: str
+    officer_service: str
+    requisition_reference: str
+    requested_at: datetime
+    span_start: datetime
+    span_end: datetime
+    status: str
+    status_label: str
+    delivered_at: datetime | None
+    hold_in_force: bool
+    purge_deadline: datetime | None
+    urgent: bool
+    camera_ids: list[int]
+    media: list[MediumOut]

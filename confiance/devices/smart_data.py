@@ -1,4 +1,4 @@
-"""Smart Data Models `Device` export (dataModel.Device/Device), NGSI-LD key-values form.
+"""Smart Data Models `Device` and `Camera` exports (dataModel.Device), NGSI-LD key-values form.
 
 One entity per device, valid against the model's JSON Schema (tests/test_registry_sdm.py checks it offline). The
 platform's quantities map to the model's `controlledProperty` vocabulary; what the model has no attribute for
@@ -97,4 +97,46 @@ def device_entity(device: Device, *, with_context: bool = True) -> dict[str, Any
         entity["dateLastValueReported"] = _when(device.last_seen_at)
     if with_context:
         entity["@context"] = NGSI_LD_CONTEXT
+    return entity
+
+
+# --- Smart Data Models `Camera` (dataModel.Device/Camera) -----------------------------------------------------------
+# The legal record goes to the model's attributes where they exist (name, type, usage, orientation, location) and the
+# rest (purposes, authorisation, retention) to `description`-like plain attributes the model allows as extra
+# properties. The stream link, the VMS reference and the privacy masks are never exported.
+
+CAMERA_PREFIX = "urn:ngsi-ld:Camera:"
+TRAFFIC_PURPOSES = {"traffic_regulation", "traffic_offences"}
+
+
+def camera_entity(camera, *, with_context: bool = True) -> dict[str, Any]:
+    """The camera as a `Camera` entity, key-values (`camera.device.commune` preloaded)."""
+    device = camera.device
+    usage = "TRAFFIC" if set(camera.purposes) and set(camera.purposes) <= TRAFFIC_PURPOSES else "SURVEILLANCE"
+    entity: dict[str, Any] = {
+        "id": f"{CAMERA_PREFIX}{device.identifier}",
+        "type": "Camera",
+        "name": device.name,
+        "cameraName": device.name,
+        "cameraType": camera.camera_type,
+        "cameraUsage": usage,
+        "location": {"type": "Point", "coordinates": [device.lon, device.lat]},
+        "address": {"addressLocality": device.commune.name, "addressCountry": "FR",
+                    **({"streetAddress": device.address} if device.address else {})},
+        "on": bool(device.active),
+        "purposes": list(camera.purposes),
+        "authorisationReference": camera.authorisation_reference,
+        "authorisationDate": camera.authorisation_date.isoformat(),
+        "retentionDays": camera.retention_days,
+        "dateCreated": _when(camera.created_at),
+        "dateModified": _when(camera.updated_at),
+        "dataProvider": "Confiance",
+    }
+    if camera.direction_deg is not None:
+        entity["cameraOrientation"] = {"comments": f"azimut {camera.direction_deg}°"
+                                       + (f", angle {camera.angle_deg}°" if camera.angle_deg else "")}
+    if with_context:
+        entity["@context"] = [
+            "https://raw.githubusercontent.com/smart-data-models/dataModel.Device/master/context.jsonld",
+            "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"]
     return entity

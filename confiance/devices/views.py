@@ -20,7 +20,7 @@ from confiance.console.access import actor_of, forbidden
 from confiance.core.errors import ApplicationError
 from confiance.core.redirects import safe_next
 from confiance.devices.access import alarm_get_for_actor, require_visible, visible_commune_ids
-from confiance.devices.choices import DeviceState, Quantity
+from confiance.devices.choices import DeviceKind, DeviceState, Quantity
 from confiance.devices.documents import device_health_csv, security_events_csv
 from confiance.devices.forms import AlarmNoteForm, DeviceFilterForm
 from confiance.devices.payloads import HEALTH_QUANTITIES, alarm_payload, device_payload
@@ -141,7 +141,8 @@ def console_state(request):
     actor = actor_of(request)
     if not actor.can_anywhere(Permission.DEVICES_VIEW):
         return _json_error(ApplicationError("permission_denied", _("Accès réservé."), status_code=403))
-    devices = list(device_status_list_for_actor(actor=actor)[:CONSOLE_DEVICES])
+    # Cameras have their own layer (camera_pages.cameras_console_state), coloured by their authorisation.
+    devices = list(device_status_list_for_actor(actor=actor).exclude(kind=DeviceKind.CAMERA)[:CONSOLE_DEVICES])
     latest = latest_values(device_ids=[device.pk for device in devices])
     alarms = list(alarms_for_actor(actor=actor, open_only=True, limit=CONSOLE_ALARMS))
     prefetch_related_objects(alarms, "commune", "rule", "device", "intervention")

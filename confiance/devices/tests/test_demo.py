@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from confiance.devices import simulation
-from confiance.devices.choices import MeasurementSource, SecurityEventKind
+from confiance.devices.choices import DeviceKind, MeasurementSource, SecurityEventKind
 from confiance.devices.demo_data import load
 from confiance.devices.models import Alarm, Device, Gateway, Measurement, Rule
 from confiance.devices.services.health import security_sweep
@@ -34,7 +34,8 @@ def demo(settings):
 
 
 def _counts():
-    return (Device.objects.count(), Gateway.objects.count(), Rule.objects.count(),
+    # Sensors only: the demo cameras are counted by test_cameras_demo.py.
+    return (Device.objects.exclude(kind=DeviceKind.CAMERA).count(), Gateway.objects.count(), Rule.objects.count(),
             sorted(Device.objects.values_list("identifier", "lat", "lon", "firmware_version", "sector_id")))
 
 

@@ -1,0 +1,133 @@
+"""The public page of a commune's cameras: map data, list and notice, GeoJSON and CSV; nothing that helps an
+intruder (no stream link, no VMS reference, no masks, no angle or range); expired authorisations flagged; the cache
+follows every change; constant queries whatever the number of cameras."""
+
+import html
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from confiance.accounts.tests.factories import make_agent
+from confiance.devices.cameras_public import CSRF_PLACEHOLDER
+from confiance.devices.models import Camera
+from confiance.devices.tests.camera_factories import make_camera, make_notice
+
+pytestmark = pytest.mark.django_db
+MASK = {"type": "Polygon", "coordinates": [[[2.4001, 48.5501], [2.4003, 48.5501], [2.4003, 48.5503],
+                                            [2.4001, 48.5501]]]}
+
+
+@pytest.fixture
+def public(world):
+    make_notice(world.commune)
+    valid = make_camera(world.commune, name="Parvis de la mairie", privacy_masks=(MASK,))
+    expired = make_camera(world.commune, name="Gare routière",
+                          authorised_on=timezone.localdate() - timedelta(days=5 * 365 + 30))
+    other = make_camera(world.other, name="Place d'Ormoy")
+    return valid, expired, other
+
+
+def test_the_page_lists_the_communes_cameras_with_the_notice_and_flags_the_expired(world, public):
+    valid, _expired, _other = public
+    page = html.unescape(Client().get("/videoprotection/91386/").content.decode())
+    assert "Parvis de la mairie" in page and "Gare routière" in page and "Place d'Ormoy" not in page
+    assert "Autorisation expirée" in page and "1 autorisation expirée" in page
+    assert "Le maire de Mennecy" in page and "dpo@mairie.example.test" in page
+    assert valid.authorisation_reference in page and "15 jours" in page
+    assert "Espace placé sous vidéoprotection" in page
+
+
+def test_nothing_that_helps_an_intruder(world, public):
+    valid, *_ = public
+    client = Client()
+    bodies = [client.get(url).content.decode() for url in (
+        "/videoprotection/91386/", "/videoprotection/91386/notice/", "/videoprotection/91386/cameras.geojson",
+        "/videoprotection/91386/cameras.csv")]
+    for body in bodies:
+        assert valid.vms_url not in body and valid.vms_reference not in body
+        assert "48.5503" not in body  # a mask's corner
+        assert "range" not in body and "angle" not in body
+    geojson = json.loads(bodies[2])
+    properties = geojson["features"][0]["properties"]
+    assert set(properties) == {"number", "name", "address", "direction_deg", "purposes", "retention_days",
+                               "authorisation_reference", "authorisation_expiry", "expired", "state", "state_label"}
+
+
+def test_geojson_and_csv_carry_the_registry(world, public):
+    client = Client()
+    geojson = client.get("/videoprotection/91386/cameras.geojson")
+    assert geojson["Content-Type"] == "application/geo+json"
+    features = geojson.json()["features"]
+    assert [f["properties"]["name"] for f in features] == ["Gare routière", "Parvis de la mairie"]
+    assert [f["properties"]["expired"] for f in features] == [True, False]
+    csv = client.get("/videoprotection/91386/cameras.csv").content.decode("utf-8-sig")
+    lines = csv.strip().split("\r\n")
+    assert len(lines) == 3 and "Parvis de la mairie" in lines[2] and "dpo@mairie.example.test" in lines[2]
+
+
+def test_a_slug_redirects_to_the_insee_code_and_unknown_communes_are_not_found(world, public):
+    client = Client()
+    response = client.get("/videoprotection/mennecy/")
+    assert response.status_code == 301 and response["Location"] == "/videoprotection/91386/"
+    for code in ("99999", "nulle-part", "x" * 300, "%00", "'; drop table"):
+        assert client.get(f"/videoprotection/{code}/").status_code == 404
+
+
+def test_the_cache_follows_a_change_of_a_camera_made_anywhere(world, public):
+    valid, *_ = public
+    client = Client()
+    assert "Parvis de la mairie" in client.get("/videoprotection/91386/").content.decode()
+    camera = Camera.objects.get(pk=valid.pk)
+    camera.device.name = "Parvis rénové"
+    camera.device.save()  # a device change (the admin's, say) moves the devices' registry revision
+    assert "Parvis rénové" in client.get("/videoprotection/91386/").content.decode()
+    camera.retention_days = 7
+    camera.save()
+    assert "7 jours" in client.get("/videoprotection/91386/").content.decode()
+
+
+def test_queries_do_not_grow_with_the_number_of_cameras(world, public):
+    client = Client()
+    client.get("/videoprotection/91386/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/videoprotection/91386/")
+    for _index in range(5):
+        make_camera(world.commune)
+    client.get("/videoprotection/91386/")  # rebuilt after the change
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/videoprotection/91386/").status_code == 200
+    assert len(many) == len(few) <= 3
+
+
+def test_the_notice_page_and_a_commune_without_notice(world, public):
+    client = Client()
+    assert "Notice détaillée." in client.get("/videoprotection/91386/notice/").content.decode()
+    page = html.unescape(client.get("/videoprotection/91468/").content.decode())
+    assert "pas encore publié sa notice" in page and "Place d'Ormoy" in page
+
+
+def test_the_shared_page_carries_each_visitors_own_csrf_token(world, public):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [client.get("/videoprotection/91386/").content.decode() for client in (first, second)]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
+    assert CSRF_PLACEHOLDER not in pages[0] and tokens[0] != tokens[1]
+    switched = first.post("/i18n/setlang/", {"language": "en", "next": "/videoprotection/91386/",
+                                             "csrfmiddlewaretoken": tokens[0]})
+    assert switched.status_code == 302
+    english = first.get("/videoprotection/91386/").content.decode()
+    assert 'lang="en"' in english
+
+
+def test_an_agent_gets_the_page_with_their_own_menu(world, public):
+    agent = make_agent(communes=[world.commune], role="police_agent", password=None)
+    client = Client()
+    client.force_login(agent)
+    page = client.get("/videoprotection/91386/").content.decode()
+    assert "Se déconnecter" in page and "Parvis de la mairie" in page
+    assert "Se déconnecter" not in Client().get("/videoprotection/91386/").content.decode()
