@@ -229,6 +229,9 @@ CONFIANCE_OUTBOX_RETENTION_DAYS = env_int("CONFIANCE_OUTBOX_RETENTION_DAYS", 7, 
 # --- Devices: the MQTT broker of the ingestion worker (`confiance devices ingest`, docs/devices.md "MQTT").
 CONFIANCE_MQTT_URL = env_url("CONFIANCE_MQTT_URL", {"mqtt", "mqtts"})
 CONFIANCE_MQTT_TOPIC_PREFIX = env_str("CONFIANCE_MQTT_TOPIC_PREFIX", "confiance/v1").strip("/")
+# Frigate's topic prefix (its `mqtt.topic_prefix`): the worker also listens on <prefix>/events and <prefix>/reviews.
+# Empty: no video-analytics subscription.
+CONFIANCE_FRIGATE_TOPIC_PREFIX = env_str("CONFIANCE_FRIGATE_TOPIC_PREFIX", "frigate").strip("/")
 CONFIANCE_MQTT_SHARE_GROUP = env_str("CONFIANCE_MQTT_SHARE_GROUP", "confiance")
 CONFIANCE_MQTT_CLIENT_ID = env_str("CONFIANCE_MQTT_CLIENT_ID", "")
 CONFIANCE_MQTT_SESSION_EXPIRY = env_int("CONFIANCE_MQTT_SESSION_EXPIRY", 7 * 24 * 3600, minimum=60,

@@ -17,6 +17,9 @@ class DevicesErrorCode(StrEnum):
     ALARM_HAS_INTERVENTION = "devices_alarm_has_intervention"
     RULE_INVALID = "devices_rule_invalid"
     IMPORT_INVALID = "devices_import_invalid"
+    DETECTION_REVIEWED = "devices_detection_already_reviewed"
+    VIDEO_BASIS_INVALID = "devices_video_basis_invalid"
+    VIDEO_NO_INTERVENTION_TYPE = "devices_video_no_intervention_type"
 
 
 class DevicesError(ApplicationError):
