@@ -107,3 +107,13 @@ class IngestionOut(Schema):
     rejected: int = Field(description="Valeurs refusées, chacune versée aux messages rejetés")
     rejections: list[RejectionOut] = Field(description="Les motifs des refus (au plus 100)")
     truncated: bool = Field(description="Vrai quand il y a plus de refus que la liste n'en montre")
+
+
+# --- Video analytics ----------------------------------------------------------------------------------------------
+
+
+class VideoIngestionOut(Schema):
+    stored: int = Field(description="Détections nouvelles, versées à la file d'examen des opérateurs")
+    duplicates: int = Field(description="Événements déjà reçus (même caméra et même identifiant)")
+    refused: int = Field(description="Événements refusés et comptés (rien n'en est conservé)")
+    reasons: dict[str, int] = Field(description="Nombre d'événements refusés par motif")

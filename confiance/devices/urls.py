@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from confiance.devices import views
+from confiance.devices import video_views, views
 
 app_name = "devices"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("agents/capteurs/alarmes/<int:alarm_id>/resolution", views.alarm_resolve_view, name="alarm-resolve"),
     path("agents/capteurs/alarmes/<int:alarm_id>/intervention", views.alarm_intervention_view,
          name="alarm-intervention"),
+    path("agents/video-analyse/", video_views.review_queue, name="video-review"),
+    path("agents/video-analyse/file.json", video_views.review_state, name="video-review-state"),
+    path("agents/video-analyse/<int:detection_id>/confirmation", video_views.detection_confirm_view,
+         name="detection-confirm"),
+    path("agents/video-analyse/<int:detection_id>/rejet", video_views.detection_dismiss_view, name="detection-dismiss"),
 ]
