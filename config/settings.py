@@ -328,7 +328,7 @@ CONFIANCE_PHOTO_DECODE_WAIT_SECONDS = env_int("CONFIANCE_PHOTO_DECODE_WAIT_SECON
 # kind with the suffix _<KIND> (CONFIANCE_DEVICES_MEASUREMENT_DAYS_WATER_LEVEL=730). Minute aggregates never
 # outlive hour aggregates (checked below).
 _DEVICE_KINDS = ["water_level", "air_quality", "noise", "rain", "temperature", "weather", "smoke", "intrusion",
-                 "other"]
+                 "camera", "other"]
 _DEVICE_RETENTION_DEFAULTS = {"MEASUREMENT": 90, "MINUTE": 30, "HOUR": 730, "DEAD_LETTER": 30}
 _DEVICE_RETENTION_KIND_DEFAULTS = {("MEASUREMENT", "water_level"): 730, ("MEASUREMENT", "rain"): 730,
                                    ("HOUR", "water_level"): 3650, ("HOUR", "rain"): 3650}
@@ -352,6 +352,8 @@ def _device_retention() -> dict[str, dict[str, int]]:
 
 
 CONFIANCE_DEVICES_RETENTION = _device_retention()
+# Video-analytics detections (attention flags, reviewed or not) are deleted after this many days.
+CONFIANCE_VIDEO_DETECTION_DAYS = env_int("CONFIANCE_VIDEO_DETECTION_DAYS", 30, minimum=1, maximum=365)
 # Security sweep: one open event per kind and subject per window; thresholds of each detection.
 CONFIANCE_DEVICES_SECURITY_WINDOW_MINUTES = env_int("CONFIANCE_DEVICES_SECURITY_WINDOW_MINUTES", 60, minimum=1)
 CONFIANCE_DEVICES_MASS_SILENCE_MIN = env_int("CONFIANCE_DEVICES_MASS_SILENCE_MIN", 3, minimum=1)

@@ -16,6 +16,7 @@ def navigation(request):
                 "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
                 "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
                 "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH),
+                "video_review": actor.can_anywhere(Permission.VIDEO_REVIEW),
                 "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE)}
 
     return {"nav": SimpleLazyObject(sections)}

@@ -155,6 +155,11 @@ class VideoEventType(models.TextChoices):
     FIRE_START = "fire_start", _("Départ de feu")
 
 
+# Labels of detectors that recognise a person or a vehicle: never mapped to an event type, never stored (LEGAL.md).
+IDENTITY_LABELS = frozenset({"face", "faces", "license_plate", "licence_plate", "plate", "lpr", "anpr", "alpr",
+                             "person_name", "identity", "recognized_face", "recognized_license_plate"})
+
+
 class DetectionSource(models.TextChoices):
     FRIGATE = "frigate", _("Frigate (MQTT)")
     WEBHOOK = "webhook", _("Webhook")

@@ -68,3 +68,12 @@ for _kind_value, _label in DeviceKind.choices:
                      + (" et des identifiants inconnus" if _kind_value == DeviceKind.OTHER else "")
                      + " (CONFIANCE_DEVICES_DEAD_LETTER_DAYS)."),
     ))
+
+register(RetentionRule(
+    name="devices.video_detections",
+    model="devices.Detection",
+    date_field="observed_at",
+    max_age=lambda: timedelta(days=settings.CONFIANCE_VIDEO_DETECTION_DAYS),
+    action=RetentionAction.DELETE,
+    description="Détections de vidéo-analyse, examinées ou non (CONFIANCE_VIDEO_DETECTION_DAYS).",
+))

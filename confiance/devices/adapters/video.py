@@ -15,13 +15,11 @@ import re
 from datetime import UTC, datetime
 
 from confiance.core.parsing import MAX_YEAR, MIN_YEAR
+from confiance.devices.choices import IDENTITY_LABELS
 
 MAX_EVENT_BYTES = 64 * 1024
 MAX_NAMES = 32
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-# Labels of detectors that recognise a person or a vehicle: never mapped, never stored (LEGAL.md).
-IDENTITY_LABELS = frozenset({"face", "faces", "license_plate", "licence_plate", "plate", "lpr", "anpr", "alpr",
-                             "person_name", "identity", "recognized_face", "recognized_license_plate"})
 _MIN_EPOCH = datetime(MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()
 _MAX_EPOCH = datetime(MAX_YEAR, 12, 31, tzinfo=UTC).timestamp()
 

@@ -258,10 +258,11 @@ def detection_dismiss(*, actor: Actor, detection_id: int, now: datetime | None =
 
 
 @transaction.atomic
-def video_basis_record(*, actor: Actor, commune_id: int, legal_text: str, starts_at: datetime, ends_at: datetime,
+def video_basis_record(*, actor: Actor | None, commune_id: int, legal_text: str, starts_at: datetime, ends_at: datetime,
                        camera_ids: list[int]) -> VideoAnalyticsBasis:
     """Record the legal basis (text, period, cameras) without which the feature refuses every event."""
-    actor.require(Permission.CAMERAS_MANAGE, commune_id)
+    if actor is not None:  # None: the system (a command run by whoever administers the server, the demo)
+        actor.require(Permission.CAMERAS_MANAGE, commune_id)
     text = (legal_text or "").strip()
     if not text or len(text) > 2000:
         raise DevicesError(DevicesErrorCode.VIDEO_BASIS_INVALID, _("Le texte du cadre légal est obligatoire."))
