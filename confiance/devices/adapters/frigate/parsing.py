@@ -29,7 +29,8 @@ def _document(payload: bytes) -> dict | None:
         document = parse_json(payload, max_depth=12)
     except ParseError:
         return None
-    if not isinstance(document, dict) or document.get("type") not in MESSAGE_TYPES:
+    if not isinstance(document, dict) or not isinstance(document.get("type"), str) or (
+            document["type"] not in MESSAGE_TYPES):
         return None
     after = document.get("after")
     return document if isinstance(after, dict) else None
