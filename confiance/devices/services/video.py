@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
-from confiance.core.live import publish_on_commit
+from confiance.core.inserts import insert_rows
+from confiance.core.live import publish_many_on_commit, publish_on_commit
 from confiance.devices.choices import DeviceKind, ReviewStatus, VideoDropReason, VideoEventType
 from confiance.devices.drafts import DetectionDraft
 from confiance.devices.errors import DevicesError, DevicesErrorCode
@@ -126,18 +127,44 @@ def detection_event(detection: Detection) -> DetectionChanged:
         intervention_id=detection.intervention_id, lat=camera.lat, lon=camera.lon)
 
 
-def _create(draft: DetectionDraft, camera: Device, event_type: str, mapping: DetectorMapping | None, *,
-            source: str, now: datetime) -> Detection | None:
-    detection = Detection(commune_id=camera.commune_id, camera=camera, event_type=event_type,
-                          observed_at=draft.observed_at, received_at=now, score=draft.score,
-                          zone=mapping.zone if mapping is not None else "", mapping=mapping, source=source,
-                          event_key=_key(draft.key, event_type))
+def _new(draft: DetectionDraft, camera: Device, event_type: str, mapping: DetectorMapping | None, *,
+         source: str, now: datetime) -> Detection:
+    return Detection(commune_id=camera.commune_id, camera=camera, event_type=event_type,
+                     observed_at=draft.observed_at, received_at=now, score=draft.score,
+                     zone=mapping.zone if mapping is not None else "", mapping=mapping, source=source,
+                     event_key=_key(draft.key, event_type))
+
+
+def _insert(candidates: list[Detection]) -> list[Detection]:
+    """The candidates not stored yet, inserted in one statement; one by one (each in a savepoint) when another
+    worker stored one of them in between, so that a duplicate never aborts the batch."""
+    keys = {(item.camera_id, item.event_key) for item in candidates}
+    existing = set(Detection.objects.filter(camera_id__in={camera for camera, _ in keys},
+                                            event_key__in={key for _, key in keys})
+                   .values_list("camera_id", "event_key"))
+    fresh: dict[tuple[int, str], Detection] = {}
+    for item in candidates:
+        identity = (item.camera_id, item.event_key)
+        if identity not in existing:
+            fresh.setdefault(identity, item)
+    new = list(fresh.values())
     try:
         with transaction.atomic():
-            detection.save(force_insert=True)
+            insert_rows(new)
+        return new
     except IntegrityError:
-        return None
-    return detection
+        for item in new:
+            item.pk = None
+            item._state.adding = True
+    stored = []
+    for item in new:
+        try:
+            with transaction.atomic():
+                item.save(force_insert=True)
+        except IntegrityError:
+            continue
+        stored.append(item)
+    return stored
 
 
 def _key(key: str, event_type: str) -> str:
@@ -166,6 +193,7 @@ def detections_store(drafts: list[DetectionDraft], *, source: str, now: datetime
     if malformed:
         drops[(commune_id, None, VideoDropReason.MALFORMED)] += malformed
     context = _context(drafts) if drafts else _Context({}, {}, {})
+    candidates: list[Detection] = []
     for draft in drafts:
         camera = context.cameras.get(draft.camera)
         reason = _refusal(draft, camera, context, commune_id=commune_id, own_device=own_device, now=now)
@@ -177,13 +205,11 @@ def detections_store(drafts: list[DetectionDraft], *, source: str, now: datetime
                 known = camera if reason != VideoDropReason.UNKNOWN_CAMERA else None
                 drops[(known.commune_id if known else commune_id, known.pk if known else None, reason)] += 1
             continue
-        for event_type, mapping in types:
-            detection = _create(draft, camera, event_type, mapping, source=source, now=now)
-            if detection is None:
-                result.duplicates += 1
-                continue
-            result.stored += 1
-            publish_on_commit(detection_event(detection), commune_id=detection.commune_id)
+        candidates.extend(_new(draft, camera, event_type, mapping, source=source, now=now)
+                          for event_type, mapping in types)
+    stored = _insert(candidates) if candidates else []
+    result.stored, result.duplicates = len(stored), len(candidates) - len(stored)
+    publish_many_on_commit([(detection_event(item), item.commune_id) for item in stored])
     for (_commune, _camera, reason), count in drops.items():
         result.dropped[reason] += count
     _count_drops(drops, now)
