@@ -137,7 +137,9 @@ def measure() -> None:
         emit(BENCH, "publish_to_review_queue_p50", round(float(np.percentile(latencies, 50)), 1), "ms")
         emit(BENCH, "publish_to_review_queue_p99", round(float(np.percentile(latencies, 99)), 1), "ms",
              goal="< 250", events=len(sent), received=int(latencies.size), publish_rate=round(rate, 1),
-             worker_stored=stats.get("video_stored"), redis="REDIS_URL" in extra, load=round(os.getloadavg()[0], 2),
+             worker_stored=stats.get("video_stored"), worker_batches=stats.get("batches"),
+             worker_store_s=stats.get("store_s"), worker_parse_s=stats.get("parse_s"), redis="REDIS_URL" in extra,
+             load=round(os.getloadavg()[0], 2),
              at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 

@@ -13,9 +13,9 @@ attributes, snapshots, boxes, is never read (adapters/video.py).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from confiance.core.parsing import ParseError, parse_json
 from confiance.devices.adapters import video
 from confiance.devices.drafts import DetectionDraft
 
@@ -23,11 +23,14 @@ MESSAGE_TYPES = frozenset({"new", "update", "end", "genai"})
 
 
 def _document(payload: bytes) -> dict | None:
+    """The message as JSON, at most MAX_EVENT_BYTES. Not walked whole by `core.parsing.check_document` (a Frigate
+    message nests `before` and `after`, and this is the worker's hot path): only a few fields are read, each checked
+    for its own shape (slugs, bounded numbers), and the size bounds the rest; a nesting too deep is refused."""
     if len(payload) > video.MAX_EVENT_BYTES:
         return None
     try:
-        document = parse_json(payload, max_depth=12)
-    except ParseError:
+        document = json.loads(payload)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(document, dict) or not isinstance(document.get("type"), str) or (
             document["type"] not in MESSAGE_TYPES):
