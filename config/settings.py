@@ -231,6 +231,9 @@ CONFIANCE_OUTBOX_RETENTION_DAYS = env_int("CONFIANCE_OUTBOX_RETENTION_DAYS", 7, 
 # --- Devices: the MQTT broker of the ingestion worker (`confiance devices ingest`, docs/devices.md "MQTT").
 CONFIANCE_MQTT_URL = env_url("CONFIANCE_MQTT_URL", {"mqtt", "mqtts"})
 CONFIANCE_MQTT_TOPIC_PREFIX = env_str("CONFIANCE_MQTT_TOPIC_PREFIX", "confiance/v1").strip("/")
+# Frigate's topic prefix (its `mqtt.topic_prefix`): the worker also listens on <prefix>/events and <prefix>/reviews.
+# Empty: no video-analytics subscription.
+CONFIANCE_FRIGATE_TOPIC_PREFIX = env_str("CONFIANCE_FRIGATE_TOPIC_PREFIX", "frigate").strip("/")
 CONFIANCE_MQTT_SHARE_GROUP = env_str("CONFIANCE_MQTT_SHARE_GROUP", "confiance")
 CONFIANCE_MQTT_CLIENT_ID = env_str("CONFIANCE_MQTT_CLIENT_ID", "")
 CONFIANCE_MQTT_SESSION_EXPIRY = env_int("CONFIANCE_MQTT_SESSION_EXPIRY", 7 * 24 * 3600, minimum=60,
@@ -360,6 +363,8 @@ def _device_retention() -> dict[str, dict[str, int]]:
 
 
 CONFIANCE_DEVICES_RETENTION = _device_retention()
+# Video-analytics detections (attention flags, reviewed or not) are deleted after this many days.
+CONFIANCE_VIDEO_DETECTION_DAYS = env_int("CONFIANCE_VIDEO_DETECTION_DAYS", 30, minimum=1, maximum=365)
 # Security sweep: one open event per kind and subject per window; thresholds of each detection.
 CONFIANCE_DEVICES_SECURITY_WINDOW_MINUTES = env_int("CONFIANCE_DEVICES_SECURITY_WINDOW_MINUTES", 60, minimum=1)
 CONFIANCE_DEVICES_MASS_SILENCE_MIN = env_int("CONFIANCE_DEVICES_MASS_SILENCE_MIN", 3, minimum=1)

@@ -19,6 +19,7 @@ def navigation(request):
                 "cameras": actor.can_anywhere(Permission.CAMERAS_VIEW),
                 "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE),
                 "privacy": actor.can_anywhere(Permission.PRIVACY_MANAGE),
+                "video_review": actor.can_anywhere(Permission.VIDEO_REVIEW),
                 "security": actor.can_anywhere(Permission.SECURITY_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}

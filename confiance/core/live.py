@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 
-from confiance.core.inserts import insert_row_after_lock
+from confiance.core.inserts import insert_row_after_lock, insert_rows
 from confiance.core.metrics import SSE_CLIENTS
 from confiance.core.models import OutboxEvent
 from confiance.core.transactions import transaction_mark
@@ -64,6 +64,23 @@ def publish_on_commit(event: LiveEvent, *, commune_id: int | None) -> OutboxEven
     local_wakeups.notify_listeners()
     transaction.on_commit(lambda: wake_all(row.pk))
     return row
+
+
+def publish_many_on_commit(events: list[tuple[LiveEvent, int | None]]) -> list[OutboxEvent]:
+    """`publish_on_commit` for a batch of (event, commune id): one multi-row insert and one wake-up. The first row
+    takes the outbox lock (PostgreSQL) as `publish_on_commit` does; the others are drawn while it is held."""
+    if not events:
+        return []
+    rows = [OutboxEvent(commune_id=commune_id, event_type=event.event_type, payload=event.payload())
+            for event, commune_id in events]
+    with transaction.atomic(savepoint=False):
+        insert_row_after_lock(rows[0], OUTBOX_ORDER_LOCK)
+        insert_rows(rows[1:])
+        transaction_mark(OUTBOX_HELD)
+    local_wakeups.notify_listeners()
+    newest = max(row.pk for row in rows)
+    transaction.on_commit(lambda: wake_all(newest))
+    return rows
 
 
 # --- Wake-ups -----------------------------------------------------------------------------

@@ -15,18 +15,22 @@ from django.utils.translation import gettext_lazy as _
 from confiance.core.admin_audit import AuditedAdminMixin, journal_record
 from confiance.core.errors import ApplicationError
 from confiance.core.numbers import number
-from confiance.devices.choices import QUANTITY_UNITS, CameraPurpose, Comparison, DeviceKind, RuleKind
+from confiance.devices.choices import IDENTITY_LABELS, QUANTITY_UNITS, CameraPurpose, Comparison, DeviceKind, RuleKind
 from confiance.devices.models import (
     Alarm,
     AlarmStep,
     Camera,
     CameraAuthorisation,
+    Detection,
+    DetectorMapping,
     Device,
     DeviceQuantity,
     Extraction,
     ExtractionMedium,
     Gateway,
     Rule,
+    VideoAnalyticsBasis,
+    VideoDropCount,
     VideoProtectionNotice,
 )
 from confiance.devices.services.cameras import (
@@ -330,3 +334,103 @@ class ExtractionAdmin(_ReadOnlyAdmin):
     list_select_related = ["commune"]
     list_filter = ["commune", "status"]
     inlines = [ExtractionMediumInline]
+
+
+# --- video analytics ------------------------------------------------------------------------------------------------
+
+
+class DetectorMappingForm(forms.ModelForm):
+    class Meta:
+        model = DetectorMapping
+        fields = ["camera", "label", "zone", "event_type", "min_score", "active"]
+
+    def clean_label(self):
+        label = (self.cleaned_data.get("label") or "").lower()
+        if label in IDENTITY_LABELS:
+            raise forms.ValidationError(_t("Cette étiquette reconnaît une personne ou une plaque : elle ne peut "
+                                           "correspondre à aucun événement légal."))
+        return label
+
+    def clean_camera(self):
+        camera = self.cleaned_data.get("camera")
+        if camera is not None and camera.kind != DeviceKind.CAMERA:
+            raise forms.ValidationError(_t("Choisissez une caméra."))
+        return camera
+
+    def clean_min_score(self):
+        value = self.cleaned_data.get("min_score")
+        if value is not None and not 0 <= value <= 1:
+            raise forms.ValidationError(_t("Un score entre 0 et 1."))
+        return value
+
+
+@admin.register(DetectorMapping)
+class DetectorMappingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Per camera: which detector label, in which zone, is which of the 8 legal event types."""
+
+    form = DetectorMappingForm
+    list_display = ["camera", "label", "zone", "event_type", "min_score", "active"]
+    list_filter = ["event_type", "active"]
+    list_select_related = ["camera"]
+    raw_id_fields = ["camera"]
+
+
+class VideoAnalyticsBasisForm(forms.ModelForm):
+    class Meta:
+        model = VideoAnalyticsBasis
+        fields = ["commune", "legal_text", "starts_at", "ends_at", "cameras"]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _t("La fin de la période doit suivre son début."))
+        commune = cleaned.get("commune")
+        for camera in cleaned.get("cameras") or []:
+            if camera.kind != DeviceKind.CAMERA or (commune and camera.commune_id != commune.pk):
+                self.add_error("cameras", _t("« %(name)s » n'est pas une caméra de la commune.") % {"name": camera})
+        return cleaned
+
+
+@admin.register(VideoAnalyticsBasis)
+class VideoAnalyticsBasisAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The legal basis of video analytics (text, period, cameras): without one, every event is refused."""
+
+    form = VideoAnalyticsBasisForm
+    list_display = ["commune", "starts_at", "ends_at", "recorded_by", "recorded_at"]
+    list_filter = ["commune"]
+    filter_horizontal = ["cameras"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Detection)
+class DetectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Read-only: detections are reviewed in the operators' queue."""
+
+    list_display = ["event_type", "camera", "commune", "observed_at", "score", "zone", "status", "reviewed_at"]
+    list_filter = ["commune", "event_type", "status"]
+    list_select_related = ["camera", "commune"]
+    exclude = ["event_key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VideoDropCount)
+class VideoDropCountAdmin(admin.ModelAdmin):
+    list_display = ["day", "commune", "camera", "reason", "count"]
+    list_filter = ["reason", "commune"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -187,3 +187,45 @@ class AuthorisationState(models.TextChoices):
 class ExtractionStatus(models.TextChoices):
     PENDING = "pending", _("Demande en cours")
     DELIVERED = "delivered", _("Images remises")
+
+
+class VideoEventType(models.TextChoices):
+    """The 8 event types algorithmic video analysis may report (loi 2023-380 art. 10, décret 2023-828): a closed
+    list; whatever a detector says is mapped to one of them per camera, or dropped."""
+
+    ABANDONED_OBJECT = "abandoned_object", _("Objet abandonné")
+    WEAPON = "weapon", _("Présence ou usage d'une arme")
+    WRONG_DIRECTION = "wrong_direction", _("Personne ou véhicule à contresens")
+    FORBIDDEN_ZONE = "forbidden_zone", _("Présence ou franchissement d'une zone interdite ou sensible")
+    PERSON_ON_GROUND = "person_on_ground", _("Personne au sol après une chute")
+    CROWD_MOVEMENT = "crowd_movement", _("Mouvement de foule")
+    EXCESSIVE_DENSITY = "excessive_density", _("Densité trop importante de personnes")
+    FIRE_START = "fire_start", _("Départ de feu")
+
+
+# Labels of detectors that recognise a person or a vehicle: never mapped to an event type, never stored (LEGAL.md).
+IDENTITY_LABELS = frozenset({"face", "faces", "license_plate", "licence_plate", "plate", "lpr", "anpr", "alpr",
+                             "person_name", "identity", "recognized_face", "recognized_license_plate"})
+
+
+class DetectionSource(models.TextChoices):
+    FRIGATE = "frigate", _("Frigate (MQTT)")
+    WEBHOOK = "webhook", _("Webhook")
+    SIMULATION = "simulation", _("Simulateur")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("À examiner")
+    CONFIRMED = "confirmed", _("Confirmée")
+    DISMISSED = "dismissed", _("Écartée (fausse alerte)")
+
+
+class VideoDropReason(models.TextChoices):
+    """Why a video-analytics event was not stored; counted per camera and reason, the event itself is not kept."""
+
+    UNMAPPED = "unmapped", _("Étiquette ou zone sans type d'événement légal")
+    NO_BASIS = "no_basis", _("Aucun cadre légal enregistré pour cette caméra")
+    BASIS_ENDED = "basis_ended", _("Cadre légal expiré")
+    UNKNOWN_CAMERA = "unknown_camera", _("Caméra inconnue")
+    MALFORMED = "malformed", _("Message illisible")
+    NOT_CAMERA = "not_camera", _("Équipement qui n'est pas une caméra")

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from confiance.devices.choices import Comparison, DeviceKind, Quantity, RuleKind, Severity
+from confiance.devices.choices import Comparison, DeviceKind, Quantity, RuleKind, Severity, VideoEventType
 from confiance.devices.demo_cameras import load_cameras
-from confiance.devices.models import Device, Gateway, Rule
+from confiance.devices.models import DetectorMapping, Device, Gateway, Rule, VideoAnalyticsBasis
 from confiance.devices.services.registry import devices_import, token_hash
+from confiance.devices.services.video import video_basis_record
 from confiance.territory.models import Commune
 
 ORDER = 50
@@ -128,6 +131,40 @@ def _gateway_token() -> None:
         gateway.save(update_fields=["token_prefix", "token_hash"])
 
 
+# Video analytics: two cameras at Mennecy station; the legal basis covers the first only, so the simulator's events
+# of the second are refused (and counted). Labels are Frigate's.
+VIDEO_CAMERAS = [("cam-gare-mennecy-parvis", "Caméra gare de Mennecy — parvis", (-0.002, 0.003)),
+                 ("cam-gare-mennecy-quai", "Caméra gare de Mennecy — quai 1", (-0.0025, 0.0035))]
+VIDEO_MAPPINGS = [("fire", "", VideoEventType.FIRE_START), ("smoke", "", VideoEventType.FIRE_START),
+                  ("knife", "", VideoEventType.WEAPON), ("backpack", "parvis", VideoEventType.ABANDONED_OBJECT),
+                  ("suitcase", "parvis", VideoEventType.ABANDONED_OBJECT),
+                  ("person", "voies", VideoEventType.FORBIDDEN_ZONE),
+                  ("car", "sens_interdit", VideoEventType.WRONG_DIRECTION)]
+VIDEO_LEGAL_TEXT = ("Loi n° 2023-380 du 19 mai 2023, article 10 ; décret n° 2023-828 du 28 août 2023 ; arrêté "
+                    "préfectoral de l'Essonne n° DEMO-2026-VA-001 (démonstration).")
+
+
+def _video(actor) -> int:
+    commune = Commune.objects.get(insee_code=MENNECY)
+    cameras = []
+    for identifier, name, offset in VIDEO_CAMERAS:
+        lat, lon = _place(commune, offset)
+        camera, _ = Device.objects.get_or_create(identifier=identifier, defaults={
+            "commune": commune, "name": name, "kind": DeviceKind.CAMERA, "lat": lat, "lon": lon,
+            "address": "Place de la gare, Mennecy", "owner": "Ville de Mennecy", "reporting_interval_s": 3600})
+        cameras.append(camera)
+        for label, zone, event_type in VIDEO_MAPPINGS:
+            DetectorMapping.objects.get_or_create(camera=camera, label=label, zone=zone,
+                                                  defaults={"event_type": event_type, "min_score": 0.5})
+    if VideoAnalyticsBasis.objects.filter(commune=commune).exists():
+        return 0
+    now = timezone.now()
+    video_basis_record(actor=actor, commune_id=commune.pk, legal_text=VIDEO_LEGAL_TEXT,
+                       starts_at=now - timedelta(days=30), ends_at=now + timedelta(days=180),
+                       camera_ids=[cameras[0].pk])
+    return len(cameras)
+
+
 def load(*, actor, stdout) -> None:
     collection = demo_collection()
     if collection is None:
@@ -136,6 +173,9 @@ def load(*, actor, stdout) -> None:
     result = devices_import(actor=actor, data=json.dumps(collection), fmt="geojson")
     _gateway_token()
     rules = _rules()
+    cameras = _video(actor)
+    if cameras:
+        stdout.write(f"Vidéo-analyse : {cameras} caméra(s) et un cadre légal de démonstration.")
     stdout.write(f"Capteurs : {result.created} créé(s), {result.updated} mis à jour, {result.unchanged} "
                  f"inchangé(s) ; {rules} règle(s) créée(s).")
     stdout.write(load_cameras())

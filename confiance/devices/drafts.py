@@ -39,6 +39,23 @@ class Parsed:
         self.rejected.extend(other.rejected)
 
 
+@dataclass(frozen=True, slots=True)
+class DetectionDraft:
+    """A video-analytics event as an adapter read it, already stripped: only what can be stored or matched.
+
+    No face, plate, sub-label, identity or raw payload reaches this far: adapters copy the whitelisted fields
+    (camera, labels, zones, score, time) and turn the detector's event id into a digest (`key`) at once."""
+
+    camera: str  # the camera's device identifier
+    key: str  # digest of the detector's event id (or of camera, label and time)
+    observed_at: datetime
+    labels: tuple[str, ...] = ()  # detector labels, slugs only, matched against the camera's mappings
+    zones: tuple[str, ...] = ()  # detector zones, slugs only
+    event_type: str = ""  # a legal type given directly (webhook), checked against the closed list
+    score: float | None = None
+    final: bool = True  # the event's last message: a refusal is counted once per event, on this message
+
+
 @dataclass(frozen=True)
 class CameraDraft:
     """A camera as a form, the API or the demo give it, checked by `camera_register` / `camera_update`."""

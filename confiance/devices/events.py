@@ -1,5 +1,7 @@
 """Live events of hypervision: alarms as they are raised and handled, escalations, sensors changing state.
 
+Video-analytics detections go to the holders of the video review permission of the commune, never widened.
+
 Sensor values and alarms are no personal data: every agent holding the devices permission in the commune receives
 them, and a crisis sharing widens them like the units (a flood concerns the communes in crisis together). An
 escalation is for the chefs de poste: it needs the devices management permission, which only they (and the
@@ -71,6 +73,28 @@ class DeviceStateChanged(LiveEvent):
     state_label: str
 
 
+@dataclass(frozen=True)
+class DetectionChanged(LiveEvent):
+    """A video-analytics detection arrived in the review queue, or was confirmed or dismissed (no identity in it:
+    the model has none)."""
+
+    event_type = "devices.detection"
+    id: int
+    commune_id: int
+    camera_id: int
+    camera_name: str
+    event_type_code: str
+    event_type_label: str
+    observed_at: str
+    score: float | None
+    zone: str
+    status: str
+    status_label: str
+    intervention_id: int | None
+    lat: float
+    lon: float
+
+
 LIVE_EVENT_FAMILIES = (
     EventFamily(prefix="devices.", permission=Permission.DEVICES_VIEW, crisis_shared=True, labels={
         AlarmChanged.event_type: _("Alarme capteur"),
@@ -78,5 +102,9 @@ LIVE_EVENT_FAMILIES = (
     }),
     EventFamily(prefix=AlarmEscalated.event_type, permission=Permission.DEVICES_MANAGE, crisis_shared=True, labels={
         AlarmEscalated.event_type: _("Alarme escaladée aux chefs de poste"),
+    }),
+    # Video analytics is for the operators of the review queue of the commune only: no crisis widening.
+    EventFamily(prefix=DetectionChanged.event_type, permission=Permission.VIDEO_REVIEW, crisis_shared=False, labels={
+        DetectionChanged.event_type: _("Détection de vidéo-analyse"),
     }),
 )

@@ -109,3 +109,13 @@ register(RetentionRule(
     action=RetentionAction.DELETE,
     description="Habilitations individuelles sur les caméras : 3 ans après leur fin.",
 ))
+
+
+register(RetentionRule(
+    name="devices.video_detections",
+    model="devices.Detection",
+    date_field="observed_at",
+    max_age=lambda: timedelta(days=settings.CONFIANCE_VIDEO_DETECTION_DAYS),
+    action=RetentionAction.DELETE,
+    description="Détections de vidéo-analyse, examinées ou non (CONFIANCE_VIDEO_DETECTION_DAYS).",
+))

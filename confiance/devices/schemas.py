@@ -195,3 +195,13 @@ class ExtractionOut(Schema):
     urgent: bool
     camera_ids: list[int]
     media: list[MediumOut]
+
+
+# --- Video analytics ----------------------------------------------------------------------------------------------
+
+
+class VideoIngestionOut(Schema):
+    stored: int = Field(description="Détections nouvelles, versées à la file d'examen des opérateurs")
+    duplicates: int = Field(description="Événements déjà reçus (même caméra et même identifiant)")
+    refused: int = Field(description="Événements refusés et comptés (rien n'en est conservé)")
+    reasons: dict[str, int] = Field(description="Nombre d'événements refusés par motif")

@@ -6,6 +6,9 @@ staying under vigilance. Air quality follows a daily curve with rush-hour peaks,
 in showers. Values are a function of the observation time (plus small noise), and each device speaks at the
 boundaries of its interval, so two simulators produce the same measurement identities (stored once).
 
+A Frigate feed for video analytics goes with it (`video_step`): legal and illegal event types, some carrying a
+face, a plate or a sub-label to strip.
+
 Delivery: to MQTT (topic `confiance/v1/<device>/up`, the platform JSON of devices/readings.py, QoS 1) when
 CONFIANCE_MQTT_URL is set, so the ingestion worker does the rest; otherwise through the gateways' HTTP path.
 """
@@ -22,11 +25,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from confiance.devices.choices import MeasurementSource
-from confiance.devices.demo_data import DEVICES
+from confiance.devices.adapters.frigate.parsing import parse_event
+from confiance.devices.choices import DetectionSource, MeasurementSource
+from confiance.devices.demo_data import DEVICES, VIDEO_CAMERAS
 from confiance.devices.models import Device
 from confiance.devices.readings import parse_payload
 from confiance.devices.services.measurements import measurements_store
+from confiance.devices.services.video import detections_store
 
 INTERVAL = 10  # seconds between two steps
 CYCLE_S = 600  # one rise and fall of the river
@@ -120,6 +125,12 @@ def deliver_http(messages: list[dict], *, now: datetime) -> int:
 
 def deliver_mqtt(messages: list[dict], *, url: str, timeout_s: float = 10.0) -> int:
     """Publish each message on its device's topic, QoS 1; returns the messages the broker acknowledged."""
+    return _publish(url, [(TOPIC.format(device=m["device"]), json.dumps(m, separators=(",", ":")))
+                          for m in messages], timeout_s=timeout_s)
+
+
+def _publish(url: str, messages: list[tuple[str, str | bytes]], *, timeout_s: float = 10.0) -> int:
+    """Publish (topic, payload) pairs, QoS 1; returns the messages the broker acknowledged."""
     import paho.mqtt.client as mqtt
 
     parts = urlsplit(url)
@@ -131,8 +142,7 @@ def deliver_mqtt(messages: list[dict], *, url: str, timeout_s: float = 10.0) -> 
         client.tls_set()
     client.connect(parts.hostname or "localhost", parts.port or (8883 if parts.scheme in {"mqtts", "ssl"} else 1883))
     try:
-        infos = [client.publish(TOPIC.format(device=m["device"]), json.dumps(m, separators=(",", ":")), qos=1)
-                 for m in messages]
+        infos = [client.publish(topic, payload, qos=1) for topic, payload in messages]
         deadline = timezone.now() + timedelta(seconds=timeout_s)
         while not all(info.is_published() for info in infos) and timezone.now() < deadline:
             client.loop(timeout=0.1)
@@ -143,6 +153,7 @@ def deliver_mqtt(messages: list[dict], *, url: str, timeout_s: float = 10.0) -> 
 
 def step(*, rng: random.Random, stdout, now: datetime | None = None) -> None:
     now = now or timezone.now()
+    video_step(rng=rng, stdout=stdout, now=now)
     messages = messages_at(now, rng)
     if not messages:
         return
@@ -153,3 +164,52 @@ def step(*, rng: random.Random, stdout, now: datetime | None = None) -> None:
             stdout.write(f"capteurs : {len(messages) - sent} message(s) non acquittés par le courtier MQTT")
     else:
         deliver_http(messages, now=now)
+
+
+# --- Video analytics: a Frigate feed ---------------------------------------------------------------------------
+#
+# Frigate `events` messages for the demo cameras (demo_data.VIDEO_CAMERAS): legal ones (a fire, an abandoned bag on
+# the parvis, a person on the tracks), illegal or unmapped ones (a bare "person", a face, a plate), and some that
+# carry a sub-label, a recognised plate and face attributes, which the platform must strip on arrival. The second
+# camera has no legal basis: its events are refused and counted.
+
+VIDEO_TOPIC = "{prefix}/events"
+_VIDEO_SCENES = [  # label, zones, score
+    ("fire", ["parvis"], 0.91), ("backpack", ["parvis"], 0.82), ("person", ["voies"], 0.88),
+    ("person", ["parvis"], 0.95), ("face", ["parvis"], 0.97), ("license_plate", ["parking"], 0.93),
+    ("car", ["sens_interdit"], 0.77), ("dog", ["parvis"], 0.7),
+]
+VIDEO_CHANCE = 0.5  # of one event per step
+
+
+def video_messages(now: datetime, rng: random.Random) -> list[bytes]:
+    """Zero or one Frigate event (its "new" and "end" messages), some with identities to strip."""
+    if rng.random() > VIDEO_CHANCE:
+        return []
+    camera = VIDEO_CAMERAS[0][0] if rng.random() < 0.8 else VIDEO_CAMERAS[1][0]
+    label, zones, score = rng.choice(_VIDEO_SCENES)
+    identifier = f"{now.timestamp():.6f}-{rng.randrange(36 ** 6):06x}"
+    after = {"id": identifier, "camera": camera, "label": label, "score": score, "top_score": score,
+             "start_time": now.timestamp() - 2, "end_time": None, "false_positive": False,
+             "current_zones": zones, "entered_zones": zones, "has_snapshot": True, "stationary": False,
+             "sub_label": None, "attributes": {}, "current_attributes": []}
+    if rng.random() < 0.4:  # what a face or plate recogniser adds: never stored
+        after.update({"sub_label": ["Jean Démo", 0.92], "recognized_license_plate": "AB-123-CD",
+                      "recognized_license_plate_score": 0.9, "attributes": {"face": 0.88},
+                      "current_attributes": [{"label": "face", "score": 0.88, "box": [10, 10, 40, 40]}]})
+    ended = dict(after, end_time=now.timestamp())
+    return [json.dumps({"type": kind, "before": after, "after": body}).encode()
+            for kind, body in (("new", after), ("end", ended))]
+
+
+def video_step(*, rng: random.Random, stdout, now: datetime) -> None:
+    messages = video_messages(now, rng)
+    if not messages:
+        return
+    url = getattr(settings, "CONFIANCE_MQTT_URL", "")
+    prefix = getattr(settings, "CONFIANCE_FRIGATE_TOPIC_PREFIX", "")
+    if url and prefix:
+        _publish(url, [(VIDEO_TOPIC.format(prefix=prefix), message) for message in messages])
+        return
+    drafts = [draft for draft in (parse_event(message) for message in messages) if draft is not None]
+    detections_store(drafts, source=DetectionSource.SIMULATION, now=now)

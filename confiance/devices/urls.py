@@ -3,7 +3,7 @@ the public video-protection pages of each commune under /videoprotection/<INSEE 
 
 from django.urls import path
 
-from confiance.devices import camera_pages, cameras_public, views
+from confiance.devices import camera_pages, cameras_public, video_views, views
 
 app_name = "devices"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("agents/capteurs/alarmes/<int:alarm_id>/resolution", views.alarm_resolve_view, name="alarm-resolve"),
     path("agents/capteurs/alarmes/<int:alarm_id>/intervention", views.alarm_intervention_view,
          name="alarm-intervention"),
+    path("agents/video-analyse/", video_views.review_queue, name="video-review"),
+    path("agents/video-analyse/file.json", video_views.review_state, name="video-review-state"),
+    path("agents/video-analyse/<int:detection_id>/confirmation", video_views.detection_confirm_view,
+         name="detection-confirm"),
+    path("agents/video-analyse/<int:detection_id>/rejet", video_views.detection_dismiss_view, name="detection-dismiss"),
     path("agents/cameras/", camera_pages.camera_list, name="cameras"),
     path("agents/cameras/console.json", camera_pages.cameras_console_state, name="cameras-console-state"),
     path("agents/cameras/extractions/", camera_pages.extraction_register, name="extractions"),

@@ -2,7 +2,8 @@
 
 Topics are `<prefix>/<device identifier>/up` (prefix `confiance/v1` by default); the worker subscribes to
 `$share/<group>/<prefix>/+/up`, so every worker of the group gets its share of the stream and each message reaches
-one worker of the group.
+one worker of the group. With a Frigate prefix (`frigate` by default), the worker also subscribes to Frigate's
+`<prefix>/events` and `<prefix>/reviews` (video analytics, adapters/frigate/), shared the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class MqttConfig:
     password: str | None = None
     client_id: str = "confiance-ingest"
     prefix: str = "confiance/v1"
+    frigate_prefix: str = ""  # "" : no video-analytics subscription (the settings give "frigate")
     share_group: str = "confiance"  # "" for a plain subscription (one worker, or tests)
     session_expiry_s: int = 7 * 24 * 3600
     batch_size: int = 1000
@@ -38,6 +40,21 @@ class MqttConfig:
     def topic_filter(self) -> str:
         plain = f"{self.prefix}/+/up"
         return f"$share/{self.share_group}/{plain}" if self.share_group else plain
+
+    @property
+    def topic_filters(self) -> list[str]:
+        """The measurements' filter, then Frigate's events and reviews (shared the same way)."""
+        share = f"$share/{self.share_group}/" if self.share_group else ""
+        if not self.frigate_prefix:
+            return [self.topic_filter]
+        return [self.topic_filter, *(f"{share}{self.frigate_prefix}/{kind}" for kind in ("events", "reviews"))]
+
+    def video_kind_of(self, topic: str) -> str | None:
+        """"events" or "reviews" for a Frigate topic, else None."""
+        if not self.frigate_prefix or not topic.startswith(self.frigate_prefix + "/"):
+            return None
+        kind = topic[len(self.frigate_prefix) + 1:]
+        return kind if kind in ("events", "reviews") else None
 
     def device_of(self, topic: str) -> str | None:
         """The device identifier a topic names, or None when it is not `<prefix>/<device>/up`."""
@@ -72,6 +89,7 @@ def from_settings(url: str | None = None, **overrides) -> MqttConfig:
         **parse_url(url),
         "client_id": settings.CONFIANCE_MQTT_CLIENT_ID or f"confiance-ingest-{socket.gethostname()}",
         "prefix": settings.CONFIANCE_MQTT_TOPIC_PREFIX,
+        "frigate_prefix": getattr(settings, "CONFIANCE_FRIGATE_TOPIC_PREFIX", ""),
         "share_group": settings.CONFIANCE_MQTT_SHARE_GROUP,
         "session_expiry_s": settings.CONFIANCE_MQTT_SESSION_EXPIRY,
         "batch_size": settings.CONFIANCE_MQTT_BATCH_SIZE,

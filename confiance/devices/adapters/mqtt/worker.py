@@ -36,11 +36,13 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from confiance.devices.adapters.frigate.parsing import parse_message
 from confiance.devices.adapters.mqtt.config import MqttConfig
-from confiance.devices.choices import DeadLetterReason, MeasurementSource
-from confiance.devices.drafts import Parsed, Rejected
+from confiance.devices.choices import DeadLetterReason, DetectionSource, MeasurementSource
+from confiance.devices.drafts import DetectionDraft, Parsed, Rejected
 from confiance.devices.readings import parse_payload
 from confiance.devices.services.measurements import measurements_store
+from confiance.devices.services.video import detections_store
 
 log = logging.getLogger("confiance.devices.mqtt")
 
@@ -79,6 +81,9 @@ class WorkerStats:
     acked: int = 0
     not_acked: int = 0  # committed but received on a connection that dropped since: redelivered, then duplicates
     store_failures: int = 0
+    video_stored: int = 0  # video-analytics detections (Frigate topics)
+    video_duplicates: int = 0
+    video_refused: int = 0  # dropped and counted (unmapped, no legal basis, unknown camera, unreadable)
     connects: int = 0
     disconnects: int = 0
     parse_s: float = 0.0  # main thread time, by step
@@ -156,8 +161,8 @@ class IngestWorker:
             self._connected = True
         self.stats.connects += 1
         log.info("MQTT connected to %s:%s as %s (session present: %s), subscribing to %s", self.config.host,
-                 self.config.port, self.config.client_id, flags.session_present, self.config.topic_filter)
-        client.subscribe(self.config.topic_filter, options=SubscribeOptions(qos=1))
+                 self.config.port, self.config.client_id, flags.session_present, self.config.topic_filters)
+        client.subscribe([(topic, SubscribeOptions(qos=1)) for topic in self.config.topic_filters])
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         with self._ack_lock:
@@ -249,13 +254,17 @@ class IngestWorker:
         """Store the batch (retried with back-off while the database is unreachable), then acknowledge it.
         False when stopping before it could be stored: nothing is acknowledged, the broker keeps it."""
         started = time.perf_counter()
-        parts = [parse_inbound(self.config, item) for item in batch]
+        parts, video = self._parse(batch)
         parsed = time.perf_counter()
         self.stats.parse_s += parsed - started
         delay = 0.5
         while True:
             try:
-                self._store(parts)
+                if parts:
+                    self._store(parts)
+                    parts = []  # committed: a retry of the video part must not store them again
+                if video:
+                    self._store_video(video)
                 break
             except (OperationalError, InterfaceError):
                 self.stats.store_failures += 1
@@ -273,6 +282,37 @@ class IngestWorker:
         self._ack(batch)
         self.stats.ack_s += time.perf_counter() - stored
         return True
+
+    def _parse(self, batch: list[Inbound]) -> tuple[list[Parsed], list[DetectionDraft | None]]:
+        """Measurements on one side, Frigate's video-analytics drafts (None: unreadable) on the other."""
+        parts: list[Parsed] = []
+        video: list[DetectionDraft | None] = []
+        for item in batch:
+            kind = self.config.video_kind_of(item.topic) if item.topic is not None else None
+            if kind is None:
+                parts.append(parse_inbound(self.config, item))
+                continue
+            try:
+                video.append(parse_message(kind, item.payload))
+            except Exception as error:  # the parser does not raise; if it ever did, the run goes on (no payload logged)
+                log.error("video parser failure on %s: %s", kind, type(error).__name__)
+                video.append(None)
+        return parts, video
+
+    def _store_video(self, video: list[DetectionDraft | None]) -> None:
+        """Detections in their own transaction; whatever the store refuses is counted, never logged with content."""
+        drafts = [draft for draft in video if draft is not None]
+        try:
+            result = detections_store(drafts, source=DetectionSource.FRIGATE, malformed=len(video) - len(drafts))
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
+            log.error("video-analytics batch refused by the store: %s", type(error).__name__)
+            self.stats.video_refused += len(video)
+            return
+        self.stats.video_stored += result.stored
+        self.stats.video_duplicates += result.duplicates
+        self.stats.video_refused += result.refused
 
     def _store(self, parts: list[Parsed]) -> None:
         """One transaction for the batch; a batch the store refuses for another reason than the database being
