@@ -113,3 +113,11 @@ def test_other_commune_agent_gets_nothing(world):
     assert outsider.get(reverse("alerts:detail", args=[alert.pk])).status_code == 403
     outsider.post(reverse("alerts:cancel", args=[alert.pk]))
     assert Alert.objects.count() == 1
+
+
+def test_form_prefilled_from_a_template(world):
+    from confiance.alerts.models import AlertTemplate
+
+    template = AlertTemplate.objects.filter(risk="flood").first()
+    page = client_of(world.operator).get(reverse("alerts:new") + f"?commune={world.commune.pk}&template={template.pk}")
+    assert page.status_code == 200 and escape(template.headline) in page.content.decode()
