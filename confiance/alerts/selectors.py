@@ -101,3 +101,17 @@ def cap_of(alert: Alert) -> bytes:
         return cap_build(alert, base_url=settings.CONFIANCE_PUBLIC_URL.rstrip("/"))
     finally:
         alert.published_at = published_at
+
+
+def home_summary(*, actor: Actor, limit: int = 5) -> dict | None:
+    """The agents' home: alerts waiting for my approval, alerts in force, alerts received from other authorities."""
+    if not actor.can_anywhere(Permission.ALERTS_VIEW):
+        return None
+    communes = actor.commune_ids(Permission.ALERTS_VIEW)
+    now = timezone.now()
+    return {"awaiting": list(awaiting_approval_for_actor(actor=actor)[:limit]),
+            "in_force": list(Alert.objects.filter(in_force_filter(now), commune_id__in=communes)
+                             .select_related("commune").order_by("-published_at")[:limit]),
+            "incoming": list(IncomingAlert.objects.filter(communes__in=communes)
+                             .filter(Q(expires__isnull=True) | Q(expires__gt=now)).exclude(msg_type="Cancel")
+                             .distinct().order_by("-sent")[:limit])}

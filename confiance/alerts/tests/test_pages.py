@@ -121,3 +121,18 @@ def test_form_prefilled_from_a_template(world):
     template = AlertTemplate.objects.filter(risk="flood").first()
     page = client_of(world.operator).get(reverse("alerts:new") + f"?commune={world.commune.pk}&template={template.pk}")
     assert page.status_code == 200 and escape(template.headline) in page.content.decode()
+
+
+def test_home_shows_what_waits_for_my_approval_and_incoming_alerts(world):
+    from confiance.alerts.services.incoming import incoming_import_bytes
+    from confiance.alerts.tests.test_cap_in import prefecture_cap
+
+    alert = alert_draft(actor=world.operator, commune_id=world.commune.pk, draft=flood_draft())
+    alert_submit(actor=world.operator, alert_id=alert.pk)
+    incoming_import_bytes(actor=None, data=prefecture_cap(), source="test")
+    chief_home = client_of(world.chief).get("/agents/").content.decode()
+    assert "À valider" in chief_home and escape(alert.headline) in chief_home
+    assert "Vigilance orange crues" in chief_home
+    assert "À valider" not in client_of(world.operator).get("/agents/").content.decode()  # the author's own
+    public = Client().get(reverse("alerts:public", args=[world.commune.insee_code])).content.decode()
+    assert "Alertes des autres autorités" in public and "Vigilance orange crues" in public
