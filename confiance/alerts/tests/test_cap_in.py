@@ -115,3 +115,33 @@ def test_command_imports_a_file_and_reports(world, tmp_path):
         call_command("alerts_import", str(bad))
     with pytest.raises(CommandError, match="local"):
         call_command("alerts_import", "http://93.184.216.34/feed.atom")
+
+
+def test_feed_on_the_local_network_with_linked_entries(world):
+    import http.server
+    import threading
+
+    message = prefecture_cap("PREF91-LINKED")
+    feed = b"""<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title>
+      <updated>2030-01-01T00:00:00Z</updated><entry><id>e</id><title>t</title><updated>2030-01-01T00:00:00Z</updated>
+      <link rel="alternate" type="application/cap+xml" href="http://127.0.0.1:%d/cap.xml"/></entry></feed>"""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = message if self.path == "/cap.xml" else feed % self.server.server_port
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = StringIO()
+        call_command("alerts_import", f"http://127.0.0.1:{server.server_port}/feed.atom", stdout=out)
+    finally:
+        server.shutdown()
+    assert "1 importée" in out.getvalue()
+    assert IncomingAlert.objects.get().identifier == "PREF91-LINKED"

@@ -136,3 +136,28 @@ def test_home_shows_what_waits_for_my_approval_and_incoming_alerts(world):
     assert "À valider" not in client_of(world.operator).get("/agents/").content.decode()  # the author's own
     public = Client().get(reverse("alerts:public", args=[world.commune.insee_code])).content.decode()
     assert "Alertes des autres autorités" in public and "Vigilance orange crues" in public
+
+
+def test_list_page_and_api_query_counts_do_not_grow_with_the_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from confiance.accounts.services import api_token_create
+
+    token = api_token_create(actor=None, agent=world.chief.agent, name="t", communes=[world.commune],
+                             permissions=["alerts.view"]).secret
+    operator = client_of(world.operator)
+
+    def counts():
+        with CaptureQueriesContext(connection) as page:
+            assert operator.get(reverse("alerts:list")).status_code == 200
+        with CaptureQueriesContext(connection) as api:
+            assert Client().get("/api/v1/alerts", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+        return len(page), len(api)
+
+    _published(world)
+    counts()  # warm: the token's first use is recorded once
+    few = counts()
+    for _ in range(3):
+        _published(world, sector_ids=(world.sector.pk,))
+    assert counts() == few
