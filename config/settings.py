@@ -263,6 +263,10 @@ CONFIANCE_WORKING_HOURS_END = env_int("CONFIANCE_WORKING_HOURS_END", 20, minimum
 CONFIANCE_INACTIVE_ACCOUNT_DAYS = env_int("CONFIANCE_INACTIVE_ACCOUNT_DAYS", 90, minimum=1)
 CONFIANCE_BACKUP_MAX_AGE_HOURS = env_int("CONFIANCE_BACKUP_MAX_AGE_HOURS", 48, minimum=1)
 
+# --- Population alerts.
+# The CAP <sender> of the commune's alerts is "mairie-<INSEE>@<this domain>": a domain the commune controls.
+CONFIANCE_ALERTS_SENDER_DOMAIN = env_str("CONFIANCE_ALERTS_SENDER_DOMAIN", "alertes.confiance.local")
+
 # --- Police municipale operations.
 # Minutes during which the author may still fix a main courante entry; after that, corrections are new entries.
 CONFIANCE_LOGBOOK_GRACE_MINUTES = env_int("CONFIANCE_LOGBOOK_GRACE_MINUTES", 15, minimum=0, maximum=24 * 60)

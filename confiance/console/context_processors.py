@@ -20,6 +20,8 @@ def navigation(request):
                 "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE),
                 "privacy": actor.can_anywhere(Permission.PRIVACY_MANAGE),
                 "video_review": actor.can_anywhere(Permission.VIDEO_REVIEW),
+                "alerts": actor.can_anywhere(Permission.ALERTS_VIEW),
+                "alerts_draft": actor.can_anywhere(Permission.ALERTS_DRAFT),
                 "security": actor.can_anywhere(Permission.SECURITY_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}

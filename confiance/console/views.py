@@ -14,6 +14,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Role
 from confiance.accounts.selectors import actor_access_current, membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
+from confiance.alerts.selectors import home_summary as alerts_home_summary
 from confiance.analytics.selectors import analysable_communes, phase_indicators
 from confiance.console.selectors import HOME_LIST_LENGTH, current_mission, journal_rows, roles_held, service_queue
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
@@ -34,7 +35,8 @@ def home(request):
         by_commune.setdefault(membership.commune_id, []).append(str(membership.get_role_display()))
     rows = [{"commune": commune, "roles": by_commune.get(commune.pk, [])} for commune in communes]
     return render(request, "console/home.html", {"rows": rows, "event_labels": event_labels(),
-                                                 "blocks": _role_blocks(actor)})
+                                                 "blocks": _role_blocks(actor),
+                                                 "alerts": alerts_home_summary(actor=actor)})
 
 
 def _role_blocks(actor: Actor) -> dict[str, object]:
