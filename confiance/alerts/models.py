@@ -1,13 +1,207 @@
-"""Models of the alerts app."""
+"""Population alerts: authored alerts (CAP 1.2 messages), their history, templates per risk, incoming alerts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from confiance.alerts.choices import (
+    AlertStatus,
+    AlertStepKind,
+    CapStatus,
+    Category,
+    Certainty,
+    MessageType,
+    ResponseType,
+    Risk,
+    Severity,
+    Urgency,
+)
+from confiance.territory.models import Commune, Sector
+
+
+class AlertTemplate(models.Model):
+    """Prefilled wording for one risk of a commune's safety plan; a template with no commune serves every commune."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="alert_templates",
+                                help_text=_("Vide : modèle commun à toutes les communes."))
+    risk = models.CharField(_("risque"), max_length=20, choices=Risk.choices)
+    name = models.CharField(_("nom"), max_length=120)
+    event = models.CharField(_("événement"), max_length=120)
+    category = models.CharField(_("catégorie"), max_length=12, choices=Category.choices, default=Category.SAFETY)
+    response_type = models.CharField(_("conduite à tenir"), max_length=12, choices=ResponseType.choices,
+                                     default=ResponseType.MONITOR)
+    urgency = models.CharField(_("urgence"), max_length=12, choices=Urgency.choices, default=Urgency.EXPECTED)
+    severity = models.CharField(_("gravité"), max_length=12, choices=Severity.choices, default=Severity.MODERATE)
+    certainty = models.CharField(_("certitude"), max_length=12, choices=Certainty.choices, default=Certainty.LIKELY)
+    headline = models.CharField(_("titre"), max_length=160)
+    description = models.TextField(_("description"))
+    instruction = models.TextField(_("consignes"))
+    headline_en = models.CharField(_("titre (anglais)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (anglais)"), blank=True)
+    instruction_en = models.TextField(_("consignes (anglais)"), blank=True)
+    duration_hours = models.PositiveSmallIntegerField(_("durée de validité par défaut (heures)"), default=12)
+    active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("modèle d'alerte")
+        verbose_name_plural = _("modèles d'alerte")
+        ordering = ["risk", "name"]
+        constraints = [models.UniqueConstraint(fields=["commune", "name"], name="alert_template_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    """One CAP message authored by a commune: an Alert, or an Update/Cancel of earlier ones; two people publish it."""
+
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="alerts")
+    sender = models.CharField(_("émetteur (CAP)"), max_length=200)
+    identifier = models.CharField(_("identifiant (CAP)"), max_length=200)
+    status = models.CharField(_("état"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.DRAFT)
+    cap_status = models.CharField(_("nature"), max_length=10, choices=CapStatus.choices, default=CapStatus.ACTUAL)
+    msg_type = models.CharField(_("type de message"), max_length=10, choices=MessageType.choices,
+                                default=MessageType.ALERT)
+    references = models.ManyToManyField("self", verbose_name=_("remplace"), symmetrical=False, blank=True,
+                                        related_name="replaced_by")
+    template = models.ForeignKey(AlertTemplate, verbose_name=_("modèle"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    risk = models.CharField(_("risque"), max_length=20, choices=Risk.choices, default=Risk.OTHER)
+    event = models.CharField(_("événement"), max_length=120)
+    category = models.CharField(_("catégorie"), max_length=12, choices=Category.choices, default=Category.SAFETY)
+    response_type = models.CharField(_("conduite à tenir"), max_length=12, choices=ResponseType.choices,
+                                     default=ResponseType.MONITOR)
+    urgency = models.CharField(_("urgence"), max_length=12, choices=Urgency.choices, default=Urgency.EXPECTED)
+    severity = models.CharField(_("gravité"), max_length=12, choices=Severity.choices, default=Severity.MODERATE)
+    certainty = models.CharField(_("certitude"), max_length=12, choices=Certainty.choices, default=Certainty.LIKELY)
+    headline = models.CharField(_("titre"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    instruction = models.TextField(_("consignes"), blank=True)
+    headline_en = models.CharField(_("titre (anglais)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (anglais)"), blank=True)
+    instruction_en = models.TextField(_("consignes (anglais)"), blank=True)
+    onset = models.DateTimeField(_("début"), null=True, blank=True)
+    expires = models.DateTimeField(_("fin de validité"), null=True, blank=True)
+    area_description = models.CharField(_("zone concernée"), max_length=300, blank=True)
+    area = models.JSONField(
+        _("zone dessinée (GeoJSON)"), default=dict, blank=True,
+        help_text=_("FeatureCollection : des Polygon, et des Point avec la propriété radius_m pour les cercles."),
+    )
+    target_communes = models.ManyToManyField(Commune, verbose_name=_("communes visées"), blank=True,
+                                             related_name="targeted_by_alerts")
+    target_sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs visés"), blank=True,
+                                            related_name="targeted_by_alerts")
+    source_alarm = models.ForeignKey("devices.Alarm", verbose_name=_("alarme d'origine"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rédigée par"), on_delete=models.PROTECT,
+                               related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("validée par"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    review_note = models.CharField(_("observation du valideur"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True,
+                                        help_text=_("Heure d'envoi du message CAP (sent)."))
+    ended_at = models.DateTimeField(_("remplacée ou annulée le"), null=True, blank=True)
+    cap_xml = models.TextField(_("message CAP publié"), blank=True,
+                               help_text=_("Figé à la publication : l'adresse publique sert toujours ces octets."))
+
+    class Meta:
+        verbose_name = _("alerte")
+        verbose_name_plural = _("alertes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "identifier"], name="alert_identifier_unique_per_sender"),
+            models.CheckConstraint(
+                condition=Q(expires__isnull=True) | Q(onset__isnull=True) | Q(expires__gt=models.F("onset")),
+                name="alert_expires_after_onset"),
+        ]
+        indexes = [
+            models.Index(fields=["commune", "status"], name="alert_commune_status"),
+            models.Index(fields=["status", "published_at"], name="alert_status_published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    @property
+    def is_in_force(self) -> bool:
+        """Published, not replaced nor cancelled, and not expired."""
+        if self.status != AlertStatus.PUBLISHED or self.msg_type == MessageType.CANCEL:
+            return False
+        return self.expires is None or self.expires > timezone.now()
+
+
+class AlertStep(models.Model):
+    """One step of an alert's life (drafted, submitted, approved, published...), appended with who and when."""
+
+    alert = models.ForeignKey(Alert, verbose_name=_("alerte"), on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("étape"), max_length=12, choices=AlertStepKind.choices)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("par"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("étape d'alerte")
+        verbose_name_plural = _("étapes d'alerte")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} {self.kind}"
+
+
+class IncomingAlert(models.Model):
+    """A CAP message received from another authority (préfecture, Météo-France...), shown to agents and the public."""
+
+    sender = models.CharField(_("émetteur"), max_length=200)
+    identifier = models.CharField(_("identifiant"), max_length=200)
+    sent = models.DateTimeField(_("envoyée le"))
+    cap_status = models.CharField(_("nature"), max_length=10, default="Actual")
+    msg_type = models.CharField(_("type de message"), max_length=10, default="Alert")
+    references = models.TextField(_("références"), blank=True)
+    sender_name = models.CharField(_("autorité"), max_length=200, blank=True)
+    language = models.CharField(_("langue"), max_length=20, blank=True)
+    event = models.CharField(_("événement"), max_length=200)
+    category = models.CharField(_("catégorie"), max_length=12, blank=True)
+    urgency = models.CharField(_("urgence"), max_length=12, blank=True)
+    severity = models.CharField(_("gravité"), max_length=12, blank=True)
+    certainty = models.CharField(_("certitude"), max_length=12, blank=True)
+    headline = models.CharField(_("titre"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    instruction = models.TextField(_("consignes"), blank=True)
+    web = models.URLField(_("lien"), max_length=500, blank=True)
+    onset = models.DateTimeField(_("début"), null=True, blank=True)
+    expires = models.DateTimeField(_("fin de validité"), null=True, blank=True)
+    area_description = models.CharField(_("zone concernée"), max_length=500, blank=True)
+    area = models.JSONField(_("zone (GeoJSON)"), default=dict, blank=True)
+    communes = models.ManyToManyField(Commune, verbose_name=_("communes concernées"), blank=True,
+                                      related_name="incoming_alerts")
+    source = models.CharField(_("source"), max_length=500, help_text=_("Fichier ou adresse d'où le message vient."))
+    raw_xml = models.TextField(_("message CAP reçu"))
+    received_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("importée par"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("alerte reçue")
+        verbose_name_plural = _("alertes reçues")
+        ordering = ["-sent"]
+        constraints = [models.UniqueConstraint(fields=["sender", "identifier"], name="incoming_alert_unique")]
+
+    def __str__(self) -> str:
+        return self.headline or self.event
 
 
 # =================================================================================================================
 # Subscriptions and delivery (helper "deliver"): who asked to be warned, and one row per message to send.
 # =================================================================================================================
-
-from django.db import models  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from confiance.alerts.delivery_choices import Channel, DeliveryStatus, SubscriberStatus  # noqa: E402
 
