@@ -282,3 +282,22 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.subscriber_id} ({self.channel})"
+
+
+class AlertDispatch(models.Model):
+    """The targeting of one published alert: done once (the worker redoes it if the publishing process died)."""
+
+    alert = models.OneToOneField("alerts.Alert", verbose_name=_("alerte"), on_delete=models.CASCADE,
+                                 related_name="dispatch")
+    targeted = models.PositiveIntegerField(_("abonnés visés"), default=0)
+    queued = models.PositiveIntegerField(_("envois mis en file"), default=0)
+    by_channel = models.JSONField(_("envois par canal"), default=dict, blank=True)
+    enqueued_at = models.DateTimeField(_("mis en file le"), default=timezone.now)
+    seconds = models.FloatField(_("durée du ciblage (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("diffusion d'alerte")
+        verbose_name_plural = _("diffusions d'alerte")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}: {self.targeted}"

@@ -92,7 +92,7 @@ def _subscriber_table() -> tuple[str, str]:
 def targeted_subscriber_ids(*, commune_ids: Sequence[int], area: BaseGeometry | None,
                             sector_ids: Sequence[int] = ()) -> np.ndarray:
     """Ids (sorted, unique) of the active subscribers of these communes located in `area` or in a chosen sector."""
-    from confiance.alerts.choices import SubscriberStatus
+    from confiance.alerts.delivery_choices import SubscriberStatus
 
     table, status = _subscriber_table()
     communes = ", ".join(["%s"] * len(commune_ids))
@@ -125,7 +125,7 @@ def targeted_subscriber_ids(*, commune_ids: Sequence[int], area: BaseGeometry | 
 
 def plain_targeted_ids(*, commune_ids: Sequence[int], area: BaseGeometry) -> np.ndarray:
     """The same answer the plain way: every located subscriber's point read and tested (the benchmark's baseline)."""
-    from confiance.alerts.choices import SubscriberStatus
+    from confiance.alerts.delivery_choices import SubscriberStatus
 
     table, status = _subscriber_table()
     communes = ", ".join(["%s"] * len(commune_ids))
