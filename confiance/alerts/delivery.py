@@ -60,7 +60,7 @@ def _insert_statement(channel: str) -> str:
 def deliveries_insert(*, alert_id: int, subscriber_ids: np.ndarray) -> dict[str, int]:
     """Queue the alert for these subscribers on each confirmed channel; rows already there are kept as they are."""
     if len(subscriber_ids) == 0:
-        return {channel: 0 for channel in Channel.values}
+        return dict.fromkeys(Channel.values, 0)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     if connection.vendor == "postgresql":
         chosen: object = [int(value) for value in subscriber_ids]

@@ -18,7 +18,7 @@ MAX_MINUTES = 24 * 60
 def delivery_report(*, alert: Alert) -> dict[str, Any]:
     """Counts of one alert's deliveries (the caller checked the actor may see the alert): no personal data."""
     dispatch = AlertDispatch.objects.filter(alert=alert).first()
-    channels = {channel: {status: 0 for status in DeliveryStatus.values} | {"total": 0} for channel in Channel.values}
+    channels = {channel: dict.fromkeys(DeliveryStatus.values, 0) | {"total": 0} for channel in Channel.values}
     rows = Delivery.objects.filter(alert=alert).values("channel", "status").annotate(count=Count("id"))
     for row in rows:
         channels[row["channel"]][row["status"]] = row["count"]
@@ -29,7 +29,7 @@ def delivery_report(*, alert: Alert) -> dict[str, Any]:
     minutes: dict[Any, dict[str, Any]] = {}
     for row in minutes_rows:
         entry = minutes.setdefault(row["minute"], {"minute": row["minute"].astimezone(PARIS).isoformat(),
-                                                   "sent": 0, **{channel: 0 for channel in Channel.values}})
+                                                   "sent": 0, **dict.fromkeys(Channel.values, 0)})
         entry[row["channel"]] += row["count"]
         entry["sent"] += row["count"]
     return {

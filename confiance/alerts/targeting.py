@@ -98,25 +98,25 @@ def targeted_subscriber_ids(*, commune_ids: Sequence[int], area: BaseGeometry | 
     communes = ", ".join(["%s"] * len(commune_ids))
     if not commune_ids:
         return np.empty(0, dtype=np.int64)
-    base = f"FROM {table} WHERE {status} = %s AND commune_id IN ({communes})"  # noqa: S608 (names from _meta)
+    base = f"FROM {table} WHERE {status} = %s AND commune_id IN ({communes})"
     head = [SubscriberStatus.ACTIVE, *commune_ids]
     found: list[np.ndarray] = []
     if area is not None and not area.is_empty:
         cover = area_cover(area)
         for cells in _chunks(cover.inside):
             marks = ", ".join(["%s"] * len(cells))
-            rows = _rows(f"SELECT id {base} AND h3_cell IN ({marks})", [*head, *cells])  # noqa: S608
+            rows = _rows(f"SELECT id {base} AND h3_cell IN ({marks})", [*head, *cells])
             found.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
         for cells in _chunks(cover.border):
             marks = ", ".join(["%s"] * len(cells))
-            rows = _rows(f"SELECT id, lon, lat {base} AND h3_cell IN ({marks})", [*head, *cells])  # noqa: S608
+            rows = _rows(f"SELECT id, lon, lat {base} AND h3_cell IN ({marks})", [*head, *cells])
             if rows:
                 block = np.array(rows, dtype=float)
                 found.append(block[points_inside(area, block[:, 1], block[:, 2]), 0].astype(np.int64))
     for start in range(0, len(sector_ids), CHUNK):
         chosen = list(sector_ids[start:start + CHUNK])
         marks = ", ".join(["%s"] * len(chosen))
-        rows = _rows(f"SELECT id {base} AND sector_id IN ({marks})", [*head, *chosen])  # noqa: S608
+        rows = _rows(f"SELECT id {base} AND sector_id IN ({marks})", [*head, *chosen])
         found.append(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
     if not found:
         return np.empty(0, dtype=np.int64)
