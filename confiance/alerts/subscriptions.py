@@ -9,6 +9,7 @@ contacts at once, and the retention rule "alerts.subscriptions.unsubscribed" del
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -115,10 +116,8 @@ def _send_confirmation_email(subscriber: Subscriber) -> None:
 
 def _send_code(subscriber: Subscriber, code: str) -> None:
     text = _("Alertes de votre commune : votre code de confirmation est %(code)s.") % {"code": code}
-    try:
+    with contextlib.suppress(Exception):  # the inhabitant can ask again; the page says a code was sent
         sms.backend().send(phone=subscriber.phone, text=text, key=f"confirmation-{subscriber.token}")
-    except Exception:  # noqa: S110 (the inhabitant can ask again; the page says a code was sent)
-        pass
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -41,7 +42,5 @@ def send_batch(items: Sequence[Outgoing], report: Report) -> None:
                 continue
             report(item, None if sent else "refusé par le serveur de courriel")
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a server gone at the end changes nothing to what was sent
             connection.close()
-        except Exception:  # noqa: S110 (a server gone at the end changes nothing to what was sent)
-            pass

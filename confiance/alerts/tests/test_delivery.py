@@ -49,7 +49,7 @@ def test_an_alert_is_queued_once_per_subscriber_and_channel(world):
 
 
 def test_worker_sends_each_message_once_with_instructions_first_and_an_unsubscribe_link(world):
-    commune, subscribers = world
+    commune, _ = world
     alert = make_published_alert(commune, area=WEST_HALF)
     dispatch = enqueue_alert(alert.pk)
     while deliver_once(channel=Channel.EMAIL, limit=7)["claimed"]:
