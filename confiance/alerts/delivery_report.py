@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 from django.db.models.functions import TruncMinute
 
+from confiance.accounts.choices import Permission
 from confiance.alerts.delivery_choices import Channel, DeliveryStatus
 from confiance.alerts.models import Alert, AlertDispatch, Delivery
+from confiance.core.errors import NotFoundError
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_MINUTES = 24 * 60
@@ -42,3 +44,11 @@ def delivery_report(*, alert: Alert) -> dict[str, Any]:
         "failed": sum(channel["failed"] for channel in channels.values()),
         "minutes": list(minutes.values()),
     }
+
+
+def alert_for_report(*, actor, alert_id: int) -> Alert:
+    """The alert whose report the agent asks for: ALERTS_VIEW in its commune, else "not found"."""
+    alert = Alert.objects.select_related("commune").filter(pk=alert_id).first()
+    if alert is None or not actor.can(Permission.ALERTS_VIEW, alert.commune_id):
+        raise NotFoundError()
+    return alert

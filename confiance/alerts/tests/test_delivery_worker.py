@@ -27,7 +27,7 @@ from confiance.alerts.delivery import enqueue_alert
 from confiance.alerts.tests.delivery_factories import make_published_alert, polygon_feature, spread_subscribers
 from confiance.territory.tests.factories import make_commune
 commune = make_commune(lon=2.40, lat=48.55, insee_code="91386", name="Mennecy")
-people = spread_subscribers(commune, %d, phones=True)
+people = spread_subscribers(commune, SUBSCRIBERS, phones=True)
 area = {"type": "FeatureCollection", "features": [polygon_feature(
     [[2.399, 48.549], [2.414, 48.549], [2.414, 48.571], [2.399, 48.571], [2.399, 48.549]])]}
 alert = make_published_alert(commune, area=area)
@@ -35,7 +35,7 @@ dispatch = enqueue_alert(alert.pk)
 inside = sorted(p.email for p in people if p.lon <= 2.414)
 print(json.dumps({"targeted": dispatch.targeted, "emails": inside,
                   "phones": sorted(p.phone for p in people if p.lon <= 2.414)}))
-""" % SUBSCRIBERS
+""".replace("SUBSCRIBERS", str(SUBSCRIBERS))
 
 CHECK = """
 from django.db.models import Count
