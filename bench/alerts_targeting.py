@@ -77,8 +77,11 @@ def _seed(commune_id: int, rng: np.random.Generator) -> None:
 def _workers(env: dict[str, str], count: int) -> list[subprocess.Popen]:
     command = [str(Path(sys.executable).with_name("confiance")), "alerts", "deliver", "--batch", "500",
                "--idle", "0.05"]
-    return [subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    workers = [subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True) for _ in range(count)]
+    for worker in workers:  # up, URLs loaded, polling: as they are when an alert is approved
+        worker.stdout.readline()
+    return workers
 
 
 def main() -> None:
@@ -144,7 +147,7 @@ def _enqueue_and_send(commune, area, found, sink, env, database) -> None:
     count = 2 if database == "postgresql" else 1  # SQLite: one writer at a time, a second worker only waits
     workers = _workers(env, count)
     try:
-        time.sleep(4 if SMOKE else 8)  # the workers are up and idle, as they are when an alert is approved
+        time.sleep(0.5)
         second = make_published_alert(commune, area=collection, headline="Crue : évacuation")
         received = len(sink.messages)
         started = time.monotonic()

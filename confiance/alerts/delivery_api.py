@@ -1,7 +1,6 @@
 """Subscriptions and delivery reports under /api/v1/alerts-delivery: subscribe (public, rate-limited), confirm the
 SMS code, unsubscribe; the delivery report of an alert for agents (ALERTS_VIEW)."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _

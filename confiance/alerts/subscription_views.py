@@ -1,11 +1,15 @@
 """Public pages of the alert subscriptions: subscribe (address or sector), confirm, SMS code, unsubscribe."""
 
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from confiance.alerts.delivery_choices import Channel
 from confiance.alerts.delivery_errors import SubscriptionError
+from confiance.alerts.delivery_report import alert_for_report, delivery_report
 from confiance.alerts.subscription_forms import CodeForm, SubscribeForm
 from confiance.alerts.subscriptions import (
     UNSUBSCRIBE_SALT,
@@ -16,6 +20,7 @@ from confiance.alerts.subscriptions import (
     subscription_request,
     subscription_unsubscribe,
 )
+from confiance.core.errors import NotFoundError
 from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
 from confiance.territory.models import Sector
 
@@ -93,3 +98,19 @@ def unsubscribe(request, signed: str):
         return render(request, "alerts/subscription_message.html",
                       {"message": _("Vous êtes désabonné : vos coordonnées sont effacées.")})
     return render(request, "alerts/unsubscribe.html", {})
+
+
+@login_required
+@require_GET
+def delivery_report_page(request, alert_id: int):
+    """The delivery report of an alert for agents (ALERTS_VIEW): targeted, per channel, per minute."""
+    from confiance.console.access import actor_of
+
+    try:
+        alert = alert_for_report(actor=actor_of(request), alert_id=alert_id)
+    except NotFoundError:
+        raise Http404 from None
+    report = delivery_report(alert=alert)
+    labels = dict(Channel.choices)
+    rows = [(labels[channel], counts) for channel, counts in report["channels"].items() if counts["total"]]
+    return render(request, "alerts/delivery_report.html", {"alert": alert, "report": report, "rows": rows})

@@ -14,4 +14,6 @@ urlpatterns += [
     path("alertes/abonnement/confirmer/<str:signed>/", subscription_views.confirm, name="subscription-confirm"),
     path("alertes/abonnement/code/<str:signed>/", subscription_views.code, name="subscription-code"),
     path("alertes/desabonnement/<str:signed>/", subscription_views.unsubscribe, name="unsubscribe"),
+    path("agents/alertes/<int:alert_id>/diffusion/", subscription_views.delivery_report_page,
+         name="delivery-report"),
 ]
