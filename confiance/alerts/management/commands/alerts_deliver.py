@@ -5,7 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.urls import get_resolver
+from django.urls import reverse
 
 from confiance.alerts.delivery import deliver_once, enqueue_missed
 from confiance.alerts.delivery_choices import Channel
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: running.update(on=False))
         signal.signal(signal.SIGINT, lambda *_: running.update(on=False))
         batch = max(1, min(options["batch"], 5000))
-        get_resolver().url_patterns  # the links of the messages need the URLs: load them before the first alert
+        reverse("alerts:subscribe")  # the messages' links need the URLs: load them before the first alert
         self.stdout.write("Envoi des alertes : prêt.")
         self.stdout.flush()
         last_catch_up, next_sms = 0.0, 0.0
