@@ -249,6 +249,10 @@ CONFIANCE_REPORT_PHOTO_MAX_BYTES = env_int("CONFIANCE_REPORT_PHOTO_MAX_MB", 8, m
 CONFIANCE_REPORT_PHOTO_LINK_DAYS = env_int("CONFIANCE_REPORT_PHOTO_LINK_DAYS", 30, minimum=1)
 CONFIANCE_REPORT_PERSONAL_DATA_DAYS = env_int("CONFIANCE_REPORT_PERSONAL_DATA_DAYS", 365, minimum=1)
 
+# --- Population alerts.
+# The CAP <sender> of the commune's alerts is "mairie-<INSEE>@<this domain>": a domain the commune controls.
+CONFIANCE_ALERTS_SENDER_DOMAIN = env_str("CONFIANCE_ALERTS_SENDER_DOMAIN", "alertes.confiance.local")
+
 # --- Police municipale operations.
 # Minutes during which the author may still fix a main courante entry; after that, corrections are new entries.
 CONFIANCE_LOGBOOK_GRACE_MINUTES = env_int("CONFIANCE_LOGBOOK_GRACE_MINUTES", 15, minimum=0, maximum=24 * 60)

@@ -57,10 +57,10 @@ def polygon_checked(coordinates: Any, index: int = 0) -> Polygon:
     if not isinstance(coordinates, list) or not coordinates:
         raise _refuse("Polygone sans contour.", feature=index)
     polygon = Polygon(_check_ring(coordinates[0], index))
-    if polygon.is_empty or polygon.area == 0:
-        raise _refuse("Polygone plat ou vide.", feature=index)
     if not polygon.is_valid:
         raise _refuse(f"Polygone invalide (il se recoupe) : {explain_validity(polygon)}", feature=index)
+    if polygon.is_empty or polygon.area == 0:
+        raise _refuse("Polygone plat ou vide.", feature=index)
     return polygon
 
 

@@ -16,6 +16,8 @@ def navigation(request):
                 "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
                 "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
                 "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH),
-                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE)}
+                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE),
+                "alerts": actor.can_anywhere(Permission.ALERTS_VIEW),
+                "alerts_draft": actor.can_anywhere(Permission.ALERTS_DRAFT)}
 
     return {"nav": SimpleLazyObject(sections)}

@@ -1,0 +1,1 @@
+"""Pages of population alerts: the agents' pages (agents.py) and the public ones (public.py)."""
