@@ -15,6 +15,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -73,9 +74,17 @@ def signed_token(subscriber: Subscriber, salt: str) -> str:
     return signing.dumps(subscriber.token, salt=salt, compress=False)
 
 
+@lru_cache(maxsize=4)
+def _unsubscribe_prefix(public_url: str) -> tuple[str, str]:
+    marker = "SIGNED-TOKEN"
+    head, _, tail = reverse("alerts:unsubscribe", args=[marker]).partition(marker)
+    return public_url.rstrip("/") + head, tail
+
+
 def unsubscribe_url(subscriber: Subscriber) -> str:
-    path = reverse("alerts:unsubscribe", args=[signed_token(subscriber, UNSUBSCRIBE_SALT)])
-    return settings.CONFIANCE_PUBLIC_URL.rstrip("/") + path
+    """The signed one-click link (the URL pattern is resolved once: this runs for every message sent)."""
+    head, tail = _unsubscribe_prefix(settings.CONFIANCE_PUBLIC_URL)
+    return head + signed_token(subscriber, UNSUBSCRIBE_SALT) + tail
 
 
 def confirm_url(subscriber: Subscriber) -> str:

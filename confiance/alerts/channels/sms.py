@@ -32,7 +32,11 @@ class FileSmsBackend(SmsBackend):
     """One tab-separated line per SMS (time, key, number, text) appended to a file; knows what it already wrote."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path or settings.CONFIANCE_SMS_FILE)
+        self._path = Path(path) if path else None
+
+    @property
+    def path(self) -> Path:
+        return self._path or Path(settings.CONFIANCE_SMS_FILE)
 
     def send(self, *, phone: str, text: str, key: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
