@@ -108,12 +108,13 @@ def test_the_page_form_subscribes_by_sector(commune):
     assert Subscriber.objects.get().sector == sector
 
 
+SLOW_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 TEXT = st.text(max_size=60)
 VALUE = st.one_of(st.none(), st.integers(min_value=-2**70, max_value=2**70), st.floats(allow_nan=True), TEXT,
                   st.booleans(), st.lists(st.integers(), max_size=2))
 
 
-@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
 @given(path=st.sampled_from(["/api/v1/alerts-delivery/subscriptions", "/api/v1/alerts-delivery/subscriptions/code",
                              "/api/v1/alerts-delivery/unsubscribe"]),
        body=st.dictionaries(st.sampled_from(["lat", "lon", "sector_id", "email", "phone", "push_endpoint",
@@ -124,7 +125,7 @@ def test_generated_api_input_never_answers_5xx(commune, path, body):
     assert response.status_code < 500, response.content
 
 
-@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=SLOW_OK)
 @given(form=st.dictionaries(st.sampled_from(["lat", "lon", "sector", "email", "phone", "push_endpoint", "code"]),
                             TEXT, max_size=5), signed=st.text(alphabet="abcdefghij:-_0123456789", min_size=1,
                                                               max_size=40))
