@@ -49,7 +49,7 @@ def polygon_feature(ring: list[tuple[float, float]]) -> dict:
 
 def make_published_alert(commune: Commune, *, area: dict | None = None, sectors=(), headline: str = "Crue de "
                          "l'Essonne", msg_type: str = MessageType.ALERT) -> Alert:
-    author = make_agent(communes=[commune], username=f"auteur{next(_numbers)}")
+    author = make_agent(communes=[commune], username=f"auteur{next(_numbers)}", password=None)
     alert = Alert.objects.create(
         commune=commune, sender=f"mairie-{commune.insee_code}@confiance", identifier=f"test-{next(_numbers)}",
         msg_type=msg_type, status=AlertStatus.PUBLISHED, event="Inondation", headline=headline,
