@@ -135,3 +135,17 @@ def test_generated_page_input_never_answers_5xx(commune, form, signed):
     for name in ("alerts:subscription-confirm", "alerts:subscription-code", "alerts:unsubscribe"):
         assert client.get(reverse(name, args=[signed])).status_code < 500
     assert client.post(reverse("alerts:subscription-code", args=[signed]), form).status_code < 500
+
+
+def test_anonymous_subscriptions_are_rate_limited_per_address_and_refusals_write_nothing(commune, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.CONFIANCE_RATE_LIMITS = {**settings.CONFIANCE_RATE_LIMITS, "alerts_subscribe": {"ip": "2/m"}}
+    client = Client(REMOTE_ADDR="192.0.2.77")
+    for index in range(2):
+        assert _subscribe(client, lat=48.555, lon=2.405, email=f"r{index}@example.org").status_code == 201
+    refused = _subscribe(client, lat=48.555, lon=2.405, email="r3@example.org")
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    page = Client(REMOTE_ADDR="192.0.2.77").post(reverse("alerts:subscribe"), {"lat": "48.555", "lon": "2.405",
+                                                                               "email": "r4@example.org"})
+    assert page.status_code == 429
+    assert Subscriber.objects.count() == 2
