@@ -10,6 +10,7 @@ from confiance.accounts.api import router as accounts_router
 from confiance.accounts.api_auth import AgentSessionAuth, BearerTokenAuth
 from confiance.addresses.api import router as addresses_router
 from confiance.alerts.api import router as alerts_router
+from confiance.alerts.delivery_api import router as alerts_delivery_router
 from confiance.analytics.api import router as analytics_router
 from confiance.core.errors import ApplicationError, ErrorCode
 from confiance.core.parsing import BoundedParser
@@ -103,6 +104,7 @@ api.add_router("", operations_router)
 api.add_router("", analytics_router)
 api.add_router("/devices", devices_router)
 api.add_router("", alerts_router)
+api.add_router("/alerts-delivery", alerts_delivery_router)
 
 
 def unmatched(request, rest: str = ""):

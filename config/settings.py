@@ -315,6 +315,7 @@ _RATE_DEFAULTS = {
     "login": {"ip": "30/10m"},  # login form POSTs from one address, whatever the account
     "address_search": {"ip": "120/m"},  # the address box's search, public (docs/addresses.md)
     "basemap": {"ip": "600/m"},  # the drawn base map's roads and street names, public, fetched as the map moves
+    "alerts_subscribe": {"ip": "10/10m"},  # the public alert subscription form and API (POST), the SMS code
 }
 
 
@@ -476,6 +477,13 @@ CONFIANCE_VAPID_KEY_FILE = Path(env_str("CONFIANCE_VAPID_KEY_FILE", str(CONFIANC
 CONFIANCE_VAPID_SUBJECT = env_str("CONFIANCE_VAPID_SUBJECT", "mailto:police-municipale@localhost")
 # Push services on the local network (http, private addresses): only for tests and a closed network that runs one.
 CONFIANCE_PUSH_ALLOW_LOCAL = env_bool("CONFIANCE_PUSH_ALLOW_LOCAL", False)
+# Population alerts' delivery (docs/alerts-delivery.md): the SMS gateway's class, its file (file backend), the SMS
+# throttle, how long a claimed message may stay unconfirmed before another worker takes it, attempts before failure.
+CONFIANCE_SMS_BACKEND = env_str("CONFIANCE_SMS_BACKEND", "confiance.alerts.channels.sms.FileSmsBackend")
+CONFIANCE_SMS_FILE = Path(env_str("CONFIANCE_SMS_FILE", str(CONFIANCE_DATA_DIR / "sms.log")))
+CONFIANCE_SMS_PER_SECOND = env_int("CONFIANCE_SMS_PER_SECOND", 20, minimum=1, maximum=10_000)
+CONFIANCE_ALERTS_CLAIM_SECONDS = env_int("CONFIANCE_ALERTS_CLAIM_SECONDS", 300, minimum=1)
+CONFIANCE_ALERTS_MAX_ATTEMPTS = env_int("CONFIANCE_ALERTS_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
 # `confiance serve` writes a backup archive here soon after start and then every interval (empty: no schedule).
 CONFIANCE_BACKUP_DIR = env_str("CONFIANCE_BACKUP_DIR", "")
 CONFIANCE_BACKUP_INTERVAL_MINUTES = env_int("CONFIANCE_BACKUP_INTERVAL_MINUTES", 24 * 60, minimum=1)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from confiance.accounts.models import Agent
 from confiance.alerts.cap.build import cap_build
 from confiance.alerts.choices import AlertStatus, AlertStepKind, Category, Certainty, ResponseType, Risk, Severity
+from confiance.alerts.demo_subscribers import load_subscribers
 from confiance.alerts.models import Alert, AlertStep, AlertTemplate
 from confiance.alerts.services.authoring import sender_of
 from confiance.territory.models import Commune
@@ -74,5 +75,6 @@ def load(*, actor, stdout) -> None:
         return
     _template(commune)
     created = _past_alert(commune)
+    load_subscribers(stdout=stdout)  # subscriptions (helper "deliver"): alerts/demo_subscribers.py
     stdout.write(f"Alertes : modèles prêts ; alerte passée {'créée' if created else 'déjà présente'}. "
                  f"La crue de démonstration fait rédiger un brouillon par « {DRAFTER} », validé par « {APPROVER} ».")

@@ -43,8 +43,8 @@ register_processing(Processing(
           "État d'envoi de chaque message"),
     recipients=("Agents habilités de la commune (comptes et rapports d'envoi, sans liste nominative)",
                 "Sous-traitants d'envoi (serveur de courriel, passerelle SMS)"),
-    retention_rules=("alerts.subscriptions.unsubscribed",),
+    retention_rules=("alerts.subscriptions.unsubscribed", "alerts.subscriptions.unconfirmed"),
     retention_note="Tant que l'abonnement dure ; supprimé après désabonnement ou absence de confirmation.",
     security=("Double confirmation", "Désabonnement en un clic", "Seules les données nécessaires sont gardées"),
-    models=(),  # the subscription models are declared by the delivery part once they exist
+    models=("alerts.Subscriber", "alerts.Delivery", "alerts.AlertDispatch"),
 ))

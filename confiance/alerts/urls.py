@@ -2,11 +2,19 @@
 
 from django.urls import path
 
+from confiance.alerts import subscription_views
 from confiance.alerts.views import agents, public
 
 app_name = "alerts"
 
 urlpatterns = [
+    # Subscriptions and delivery (helper "deliver"): before "alertes/<insee_code>/".
+    path("alertes/abonnement/", subscription_views.subscribe, name="subscribe"),
+    path("alertes/abonnement/confirmer/<str:signed>/", subscription_views.confirm, name="subscription-confirm"),
+    path("alertes/abonnement/code/<str:signed>/", subscription_views.code, name="subscription-code"),
+    path("alertes/desabonnement/<str:signed>/", subscription_views.unsubscribe, name="unsubscribe"),
+    path("agents/alertes/<int:alert_id>/diffusion/", subscription_views.delivery_report_page,
+         name="delivery-report"),
     path("agents/alertes/", agents.alert_list, name="list"),
     path("agents/alertes/nouvelle/", agents.alert_new, name="new"),
     path("agents/alertes/depuis-alarme/<int:alarm_id>", agents.alert_from_alarm, name="from-alarm"),

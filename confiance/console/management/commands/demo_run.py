@@ -65,6 +65,7 @@ class Command(BaseCommand):
             "simulateur": _confiance("simulate"),
             "capteurs": _confiance("devices", "sweep", "--interval", "20"),
             "signalements": _confiance("reports", "sweep", "--loop", "60"),
+            "alertes": _confiance("alerts", "deliver"),
         }
         if os.environ.get("CONFIANCE_MQTT_URL"):
             commands["ingestion"] = _confiance("devices", "ingest")

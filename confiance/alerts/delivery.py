@@ -1,0 +1,293 @@
+"""Delivery of a published alert: one Delivery row per (alert, subscriber, channel), then the worker's sending.
+
+`enqueue_alert` runs after the commit of a publication (hooks.on_published): it targets the subscribers
+(targeting.py) and inserts the rows in one INSERT ... SELECT per channel with ON CONFLICT DO NOTHING, so running it
+again (the worker's catch-up after a crash, a second worker) adds nothing. `deliver_once` claims rows of one
+channel with a conditional UPDATE (queued and due, or claimed longer ago than CONFIANCE_ALERTS_CLAIM_SECONDS; on
+PostgreSQL with SKIP LOCKED), hands each to its channel, and records each outcome as soon as it is known: a worker
+killed at any point leaves at most the message in flight to be handed again, with the same key (channels/).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from confiance.alerts.channels import Outgoing
+from confiance.alerts.choices import AlertStatus, MessageType
+from confiance.alerts.delivery_choices import Channel, DeliveryStatus
+from confiance.alerts.models import Alert, AlertDispatch, Delivery, Subscriber
+from confiance.alerts.targeting import targeted_subscriber_ids
+
+logger = logging.getLogger(__name__)
+CATCH_UP_WINDOW = timedelta(days=1)
+BACKOFF_FIRST_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+# Only contacts confirmed by the inhabitant are written to.
+CHANNEL_CONDITIONS = {
+    Channel.EMAIL: "email <> '' AND email_confirmed_at IS NOT NULL",
+    Channel.SMS: "phone <> '' AND phone_confirmed_at IS NOT NULL",
+    Channel.PUSH: "push_endpoint <> ''",
+}
+
+
+# --- Enqueueing ---------------------------------------------------------------------------------
+
+
+def _insert_statement(channel: str) -> str:
+    q = connection.ops.quote_name
+    table, subscribers = q(Delivery._meta.db_table), q(Subscriber._meta.db_table)
+    columns = ("alert_id", "subscriber_id", "channel", "status", "attempts", "next_attempt_at", "claim_token",
+               "last_error", "created_at")
+    chosen = "s.id = ANY(%s)" if connection.vendor == "postgresql" else "s.id IN (SELECT value FROM json_each(%s))"
+    return (f"INSERT INTO {table} ({', '.join(q(column) for column in columns)}) "  # noqa: S608 (names from _meta)
+            f"SELECT %s, s.id, %s, %s, 0, %s, '', '', %s FROM {subscribers} s "
+            f"WHERE {chosen} AND {CHANNEL_CONDITIONS[Channel(channel)]} "
+            "ON CONFLICT (alert_id, subscriber_id, channel) DO NOTHING")
+
+
+def deliveries_insert(*, alert_id: int, subscriber_ids: np.ndarray) -> dict[str, int]:
+    """Queue the alert for these subscribers on each confirmed channel; rows already there are kept as they are."""
+    if len(subscriber_ids) == 0:
+        return dict.fromkeys(Channel.values, 0)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if connection.vendor == "postgresql":
+        chosen: object = [int(value) for value in subscriber_ids]
+    else:
+        chosen = "[" + ",".join(map(str, subscriber_ids.tolist())) + "]"
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for channel in Channel.values:
+            cursor.execute(_insert_statement(channel), [alert_id, channel, DeliveryStatus.QUEUED, now, now, chosen])
+            counts[channel] = max(cursor.rowcount, 0)
+    return counts
+
+
+def alert_targets(alert: Alert) -> np.ndarray:
+    """The subscribers an alert reaches: its communes' subscribers in its area or in its chosen sectors."""
+    from confiance.alerts.geometry import alert_area_shape
+
+    area = alert_area_shape(alert)
+    communes = {alert.commune_id, *(commune.pk for commune in alert.target_communes.all())}
+    sectors = [sector.pk for sector in alert.target_sectors.all()]
+    communes |= {sector.commune_id for sector in alert.target_sectors.all()}
+    return targeted_subscriber_ids(commune_ids=sorted(communes), area=area, sector_ids=sectors)
+
+
+def enqueue_alert(alert_id: int) -> AlertDispatch | None:
+    """Target and queue a published Alert or Update once (a Cancel, a draft: nothing); the dispatch row."""
+    alert = (Alert.objects.filter(pk=alert_id, status=AlertStatus.PUBLISHED,
+                                  msg_type__in=[MessageType.ALERT, MessageType.UPDATE])
+             .prefetch_related("target_sectors", "target_communes").first())
+    if alert is None:
+        return None
+    existing = AlertDispatch.objects.filter(alert_id=alert_id).first()
+    if existing is not None:
+        return existing
+    started = time.perf_counter()
+    ids = alert_targets(alert)
+    counts = deliveries_insert(alert_id=alert_id, subscriber_ids=ids)
+    dispatch, _created = AlertDispatch.objects.get_or_create(alert_id=alert_id, defaults={
+        "targeted": len(ids), "queued": sum(counts.values()), "by_channel": counts,
+        "seconds": round(time.perf_counter() - started, 3)})
+    logger.info("alert %s: %s subscribers targeted, %s messages queued", alert_id, len(ids), dispatch.queued)
+    return dispatch
+
+
+def enqueue_missed() -> int:
+    """Queue the alerts published lately that no dispatch covers (the publishing process died after commit)."""
+    since = timezone.now() - CATCH_UP_WINDOW
+    missed = list(Alert.objects.filter(status=AlertStatus.PUBLISHED, msg_type__in=[MessageType.ALERT,
+                                                                                     MessageType.UPDATE],
+                                       published_at__gte=since, dispatch__isnull=True).values_list("pk", flat=True))
+    for alert_id in missed:
+        enqueue_alert(alert_id)
+    return len(missed)
+
+
+# --- Claiming -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    alert_id: int
+    subscriber_id: int | None
+    attempts: int
+
+
+def _claim_statement(vendor: str) -> str:
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    claimable = ("channel = %s AND ((status = %s AND next_attempt_at <= %s) OR (status = %s AND claimed_at < %s))")
+    update = "SET status = %s, claim_token = %s, claimed_at = %s, attempts = attempts + 1"
+    if vendor == "postgresql":
+        # Rows another worker is claiming are skipped, not waited for; the pick is materialised (see reports/sql.py).
+        return (f"WITH picked AS MATERIALIZED (SELECT id FROM {table} WHERE {claimable} "  # noqa: S608
+                f"ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+                f"UPDATE {table} {update} WHERE id IN (SELECT id FROM picked) AND {claimable} "
+                "RETURNING id, alert_id, subscriber_id, attempts")
+    return (f"UPDATE {table} {update} WHERE id IN (SELECT id FROM {table} WHERE {claimable} "  # noqa: S608
+            f"ORDER BY next_attempt_at, id LIMIT %s) AND {claimable} RETURNING id, alert_id, subscriber_id, attempts")
+
+
+def deliveries_claim(*, channel: str, token: str, limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows of a channel in one conditional UPDATE: each row goes to one worker only."""
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CONFIANCE_ALERTS_CLAIM_SECONDS)
+    claimable = [channel, DeliveryStatus.QUEUED, adapt(now), DeliveryStatus.SENDING, adapt(stale)]
+    update = [DeliveryStatus.SENDING, token, adapt(now)]
+    if connection.vendor == "postgresql":
+        params = [*claimable, limit, *update, *claimable]
+    else:
+        params = [*update, *claimable, limit, *claimable]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_statement(connection.vendor), params)
+        rows = cursor.fetchall()
+    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
+
+
+def _mark(delivery_id: int, token: str, **values: object) -> None:
+    Delivery.objects.filter(pk=delivery_id, claim_token=token, status=DeliveryStatus.SENDING).update(**values)
+
+
+@lru_cache(maxsize=4)
+def _sent_statement(vendor: str) -> str:
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    return (f"UPDATE {table} SET status = %s, sent_at = %s, claim_token = '', last_error = '' "  # noqa: S608
+            "WHERE id = %s AND claim_token = %s AND status = %s")
+
+
+def _mark_sent(delivery_id: int, token: str) -> None:
+    """The hot path, once per message handed over: a cached statement (the ORM's compiling costs as much)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sent_statement(connection.vendor), [
+            DeliveryStatus.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), delivery_id, token,
+            DeliveryStatus.SENDING])
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+def _record(claimed: Claimed, token: str, error: str | None) -> str:
+    now = timezone.now()
+    if error is None:
+        _mark_sent(claimed.id, token)
+        return "sent"
+    if claimed.attempts >= settings.CONFIANCE_ALERTS_MAX_ATTEMPTS:
+        _mark(claimed.id, token, status=DeliveryStatus.FAILED, claim_token="", last_error=error[:300])
+        return "failed"
+    _mark(claimed.id, token, status=DeliveryStatus.QUEUED, claim_token="", last_error=error[:300],
+          next_attempt_at=now + _backoff(claimed.attempts))
+    return "retried"
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+def alert_public_url(alert: Alert) -> str:
+    """The public page of the alert (or of the commune's alerts)."""
+    base = settings.CONFIANCE_PUBLIC_URL.rstrip("/")
+    for name, args in (("alerts:public-detail", [alert.pk]), ("alerts:public", [alert.commune.insee_code]),
+                       ("alerts:public-list", [])):
+        try:
+            return base + reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return base + "/alertes/"
+
+
+@dataclass(frozen=True)
+class AlertText:
+    subject: str
+    body: str
+    short: str
+    url: str
+
+
+def alert_text(alert: Alert) -> AlertText:
+    """The alert in French, instructions first: headline, what to do, what happens, where to read more."""
+    url = alert_public_url(alert)
+    parts = [alert.headline]
+    if alert.instruction:
+        parts += ["", _("CE QU'IL FAUT FAIRE :"), alert.instruction]
+    if alert.description:
+        parts += ["", _("LA SITUATION :"), alert.description]
+    parts += ["", _("Plus d'informations : %(url)s") % {"url": url}]
+    short = " — ".join(part for part in (alert.headline, alert.instruction) if part)
+    return AlertText(subject=_("ALERTE — %(headline)s") % {"headline": alert.headline}, body="\n".join(parts),
+                     short=short[:600], url=url)
+
+
+def _address(subscriber: Subscriber, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return subscriber.email if subscriber.email_confirmed_at else ""
+    if channel == Channel.SMS:
+        return subscriber.phone if subscriber.phone_confirmed_at else ""
+    return subscriber.push_endpoint
+
+
+def _outgoing(claimed: Sequence[Claimed], channel: str) -> dict[int, Outgoing]:
+    from confiance.alerts.subscriptions import unsubscribe_url
+
+    texts = {alert.pk: alert_text(alert) for alert in
+             Alert.objects.filter(pk__in={row.alert_id for row in claimed}).select_related("commune")}
+    subscribers = Subscriber.objects.in_bulk([row.subscriber_id for row in claimed if row.subscriber_id])
+    messages = {}
+    for row in claimed:
+        subscriber = subscribers.get(row.subscriber_id)
+        address = _address(subscriber, channel) if subscriber is not None else ""
+        if not address:
+            continue
+        text, stop = texts[row.alert_id], unsubscribe_url(subscriber)
+        body = text.body + "\n\n" + _("Ne plus recevoir ces alertes (un clic) : %(url)s") % {"url": stop}
+        short = text.short if channel != Channel.SMS else f"{text.short} {text.url} STOP : {stop}"
+        messages[row.id] = Outgoing(key=f"alerte-{row.alert_id}-{row.id}", address=address, subject=text.subject,
+                                    text=body, short_text=short, url=text.url, unsubscribe_url=stop,
+                                    retried=row.attempts > 1,
+                                    push_keys=(subscriber.push_p256dh, subscriber.push_auth))
+    return messages
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def _channel_sender(channel: str):
+    from confiance.alerts.channels import email, push, sms
+
+    return {Channel.EMAIL: email.send_batch, Channel.SMS: sms.send_batch, Channel.PUSH: push.send_batch}[channel]
+
+
+def deliver_once(*, channel: str, limit: int = 200) -> dict[str, int]:
+    """Claim and send one batch of a channel: counts of sent, retried, failed (0 everywhere: nothing due)."""
+    token = uuid.uuid4().hex
+    claimed = deliveries_claim(channel=channel, token=token, limit=limit)
+    counts = {"sent": 0, "retried": 0, "failed": 0, "claimed": len(claimed)}
+    if not claimed:
+        return counts
+    messages = _outgoing(claimed, channel)
+    by_key = {message.key: row for row in claimed if (message := messages.get(row.id)) is not None}
+    for row in claimed:
+        if row.id not in messages:  # unsubscribed since, or contact erased: nobody to write to
+            _mark(row.id, token, status=DeliveryStatus.FAILED, claim_token="", last_error="abonné désabonné")
+            counts["failed"] += 1
+
+    def report(item: Outgoing, error: str | None) -> None:
+        outcome = _record(by_key[item.key], token, error)
+        counts[outcome] += 1
+
+    _channel_sender(channel)(list(messages.values()), report)
+    return counts
