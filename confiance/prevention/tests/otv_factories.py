@@ -57,10 +57,11 @@ def make_otv_world() -> OtvWorld:
 def draft(world: OtvWorld, *, leaves_in: int = 5, days: int = 10, point=HOME_A, commune=None,
           **changes) -> RegistrationDraft:
     today = timezone.localdate()
-    values = dict(commune_id=(commune or world.commune).pk, last_name="Martin", first_name="Claire",
-                  address="12 Rue de l'Église, 91540 Mennecy", lat=point[0], lon=point[1], residence="principale",
-                  leaves_on=today + timedelta(days=leaves_in), returns_on=today + timedelta(days=leaves_in + days),
-                  email="claire.martin@example.org", phone="06 12 34 56 78")
+    values = {"commune_id": (commune or world.commune).pk, "last_name": "Martin", "first_name": "Claire",
+              "address": "12 Rue de l'Église, 91540 Mennecy", "lat": point[0], "lon": point[1],
+              "residence": "principale", "leaves_on": today + timedelta(days=leaves_in),
+              "returns_on": today + timedelta(days=leaves_in + days), "email": "claire.martin@example.org",
+              "phone": "06 12 34 56 78"}
     values.update(changes)
     return RegistrationDraft(**values)
 

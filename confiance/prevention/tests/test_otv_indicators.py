@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from confiance.accounts.tests.factories import make_agent
 from confiance.accounts.access import Actor
+from confiance.accounts.tests.factories import make_agent
 from confiance.analytics.selectors import phase_indicators
 from confiance.prevention.tests.otv_factories import away_now
 
