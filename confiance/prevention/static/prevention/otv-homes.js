@@ -12,9 +12,9 @@
   points.forEach(function (point) {
     var marker = L.circleMarker([point.lat, point.lon], {radius: 8, color: point.visited ? "#1d6b2f" : "#b3261e",
                                                          fillOpacity: 0.8}).addTo(map);
-    var label = document.createElement("span");
-    label.textContent = point.label;
-    marker.bindTooltip(label);
+    var tip = document.createElement("span");
+    tip.textContent = point.label;
+    marker.bindTooltip(tip);
     line.push([point.lat, point.lon]);
   });
   if (line.length > 1) { L.polyline(line, {color: "#1d3b8f", weight: 2, dashArray: "4 6"}).addTo(map); }
