@@ -40,7 +40,7 @@ def find_otv(*, email: str = "", phone: str = "", name: str = "", commune_ids=No
         criteria |= Q(email__iexact=email.strip())
     digits = _digits(phone)
     if len(digits) >= 6:
-        criteria |= Q(phone__isnull=False) & Q(pk__in=[
+        criteria |= Q(pk__in=[
             pk for pk, *phones in OtvRegistration.objects.values_list("pk", "phone", "phone_away", "contact_phone")
             if any(_digits(value).endswith(digits) for value in phones if value)])
     if name.strip():

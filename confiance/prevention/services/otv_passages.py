@@ -20,7 +20,7 @@ from confiance.operations.choices import EntrySource, Purpose
 from confiance.operations.drafts import EntryDraft
 from confiance.operations.models import Nature
 from confiance.operations.services.logbook import log_entry_create
-from confiance.prevention.choices import PassageOutcome
+from confiance.prevention.choices import PassageOutcome, RegistrationStatus
 from confiance.prevention.errors import OtvError, OtvErrorCode
 from confiance.prevention.models import OtvPassage
 from confiance.prevention.selectors.otv import registration_get_for_actor
@@ -74,7 +74,7 @@ def passage_log(*, actor: Actor, registration_id: int, outcome: str, note: str =
     actor.require(Permission.OPERATIONS_LOG, registration.commune_id)
     note = _check(outcome, note, lat, lon, passed_at, now)
     day = timezone.localdate(passed_at)
-    if registration.status != "active" or not registration.leaves_on <= day <= registration.returns_on:
+    if registration.status != RegistrationStatus.ACTIVE or not registration.leaves_on <= day <= registration.returns_on:
         raise OtvError(OtvErrorCode.NOT_WATCHED, _("Ce logement n'est pas à surveiller ce jour-là."),
                        details={"field": "registration"}, status_code=409)
     entry = log_entry_create(actor=actor, commune_id=registration.commune_id, now=now, draft=EntryDraft(

@@ -20,7 +20,8 @@ def _form(world, **changes):
     today = timezone.localdate()
     data = {"nonce": "a" * 32, "commune": world.commune.pk, "last_name": "Martin", "first_name": "Claire",
             "address": "12 Rue de l'Église", "lat": HOME_A[0], "lon": HOME_A[1], "residence": "principale",
-            "leaves_on": (today + timedelta(days=5)).isoformat(), "returns_on": (today + timedelta(days=12)).isoformat(),
+            "leaves_on": (today + timedelta(days=5)).isoformat(),
+            "returns_on": (today + timedelta(days=12)).isoformat(),
             "email": "claire@example.org", "phone": "0612345678", "consent": "on"}
     data.update(changes)
     return data
