@@ -16,6 +16,7 @@ from confiance.core.errors import ApplicationError, ErrorCode
 from confiance.core.parsing import BoundedParser
 from confiance.devices.api import router as devices_router
 from confiance.operations.api import router as operations_router
+from confiance.prevention.api import router as prevention_router
 from confiance.privacy.api import router as privacy_router
 from confiance.reports.api import router as reports_router
 from confiance.territory.api import router as territory_router
@@ -105,6 +106,7 @@ api.add_router("", analytics_router)
 api.add_router("/devices", devices_router)
 api.add_router("", alerts_router)
 api.add_router("/alerts-delivery", alerts_delivery_router)
+api.add_router("", prevention_router)
 
 
 def unmatched(request, rest: str = ""):

@@ -297,6 +297,10 @@ CONFIANCE_OPEN311_CACHE_SECONDS = env_int("CONFIANCE_OPEN311_CACHE_SECONDS", 30,
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * CONFIANCE_REPORT_PHOTO_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = CONFIANCE_REPORT_PHOTO_MAX_BYTES + 1024 * 1024
 
+# --- Prevention: Opération Tranquillité Vacances. Personal data deleted this many days after the return date (or
+# after a cancellation): LEGAL.md asks for "shortly after the return"; at most 30.
+CONFIANCE_OTV_PURGE_DAYS = env_int("CONFIANCE_OTV_PURGE_DAYS", 7, minimum=1, maximum=30)
+
 # --- Rate limits (django-ratelimit; docs/configuration.md). Counted in the "ratelimit" cache: Redis when REDIS_URL is
 # set (shared by the processes), else each process's memory. A rate is "<count>/<period>" (period: s, m, h, d, or
 # e.g. 10m); an empty rate turns that limit off. CONFIANCE_RATE_LIMITS=0 turns every limit off.
@@ -313,6 +317,7 @@ _RATE_DEFAULTS = {
     "tracker": {"ip": "1200/m", "account": "120/m"},  # OsmAnd / OwnTracks positions; account: the unit
     "gateway": {"ip": "600/m", "account": "600/m"},  # devices gateways' batches and NGSI-LD notifications
     "login": {"ip": "30/10m"},  # login form POSTs from one address, whatever the account
+    "otv_form": {"ip": "10/10m"},  # the public OTV registration form and private page (POST)
     "address_search": {"ip": "120/m"},  # the address box's search, public (docs/addresses.md)
     "basemap": {"ip": "600/m"},  # the drawn base map's roads and street names, public, fetched as the map moves
     "alerts_subscribe": {"ip": "10/10m"},  # the public alert subscription form and API (POST), the SMS code

@@ -23,6 +23,7 @@ from confiance.analytics.stats import opendata
 from confiance.analytics.stats.points import WGS84, project, transform
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.operations import selectors as operations_selectors
+from confiance.prevention.selectors import otv as prevention_selectors
 from confiance.reports import selectors as reports_selectors
 from confiance.territory import selectors as territory_selectors
 
@@ -273,8 +274,7 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
         result.append({
             "commune_id": commune_id, "commune": names.get(commune_id, ""),
             "avant": [
-                _unavailable("otv_homes", _("Logements suivis (Opération Tranquillité Vacances)"),
-                             _("le module Opération Tranquillité Vacances n'est pas encore installé")),
+                *_otv_indicators(actor, commune_id, since, until, previous),
                 _unavailable("referents", _("Référents de participation citoyenne"),
                              _("le module Participation citoyenne n'est pas encore installé")),
             ],
@@ -309,6 +309,28 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
     return {"start": start.isoformat(), "end": end.isoformat(),
             "previous_start": previous[0].date().isoformat(),
             "previous_end": (previous[1] - timedelta(days=1)).date().isoformat(), "communes": result}
+
+
+# --- OTV indicators (prevention app): counts only; coarsened to fives and masked under 5 for readers who may not
+# see the homes (an élu: PREVENTION_VIEW is for the police municipale and the supervision centre).
+
+
+def _otv_count(value: int, hidden: bool) -> int | str:
+    if not hidden:
+        return value
+    return MASKED if value < disclosure.MIN_COUNT else 5 * round(value / 5)
+
+
+def _otv_indicators(actor: Actor, commune_id: int, since: datetime, until: datetime,
+                    previous: tuple[datetime, datetime]) -> list[dict[str, Any]]:
+    hidden = not actor.can(Permission.PREVENTION_VIEW, commune_id)
+    current = prevention_selectors.otv_indicator_counts(commune_ids={commune_id}, since=since, until=until)
+    before = prevention_selectors.otv_indicator_counts(commune_ids={commune_id}, since=previous[0],
+                                                       until=previous[1])
+    return [_figure("otv_homes", _("Logements suivis (Opération Tranquillité Vacances)"),
+                    _otv_count(current["homes"], hidden), _otv_count(before["homes"], hidden), ""),
+            _figure("otv_passages", _("Passages de patrouille aux logements OTV"),
+                    _otv_count(current["passages"], hidden), _otv_count(before["passages"], hidden), "")]
 
 
 # figure -> the count it is computed from: masked for those who may not see the events one by one when that count

@@ -22,6 +22,7 @@ def navigation(request):
                 "video_review": actor.can_anywhere(Permission.VIDEO_REVIEW),
                 "alerts": actor.can_anywhere(Permission.ALERTS_VIEW),
                 "alerts_draft": actor.can_anywhere(Permission.ALERTS_DRAFT),
+                "otv": actor.can_anywhere(Permission.PREVENTION_VIEW),
                 "security": actor.can_anywhere(Permission.SECURITY_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}

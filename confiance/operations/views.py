@@ -115,6 +115,7 @@ def field(request):
         "unit": unit, "assignment": assignment,
         "statuses": unit_status_list(commune_ids={unit.commune_id}) if unit else [], "form": form,
         "unit_messages": list(unit_message_list(unit=unit)) if unit else [], "vapid_public_key": vapid_public_key(),
+        "otv": actor.can_anywhere(Permission.PREVENTION_VIEW),  # the OTV panel's link (prevention app)
     })
 
 
