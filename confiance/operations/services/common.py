@@ -15,7 +15,7 @@ from confiance.operations.choices import InterventionStatus
 from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.events import InterventionChanged
 from confiance.operations.models import TEXT_MAX_LENGTH, Counter, Intervention
-from confiance.operations.sensitive import sensitive_matches
+from confiance.core.sensitive import sensitive_matches
 from confiance.territory.models import Commune
 
 CLOCK_SKEW = timedelta(minutes=2)
