@@ -129,3 +129,20 @@ def observation_figures(*, commune_ids: set[int] | frozenset[int], since: dateti
     rows = (Observation.objects.filter(commune_id__in=commune_ids, created_at__gte=since, created_at__lt=until)
             .values("commune_id").annotate(count=Count("pk")))
     return {row["commune_id"]: row["count"] for row in rows}
+
+
+def avant_counts(*, actor: Actor, commune_id: int, since: datetime, until: datetime, previous_since: datetime
+                 ) -> dict[str, tuple[int, int, bool]]:
+    """The "avant" counts of analytics for one commune, current and previous period, and whether the actor may
+    not see the records they count (analytics then masks the counts under its threshold)."""
+    scope = {commune_id}
+    sees_referents = actor.can(Permission.PREVENTION_MANAGE, commune_id) or actor.can(Permission.PREVENTION_VIEW,
+                                                                                      commune_id)
+    return {
+        "referents": (referent_figures(commune_ids=scope, until=until).get(commune_id, 0),
+                      referent_figures(commune_ids=scope, until=since).get(commune_id, 0), not sees_referents),
+        "observations": (
+            observation_figures(commune_ids=scope, since=since, until=until).get(commune_id, 0),
+            observation_figures(commune_ids=scope, since=previous_since, until=since).get(commune_id, 0),
+            not actor.can(Permission.PREVENTION_VIEW, commune_id)),
+    }

@@ -89,3 +89,25 @@ def test_register_and_finders_are_declared(world):
         first_name="Marc", last_name="Durand", phone="0601020304"))
     [match] = find_volunteers(name="marc durand", commune_ids=[world.commune.pk])
     assert match.erasable
+
+
+def test_avant_indicators_count_referents_and_observations_masked_for_the_elected(world):
+
+    from confiance.analytics.selectors import phase_indicators
+    from confiance.prevention.tests.participation_world import actor
+
+    for _ in range(2):
+        observation_submit(referent=world.referent, draft=observation_draft())
+    today = timezone.localdate()
+
+    def avant(who):
+        result = phase_indicators(actor=who, commune_ids=[world.commune.pk], start=today - timedelta(days=6),
+                                  end=today)
+        return {i["key"]: i for i in result["communes"][0]["avant"]}
+    police = avant(world.agent)
+    assert police["referents"]["value"] == 1 and police["observations"]["value"] == 2
+    elected = avant(world.elected)
+    assert elected["referents"]["value"] == 1  # the élu names them: no secret
+    assert elected["observations"]["value"] is None and elected["observations"]["value_masked"]
+    analyst = actor(world.commune, "csu_operator")
+    assert avant(analyst)["observations"]["value"] == 2

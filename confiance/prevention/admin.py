@@ -1,0 +1,72 @@
+"""Prevention records in the administration: read only. Protocols, referents, observations, volunteers and
+mobilisations change only through the services (pages), which check the rules, journal and keep the history."""
+
+from django.contrib import admin
+
+from confiance.core.admin_audit import AuditedAdminMixin
+from confiance.prevention.models import (
+    Mobilisation,
+    Observation,
+    ParticipationProtocol,
+    Referent,
+    ReserveMission,
+    ReserveVolunteer,
+)
+
+
+class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Participation citoyenne ---------------------------------------------------------------------
+
+@admin.register(ParticipationProtocol)
+class ParticipationProtocolAdmin(ReadOnlyAdmin):
+    list_display = ["commune", "signed_on", "force", "contact_email", "recorded_at"]
+    list_filter = ["commune", "force"]
+    list_select_related = ["commune"]
+
+
+@admin.register(Referent)
+class ReferentAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "commune", "sector", "named_at", "revoked_at"]
+    list_filter = ["commune"]
+    list_select_related = ["commune", "sector"]
+    exclude = ["link_hash"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "commune", "sector", "occurred_at", "status"]
+    list_filter = ["commune", "kind", "status"]
+    list_select_related = ["commune", "sector"]
+
+
+# --- Réserve communale ---------------------------------------------------------------------------
+
+@admin.register(ReserveVolunteer)
+class ReserveVolunteerAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "commune", "joined_on", "left_on"]
+    list_filter = ["commune"]
+    list_select_related = ["commune"]
+
+
+@admin.register(Mobilisation)
+class MobilisationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "commune", "created_at", "contacted", "closed_at"]
+    list_filter = ["commune"]
+    list_select_related = ["commune"]
+
+
+@admin.register(ReserveMission)
+class ReserveMissionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "commune", "starts_at", "ends_at"]
+    list_filter = ["commune"]
+    list_select_related = ["commune"]
