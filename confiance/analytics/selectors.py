@@ -23,7 +23,7 @@ from confiance.analytics.stats import opendata
 from confiance.analytics.stats.points import WGS84, project, transform
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.operations import selectors as operations_selectors
-from confiance.prevention.selectors import participation as participation_selectors
+from confiance.prevention.selectors import indicators as prevention_indicators
 from confiance.reports import selectors as reports_selectors
 from confiance.territory import selectors as territory_selectors
 
@@ -371,7 +371,7 @@ def _participation_figures(actor: Actor, commune_id: int, since: datetime, until
                            previous_since: datetime) -> list[dict[str, Any]]:
     """Referents in office at the end of each period, observations received in it (prevention's selectors); small
     counts masked for who may not see the records."""
-    counts = participation_selectors.avant_counts(actor=actor, commune_id=commune_id, since=since, until=until,
+    counts = prevention_indicators.avant_counts(actor=actor, commune_id=commune_id, since=since, until=until,
                                                   previous_since=previous_since)
 
     def shown(value: int, hidden: bool) -> int | str:

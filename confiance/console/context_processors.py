@@ -16,6 +16,9 @@ def navigation(request):
                 "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
                 "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
                 "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH),
-                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE)}
+                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE),
+                "participation": actor.can_anywhere(Permission.PREVENTION_MANAGE)
+                or actor.can_anywhere(Permission.PREVENTION_VIEW),
+                "reserve": actor.can_anywhere(Permission.RESERVE_MANAGE)}
 
     return {"nav": SimpleLazyObject(sections)}
