@@ -14,7 +14,7 @@ register_processing(Processing(
                 "maire, le préfet et le commandant de gendarmerie ou le chef de circonscription",
     legal_texts=("Code de la sécurité intérieure, L.132-1 et suivants (prévention de la délinquance)",
                  "Circulaire du 30 avril 2019 relative au dispositif de participation citoyenne"),
-    persons=("Référents de participation citoyenne",),
+    persons=("Référents de participation citoyenne", "Signataires du protocole (en leur qualité)"),
     data=("Identité et coordonnées du référent, secteur, dates de nomination et de révocation",
           "Observations : fait observé (liste fermée), lieu, heure, type, couleur et direction d'un véhicule, "
           "précisions libres contrôlées (aucun champ ne décrit une personne)"),
@@ -25,7 +25,8 @@ register_processing(Processing(
     security=("Lien personnel signé, révoqué avec le référent, dont seule l'empreinte est conservée",
               "Contrôle des noms et des catégories sensibles dans les précisions libres",
               "Lecture des observations réservée à la police municipale, journalisée avec motif"),
-    models=("prevention.Referent", "prevention.Observation", "prevention.ObservationUpdate"),
+    models=("prevention.Referent", "prevention.Observation", "prevention.ObservationUpdate",
+            "prevention.ParticipationProtocol"),
 ))
 
 # --- Réserve communale ---------------------------------------------------------------------------

@@ -105,3 +105,39 @@ def test_reserve_pages_and_the_answer_link(client, world):
     assert 'id="count-available">1<' in page
     client.force_login(world.other_elected.agent)
     assert client.get(reverse("prevention:mobilisation", args=[mobilisation.pk])).status_code == 404
+
+
+def test_home_reminds_the_elected_of_the_protocols_renewal(client, world):
+    from datetime import timedelta
+
+    from confiance.prevention.models import ParticipationProtocol
+
+    ParticipationProtocol.objects.update(signed_on=timezone.localdate() - timedelta(days=3 * 365 - 20))
+    client.force_login(world.elected.agent)
+    page = client.get(reverse("console:home")).content.decode()
+    assert 'data-role-block="participation"' in page and "prend fin" in page
+    client.force_login(world.technician.agent)
+    assert 'data-role-block="participation"' not in client.get(reverse("console:home")).content.decode()
+
+
+def test_list_pages_query_counts_do_not_grow_with_rows(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(name, who):
+        client.force_login(who.agent)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name)).status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        observation_submit(referent=world.referent, draft=observation_draft())
+    volunteer_enrol(actor=world.elected, commune_id=world.commune.pk, draft=VolunteerDraft(
+        first_name="A", last_name="B", email="a@example.test"))
+    few = count("prevention:participation", world.agent), count("prevention:reserve", world.elected)
+    for index in range(6):
+        observation_submit(referent=world.referent, draft=observation_draft())
+        volunteer_enrol(actor=world.elected, commune_id=world.commune.pk, draft=VolunteerDraft(
+            first_name="A", last_name=f"B{index}", email=f"a{index}@example.test", skills=["radio"]))
+    many = count("prevention:participation", world.agent), count("prevention:reserve", world.elected)
+    assert many == few
