@@ -69,6 +69,7 @@ class ProtocolForm(forms.Form):
         label=_("Le protocole prévoit de transmettre le nom et le téléphone du référent"), required=False)
 
     def __init__(self, *args, communes, **kwargs):
+        kwargs.setdefault("auto_id", "protocol-%s")  # several forms on one page: ids of their own
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
 
@@ -88,6 +89,7 @@ class ReferentForm(forms.Form):
     phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
 
     def __init__(self, *args, sectors, **kwargs):
+        kwargs.setdefault("auto_id", "referent-%s")  # several forms on one page: ids of their own
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [(s.pk, f"{s.commune.name} — {s.name}") for s in sectors]
 
@@ -140,6 +142,7 @@ class PreventionMessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, communes, sectors, **kwargs):
+        kwargs.setdefault("auto_id", "message-%s")  # several forms on one page: ids of their own
         super().__init__(*args, **kwargs)
         choices = [(f"c{c.pk}", _("Tous les référents de %(commune)s") % {"commune": c.name}) for c in communes]
         choices += [(f"s{s.pk}", f"{s.commune.name} — {s.name}") for s in sectors]
@@ -168,6 +171,7 @@ class VolunteerForm(forms.Form):
                                              required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, communes, **kwargs):
+        kwargs.setdefault("auto_id", "volunteer-%s")  # several forms on one page: ids of their own
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
 
@@ -190,6 +194,7 @@ class MobilisationForm(forms.Form):
                                        widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, communes, crises, **kwargs):
+        kwargs.setdefault("auto_id", "mobilisation-%s")  # several forms on one page: ids of their own
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
         self.fields["crisis"].choices = [("", _("— aucune —")), *[(c.pk, c.name) for c in crises]]
@@ -211,6 +216,7 @@ class MissionForm(forms.Form):
     mobilisation = forms.TypedChoiceField(label=_("Mobilisation"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, communes, mobilisations, **kwargs):
+        kwargs.setdefault("auto_id", "mission-%s")  # several forms on one page: ids of their own
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
         self.fields["mobilisation"].choices = [("", _("— aucune —")), *[(m.pk, m.title) for m in mobilisations]]
