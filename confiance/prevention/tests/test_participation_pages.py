@@ -141,3 +141,17 @@ def test_list_pages_query_counts_do_not_grow_with_rows(client, world):
             first_name="A", last_name=f"B{index}", email=f"a{index}@example.test", skills=["radio"]))
     many = count("prevention:participation", world.agent), count("prevention:reserve", world.elected)
     assert many == few
+
+
+def test_the_referent_page_and_the_answer_link_are_rate_limited(client, world, settings):
+    settings.CONFIANCE_RATE_LIMITS = {**settings.CONFIANCE_RATE_LIMITS, "referent_page": {"ip": "", "account": "2/h"},
+                                      "reserve_answer": {"ip": "1/m"}}
+    assert [post_observation(client, world.token).status_code for _ in range(3)] == [302, 302, 429]
+    assert Observation.objects.count() == 2
+    volunteer = volunteer_enrol(actor=world.elected, commune_id=world.commune.pk, draft=VolunteerDraft(
+        first_name="Marc", last_name="Durand", email="marc@example.test"))
+    mobilisation = mobilisation_start(actor=world.elected, commune_id=world.commune.pk,
+                                      draft=MobilisationDraft(title="Crue", message="Venez."))
+    url = reverse("prevention:reserve_answer", args=[answer_token(mobilisation.pk, volunteer.pk)])
+    assert [client.post(url, {"answer": "disponible"}).status_code for _ in range(2)] == [302, 429]
+    assert MobilisationAnswer.objects.count() == 1
