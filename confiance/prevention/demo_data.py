@@ -89,7 +89,7 @@ def observation_for(rng: random.Random, sector: Sector, occurred_at) -> Observat
     kind = rng.choice(ObservationKind.values)
     vehicle = rng.choice(VehicleType.values) if kind in ("vehicule_reperage", "rodeo", "vehicule_abandonne") else ""
     return ObservationDraft(
-        kind=kind, occurred_at=occurred_at, lat=lat, lon=lon, address=f"Secteur {sector.name}",
+        kind=kind, occurred_at=occurred_at, lat=lat, lon=lon,
         vehicle_type=vehicle, vehicle_colour=rng.choice(VehicleColour.values) if vehicle else "",
         direction=rng.choice(Direction.values) if vehicle else "", text=rng.choice(OBSERVATION_TEXTS))
 

@@ -41,7 +41,8 @@
     if (empty) { empty.remove(); }
     var tr = document.createElement("tr");
     tr.className = "new";
-    var at = new Date(p.occurred_at).toLocaleString(document.documentElement.lang, {timeZone: "Europe/Paris"});
+    var at = new Date(p.occurred_at).toLocaleString(document.documentElement.lang,
+      {timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short"});
     cell(tr, p.kind_label, urlOf(p.observation_id));
     cell(tr, at);
     cell(tr, p.sector + (p.address ? " — " + p.address : ""));
