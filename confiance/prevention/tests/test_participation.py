@@ -241,3 +241,17 @@ def test_prevention_message_reaches_the_sectors_referents_only(world, commit):
     with pytest.raises((PermissionDeniedError, NotFoundError)):
         prevention_message_send(actor=world.technician, commune_id=world.commune.pk, sector_id=None, subject="x",
                                 body="y")
+
+
+def test_the_live_observation_reaches_the_police_streams_only(world):
+    from confiance.core.live import read_events_after
+    from confiance.core.live_rules import stream_filter_for
+
+    observation_submit(referent=world.referent, draft=observation_draft())
+
+    def received(who):
+        events = read_events_after(0, limit=100, stream_filter=stream_filter_for(who))
+        return [e for e in events if e.event_type == "prevention.participation.observation"]
+    assert len(received(world.agent)) == 1 and len(received(world.operator)) == 1
+    for who in (world.elected, world.technician, world.dpo, world.other_elected):
+        assert received(who) == []
