@@ -282,6 +282,17 @@ CONFIANCE_POLICE_FILE_YEARS = env_int("CONFIANCE_POLICE_FILE_YEARS", 3, minimum=
 CONFIANCE_DISPATCH_SHORTLIST = env_int("CONFIANCE_DISPATCH_SHORTLIST", 8, minimum=1, maximum=100)
 # Engage the first recommended unit without the operator's confirmation (off by default).
 CONFIANCE_AUTO_DISPATCH = env_bool("CONFIANCE_AUTO_DISPATCH", False)
+# --- Prevention: Participation citoyenne, réserve communale (docs/prevention-participation.md).
+# A revoked referent's name and contact are deleted this many days after the revocation.
+CONFIANCE_REFERENT_RETENTION_DAYS = env_int("CONFIANCE_REFERENT_RETENTION_DAYS", 30, minimum=1, maximum=3650)
+# Observations of the referents (and their follow-up) are deleted this many months after they were received.
+CONFIANCE_OBSERVATION_RETENTION_MONTHS = env_int("CONFIANCE_OBSERVATION_RETENTION_MONTHS", 12, minimum=1,
+                                                 maximum=36)
+# A volunteer who left the réserve is deleted (with their answers and hours) this many days after leaving.
+CONFIANCE_RESERVE_RETENTION_DAYS = env_int("CONFIANCE_RESERVE_RETENTION_DAYS", 90, minimum=1, maximum=3650)
+# SMS of the réserve: "file" writes them to CONFIANCE_PREVENTION_SMS_DIR (one JSON line each); "none" sends none.
+CONFIANCE_PREVENTION_SMS_BACKEND = env_str("CONFIANCE_PREVENTION_SMS_BACKEND", "file")
+CONFIANCE_PREVENTION_SMS_DIR = Path(env_str("CONFIANCE_PREVENTION_SMS_DIR", str(DATA_DIR / "sms")))
 CONFIANCE_DEMO_OPEN311_KEY = env_str("CONFIANCE_DEMO_OPEN311_KEY", "demo-open311-key") if DEMO_MODE else ""
 CONFIANCE_DEMO_REPORTS = env_int("CONFIANCE_DEMO_REPORTS", 320, minimum=0, maximum=100_000)
 # The demo GPS tracker's key (OsmAnd / OwnTracks); such a fixed key exists only in demo mode.
@@ -321,6 +332,9 @@ _RATE_DEFAULTS = {
     "address_search": {"ip": "120/m"},  # the address box's search, public (docs/addresses.md)
     "basemap": {"ip": "600/m"},  # the drawn base map's roads and street names, public, fetched as the map moves
     "alerts_subscribe": {"ip": "10/10m"},  # the public alert subscription form and API (POST), the SMS code
+    # Participation citoyenne and réserve: a referent's observations (account: the referent), volunteers' answers.
+    "referent_page": {"ip": "60/10m", "account": "20/h"},
+    "reserve_answer": {"ip": "60/10m"},
 }
 
 

@@ -23,6 +23,7 @@ from confiance.analytics.stats import opendata
 from confiance.analytics.stats.points import WGS84, project, transform
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.operations import selectors as operations_selectors
+from confiance.prevention.selectors import indicators as prevention_indicators
 from confiance.prevention.selectors import otv as prevention_selectors
 from confiance.reports import selectors as reports_selectors
 from confiance.territory import selectors as territory_selectors
@@ -275,8 +276,7 @@ def phase_indicators(*, actor: Actor, commune_ids: list[int], start: date, end: 
             "commune_id": commune_id, "commune": names.get(commune_id, ""),
             "avant": [
                 *_otv_indicators(actor, commune_id, since, until, previous),
-                _unavailable("referents", _("Référents de participation citoyenne"),
-                             _("le module Participation citoyenne n'est pas encore installé")),
+                *_participation_figures(actor, commune_id, since, until, previous[0]),
             ],
             "pendant": [
                 _figure("interventions", _("Interventions"), current_delays["interventions"],
@@ -387,6 +387,21 @@ def _figure(key: str, label: str, current: Any, previous: Any, unit: str, *,
     if better is not None and current is not None and previous is not None and current != previous:
         improved = (current < previous) == (better == LOWER)
     return base | {"value": current, "previous": previous, "change_pct": change, "better": improved} | masked
+
+
+def _participation_figures(actor: Actor, commune_id: int, since: datetime, until: datetime,
+                           previous_since: datetime) -> list[dict[str, Any]]:
+    """Referents in office at the end of each period, observations received in it (prevention's selectors); small
+    counts masked for who may not see the records."""
+    counts = prevention_indicators.avant_counts(actor=actor, commune_id=commune_id, since=since, until=until,
+                                                  previous_since=previous_since)
+
+    def shown(value: int, hidden: bool) -> int | str:
+        return MASKED if hidden and value < disclosure.MIN_COUNT else value
+    labels = {"referents": _("Référents de participation citoyenne"),
+              "observations": _("Observations des référents")}
+    return [_figure(key, labels[key], shown(current, hidden), shown(before, hidden), "")
+            for key, (current, before, hidden) in counts.items()]
 
 
 def _unavailable(key: str, label: str, reason: str) -> dict[str, Any]:

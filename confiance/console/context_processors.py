@@ -23,6 +23,9 @@ def navigation(request):
                 "alerts": actor.can_anywhere(Permission.ALERTS_VIEW),
                 "alerts_draft": actor.can_anywhere(Permission.ALERTS_DRAFT),
                 "otv": actor.can_anywhere(Permission.PREVENTION_VIEW),
+                "participation": actor.can_anywhere(Permission.PREVENTION_MANAGE)
+                or actor.can_anywhere(Permission.PREVENTION_VIEW),
+                "reserve": actor.can_anywhere(Permission.RESERVE_MANAGE),
                 "security": actor.can_anywhere(Permission.SECURITY_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}

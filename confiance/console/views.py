@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confiance.accounts.access import Actor
-from confiance.accounts.choices import Role
+from confiance.accounts.choices import Permission, Role
 from confiance.accounts.selectors import actor_access_current, membership_list_for_actor
 from confiance.accounts.services import api_token_authenticate
 from confiance.alerts.selectors import home_summary as alerts_home_summary
@@ -21,6 +21,7 @@ from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
 from confiance.core.live_rules import declared_scopes, event_labels, scoped_stream_filter, stream_filter_for
 from confiance.operations.selectors import intervention_list_for_actor
+from confiance.prevention.selectors.participation import protocol_reminders
 from confiance.privacy.choices import JournalKind
 from confiance.territory.selectors import commune_list_for_actor, crisis_shared_with, territory_feature_collection
 
@@ -60,6 +61,11 @@ def _role_blocks(actor: Actor) -> dict[str, object]:
                              "reads": journal_rows(actor=actor, kind=JournalKind.ACCESS)}
     if Role.RSSI in roles:
         blocks["health"] = True
+    # Participation citoyenne and réserve (prevention): the protocol's renewal reminder for who names referents.
+    if actor.can_anywhere(Permission.PREVENTION_MANAGE) or actor.can_anywhere(Permission.PREVENTION_VIEW):
+        blocks["participation"] = {"reminders": protocol_reminders(actor=actor)}
+    if actor.can_anywhere(Permission.RESERVE_MANAGE):
+        blocks["reserve"] = True
     return blocks
 
 

@@ -1,5 +1,6 @@
 """Demo data of the prevention app (loaded by `confiance demo load`, replayable without duplicates)."""
 
+
 from __future__ import annotations
 
 import random
@@ -7,16 +8,57 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from shapely.geometry import Point, shape
 
 from confiance.accounts.access import Actor
 from confiance.accounts.models import Agent
 from confiance.addresses.models import Address
 from confiance.core.errors import ApplicationError
-from confiance.prevention.drafts import RegistrationDraft
-from confiance.prevention.models import OtvPassage, OtvRegistration, OtvRules
+from confiance.prevention.choices import (
+    Direction,
+    ObservationKind,
+    ReserveAvailability,
+    ReserveSkill,
+    VehicleColour,
+    VehicleType,
+)
+from confiance.prevention.drafts import (
+    MissionDraft,
+    MobilisationDraft,
+    ObservationDraft,
+    ProtocolDraft,
+    ReferentDraft,
+    RegistrationDraft,
+    VolunteerDraft,
+)
+from confiance.prevention.errors import PreventionError
+from confiance.prevention.links import referent_page_url
+from confiance.prevention.models import (
+    OtvPassage,
+    OtvRegistration,
+    OtvRules,
+    ParticipationProtocol,
+    Referent,
+    ReserveVolunteer,
+)
 from confiance.prevention.services.otv import registration_submit
 from confiance.prevention.services.otv_passages import passage_log
-from confiance.territory.models import Commune
+from confiance.prevention.services.participation import (
+    observation_follow_up,
+    observation_submit,
+    protocol_record,
+    referent_name,
+)
+from confiance.prevention.services.reserve import (
+    mission_assign,
+    mission_create,
+    mission_hours_record,
+    mobilisation_answer,
+    mobilisation_close,
+    mobilisation_start,
+    volunteer_enrol,
+)
+from confiance.territory.models import Commune, Sector
 
 ORDER = 45  # after operations (natures, the main courante) and addresses
 
@@ -99,7 +141,119 @@ def _load_otv(stdout) -> None:
 # --- end of Opération Tranquillité Vacances --------------------------------------------------
 
 
+# Participation citoyenne and the réserve communale (loaded after OTV, same ORDER).
+
+# --- Participation citoyenne ---------------------------------------------------------------------
+
+PROTOCOL_COMMUNES = {"91386": ("Jean-Philippe Dugoin-Clément", 45), "91468": ("Le maire d'Ormoy", 400)}
+REFERENT_NAMES = [("Martine", "Lemoine"), ("Gérard", "Fontaine"), ("Sylvie", "Carpentier"), ("Bernard", "Roussel"),
+                  ("Nadia", "Benali"), ("Hervé", "Gauthier")]
+OBSERVATION_TEXTS = ["", "", "Passe plusieurs fois au ralenti.", "Portail d'un pavillon resté ouvert.",
+                     "Bruit de moteur tard dans la nuit.", "Stationné depuis trois jours, pneu crevé.",
+                     "Tag sur l'abribus.", "Démarchage pour un faux contrôle des compteurs."]
+
+
+def elected_actor(commune: Commune) -> Actor:
+    agent = (Agent.objects.filter(username="elu", memberships__commune=commune).first()
+             or Agent.objects.filter(is_superuser=True).first())
+    return Actor(agent=agent)
+
+
+def police_actor() -> Actor:
+    return Actor(agent=Agent.objects.filter(username="chef").first() or Agent.objects.filter(is_superuser=True).first())
+
+
+def point_in(rng: random.Random, sector: Sector) -> tuple[float, float]:
+    polygon = shape(sector.geometry)
+    west, south, east, north = polygon.bounds
+    for _ in range(1000):
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        if polygon.contains(Point(lon, lat)):
+            return lat, lon
+    return sector.centroid_lat, sector.centroid_lon
+
+
+def observation_for(rng: random.Random, sector: Sector, occurred_at) -> ObservationDraft:
+    lat, lon = point_in(rng, sector)
+    kind = rng.choice(ObservationKind.values)
+    vehicle = rng.choice(VehicleType.values) if kind in ("vehicule_reperage", "rodeo", "vehicule_abandonne") else ""
+    return ObservationDraft(
+        kind=kind, occurred_at=occurred_at, lat=lat, lon=lon,
+        vehicle_type=vehicle, vehicle_colour=rng.choice(VehicleColour.values) if vehicle else "",
+        direction=rng.choice(Direction.values) if vehicle else "", text=rng.choice(OBSERVATION_TEXTS))
+
+
+def _participation(rng: random.Random, stdout) -> None:
+    today, now = timezone.localdate(), timezone.now()
+    police = police_actor()
+    for code, (mayor, age_days) in PROTOCOL_COMMUNES.items():
+        commune = Commune.objects.filter(insee_code=code).first()
+        if commune is None or ParticipationProtocol.objects.filter(commune=commune).exists():
+            continue
+        elected = elected_actor(commune)
+        protocol_record(actor=elected, commune_id=commune.pk, draft=ProtocolDraft(
+            signed_on=today - timedelta(days=3 * 365 - age_days) if age_days < 365 else today - timedelta(
+                days=age_days), mayor=mayor, prefect="Le préfet de l'Essonne", force="gendarmerie",
+            commander="Commandant de la compagnie d'Évry", contact_email=f"brigade.{code}@gendarmerie.invalid"))
+        for index, sector in enumerate(Sector.objects.filter(commune=commune).order_by("code")):
+            first, last = REFERENT_NAMES[(index + len(code)) % len(REFERENT_NAMES)]
+            referent, token = referent_name(actor=elected, commune_id=commune.pk, draft=ReferentDraft(
+                sector_id=sector.pk, first_name=first, last_name=last,
+                email=f"referent.{code}.{sector.code}@demo.confiance.invalid", phone="06 00 00 00 00"))
+            if index == 0:
+                stdout.write(f"Participation citoyenne : page du référent {referent} ({sector.name}) : "
+                             f"{referent_page_url(token)}")
+            for _ in range(rng.randint(2, 5)):
+                at = now - timedelta(days=rng.uniform(0.2, 6.5))
+                try:
+                    observation = observation_submit(referent=referent, draft=observation_for(rng, sector, at),
+                                                     now=at + timedelta(minutes=rng.randint(2, 40)))
+                except PreventionError:
+                    continue
+                if rng.random() < 0.7:
+                    observation_follow_up(actor=police, observation=observation, status="prise_en_compte",
+                                          note="Merci, une patrouille passera dans le secteur.")
+    stdout.write(f"Participation citoyenne : {Referent.objects.count()} référents")
+
+
+# --- Réserve communale ---------------------------------------------------------------------------
+
+VOLUNTEERS = [("Alain", "Morel"), ("Brigitte", "Girard"), ("Cédric", "André"), ("Danielle", "Mercier"),
+              ("Éric", "Blanc"), ("Françoise", "Guerin"), ("Gilles", "Boyer"), ("Hélène", "Garnier"),
+              ("Isabelle", "Chevalier"), ("Julien", "François"), ("Karine", "Legrand"), ("Luc", "Gauthier")]
+
+
+def _reserve(rng: random.Random, stdout) -> None:
+    commune = Commune.objects.filter(insee_code="91386").first()
+    if commune is None or ReserveVolunteer.objects.filter(commune=commune).exists():
+        return
+    elected = elected_actor(commune)
+    volunteers = [volunteer_enrol(actor=elected, commune_id=commune.pk, draft=VolunteerDraft(
+        first_name=first, last_name=last, email=f"reserve.{index}@demo.confiance.invalid",
+        phone=f"06 10 00 00 {index:02d}", skills=rng.sample(ReserveSkill.values, rng.randint(1, 3)),
+        availability=rng.sample(ReserveAvailability.values, rng.randint(1, 3))))
+        for index, (first, last) in enumerate(VOLUNTEERS)]
+    mobilisation = mobilisation_start(actor=elected, commune_id=commune.pk, draft=MobilisationDraft(
+        title="Crue de l'Essonne : accueil au gymnase", message="Accueil des riverains évacués au gymnase "
+        "René-Guitton, de 18 h à minuit. Merci de répondre."))
+    for volunteer in volunteers:
+        if rng.random() < 0.8:
+            mobilisation_answer(mobilisation_id=mobilisation.pk, volunteer_id=volunteer.pk,
+                                answer="disponible" if rng.random() < 0.6 else "indisponible")
+    mission = mission_create(actor=elected, commune_id=commune.pk, draft=MissionDraft(
+        title="Accueil des évacués", place="Gymnase René-Guitton", mobilisation_id=mobilisation.pk,
+        starts_at=timezone.now() - timedelta(days=3, hours=6), ends_at=timezone.now() - timedelta(days=3)))
+    for volunteer in volunteers[:4]:
+        assignment = mission_assign(actor=elected, mission=mission, volunteer_id=volunteer.pk)
+        mission_hours_record(actor=elected, assignment=assignment, hours=str(rng.choice([4, 5.5, 6])))
+    mobilisation_close(actor=elected, mobilisation=mobilisation)
+    stdout.write(f"Réserve communale : {len(volunteers)} réservistes, une mobilisation passée")
+
+
 def load(*, actor, stdout) -> None:
     if not settings.DEMO_MODE:
         raise RuntimeError("Les données de démonstration ne sont chargées qu'en mode démo.")
     _load_otv(stdout)
+    rng = random.Random(19)
+    _participation(rng, stdout)
+    _reserve(rng, stdout)

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from confiance.core.geo import valid_lat_lon
 from confiance.core.live import publish_on_commit
+from confiance.core.sensitive import sensitive_matches
 from confiance.operations.choices import InterventionStatus
 from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.events import InterventionChanged
 from confiance.operations.models import TEXT_MAX_LENGTH, Counter, Intervention
-from confiance.operations.sensitive import sensitive_matches
 from confiance.territory.models import Commune
 
 CLOCK_SKEW = timedelta(minutes=2)

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from confiance.core.errors import NotFoundError, PermissionDeniedError
 from confiance.core.models import OutboxEvent
+from confiance.core.sensitive import sensitive_matches
 from confiance.operations.drafts import PersonDraft
 from confiance.operations.errors import OperationsError, OperationsErrorCode
 from confiance.operations.models import LogEntry
 from confiance.operations.selectors import log_entry_list_for_actor
-from confiance.operations.sensitive import sensitive_matches
 from confiance.operations.services.logbook import log_entry_correct, log_entry_create, log_entry_edit
 from confiance.operations.tests.factories import ago, code_of, entry
 from confiance.privacy.models import AuditEntry

@@ -2,7 +2,7 @@
 
 import pytest
 
-from confiance.operations.sensitive import fold, sensitive_matches
+from confiance.core.sensitive import fold, sensitive_matches
 
 # Person nouns combined with colour, origin, ethnicity and religion adjectives, in their forms.
 MUST_WARN = [

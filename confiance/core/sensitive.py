@@ -239,3 +239,52 @@ def sensitive_matches(*texts: str) -> list[SensitiveMatch]:
                 if key not in found:
                     found[key] = SensitiveMatch(rule.category, term, _excerpt(text, match.start(), match.end()))
     return list(found.values())
+
+
+# --- Persons named in a free text -----------------------------------------------------------------
+# Where a text must describe facts and not persons (the observations of the Participation citoyenne referents),
+# a name is flagged like a forbidden category: a civility or "nommé / s'appelle" followed by a capitalised word,
+# or a common first name followed by a capitalised word or a surname in capitals ("Jean DUPONT").
+# A safeguard as well: the writer is warned and may confirm (a shop or a street named after someone).
+
+_CIVILITY = r"(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle|Docteur|Dr\.?|Ma[iî]tre|Me\.?)"
+_CALLED = r"(?:[Nn]omm[ée]e?|[Aa]ppel[ée]e?|[Dd][ée]nomm[ée]e?|[Pp]r[ée]nomm[ée]e?|[Ss]urnomm[ée]e?|" \
+          "s['\u2019]" r"appel(?:le|lent|ait)|[Ll]e\s+fils|[Ll]a\s+fille)"
+_CAPITALISED = r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ][a-zàâäçéèêëîïôöùûüÿ'-]+"
+_UPPER_WORD = r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ]{2,}(?:-[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ]{2,})?"
+FIRST_NAMES = frozenset(" ".join((
+    "jean pierre paul jacques michel philippe alain patrick nicolas christophe david eric frederic",
+    "laurent stephane olivier julien thomas sebastien antoine maxime alexandre kevin mohamed mehdi karim",
+    "yanis lucas hugo louis gabriel arthur jules leo nathan enzo theo marie nathalie isabelle sylvie",
+    "catherine christine sophie sandrine valerie celine julie aurelie emilie camille laura sarah manon",
+    "lea chloe emma ines jade lina fatima amina nadia martine monique francoise brigitte anne helene",
+    "claire elodie melanie audrey",
+)).split())
+_NAME_PATTERNS = (
+    re.compile(r"(?<![\w])" + _CIVILITY + r"\s+" + _CAPITALISED),
+    re.compile(r"(?<![\w])" + _CALLED + r"\s+" + _CAPITALISED),
+)
+_FIRST_NAME = re.compile(r"(?<![\w])(" + _CAPITALISED + r")\s+(" + _CAPITALISED + "|" + _UPPER_WORD + r")(?![\w])")
+_NOT_A_NAME_BEFORE = re.compile(r"(?:rue|place|impasse|all[ée]e|avenue|boulevard|chemin|quai|square|r[ée]sidence|"
+                                r"route|parc|stade|gymnase|[ée]cole|coll[èe]ge|lyc[ée]e|centre|magasin|pharmacie|"
+                                r"boulangerie|garage|salle|cit[ée]|passage|sentier|h[ôo]tel)\s+(?:[\w'-]+\s+){0,3}$",
+                                re.IGNORECASE)
+
+
+def named_persons(*texts: str) -> list[SensitiveMatch]:
+    """Phrasings that seem to name a person, as matches of the category "nom" (label "nom d'une personne")."""
+    found: dict[str, SensitiveMatch] = {}
+    for text in texts:
+        if not text:
+            continue
+        candidates = [m for pattern in _NAME_PATTERNS for m in pattern.finditer(text)]
+        candidates += [m for m in _FIRST_NAME.finditer(text) if fold(m.group(1)) in FIRST_NAMES]
+        for match in candidates:
+            if _NOT_A_NAME_BEFORE.search(text[max(0, match.start() - 60):match.start()]):
+                continue
+            term = " ".join(match.group(0).split())
+            found.setdefault(term.casefold(), SensitiveMatch("nom", term, _excerpt(text, match.start(), match.end())))
+    return list(found.values())
+
+
+CATEGORIES["nom"] = _("nom d'une personne")
