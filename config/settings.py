@@ -290,9 +290,6 @@ CONFIANCE_OBSERVATION_RETENTION_MONTHS = env_int("CONFIANCE_OBSERVATION_RETENTIO
                                                  maximum=36)
 # A volunteer who left the réserve is deleted (with their answers and hours) this many days after leaving.
 CONFIANCE_RESERVE_RETENTION_DAYS = env_int("CONFIANCE_RESERVE_RETENTION_DAYS", 90, minimum=1, maximum=3650)
-# SMS of the réserve: "file" writes them to CONFIANCE_PREVENTION_SMS_DIR (one JSON line each); "none" sends none.
-CONFIANCE_PREVENTION_SMS_BACKEND = env_str("CONFIANCE_PREVENTION_SMS_BACKEND", "file")
-CONFIANCE_PREVENTION_SMS_DIR = Path(env_str("CONFIANCE_PREVENTION_SMS_DIR", str(DATA_DIR / "sms")))
 CONFIANCE_DEMO_OPEN311_KEY = env_str("CONFIANCE_DEMO_OPEN311_KEY", "demo-open311-key") if DEMO_MODE else ""
 CONFIANCE_DEMO_REPORTS = env_int("CONFIANCE_DEMO_REPORTS", 320, minimum=0, maximum=100_000)
 # The demo GPS tracker's key (OsmAnd / OwnTracks); such a fixed key exists only in demo mode.
@@ -498,7 +495,7 @@ CONFIANCE_VAPID_SUBJECT = env_str("CONFIANCE_VAPID_SUBJECT", "mailto:police-muni
 CONFIANCE_PUSH_ALLOW_LOCAL = env_bool("CONFIANCE_PUSH_ALLOW_LOCAL", False)
 # Population alerts' delivery (docs/alerts-delivery.md): the SMS gateway's class, its file (file backend), the SMS
 # throttle, how long a claimed message may stay unconfirmed before another worker takes it, attempts before failure.
-CONFIANCE_SMS_BACKEND = env_str("CONFIANCE_SMS_BACKEND", "confiance.alerts.channels.sms.FileSmsBackend")
+CONFIANCE_SMS_BACKEND = env_str("CONFIANCE_SMS_BACKEND", "confiance.core.sms.FileSmsBackend")
 CONFIANCE_SMS_FILE = Path(env_str("CONFIANCE_SMS_FILE", str(CONFIANCE_DATA_DIR / "sms.log")))
 CONFIANCE_SMS_PER_SECOND = env_int("CONFIANCE_SMS_PER_SECOND", 20, minimum=1, maximum=10_000)
 CONFIANCE_ALERTS_CLAIM_SECONDS = env_int("CONFIANCE_ALERTS_CLAIM_SECONDS", 300, minimum=1)

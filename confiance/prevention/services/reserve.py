@@ -16,6 +16,7 @@ from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
 from confiance.core.actors import PublicActor
 from confiance.core.live import publish_on_commit
+from confiance.core.sms import normalised_phone, send_sms
 from confiance.prevention.choices import MobilisationAnswerKind, ReserveAvailability, ReserveSkill
 from confiance.prevention.drafts import MissionDraft, MobilisationDraft, VolunteerDraft
 from confiance.prevention.errors import PreventionError, PreventionErrorCode
@@ -28,7 +29,6 @@ from confiance.prevention.models import (
     ReserveMission,
     ReserveVolunteer,
 )
-from confiance.prevention.sms import normalised_phone, send_sms
 from confiance.privacy.services import audit_record
 from confiance.territory.models import CrisisSharing
 
@@ -111,7 +111,7 @@ def _deliver(mobilisation: Mobilisation, volunteers: list[ReserveVolunteer]) -> 
                 send_mail(_("Mobilisation de la réserve communale : %(title)s") % {"title": mobilisation.title},
                           text, settings.DEFAULT_FROM_EMAIL, [volunteer.email])
             if volunteer.phone:
-                send_sms(phone=volunteer.phone, text=text)
+                send_sms(phone=volunteer.phone, text=text, key=f"reserve-{mobilisation.pk}-{volunteer.pk}")
         except Exception:  # one failing address must not stop the others
             logger.exception("prevention: mobilisation %s not delivered to volunteer %s", mobilisation.pk,
                              volunteer.pk)

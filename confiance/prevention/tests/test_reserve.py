@@ -1,6 +1,5 @@
 """Réserve communale: volunteers, a mobilisation by e-mail and SMS, answers by link, missions and hours."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -33,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks, settings, tmp_path):
-    settings.CONFIANCE_PREVENTION_SMS_DIR = tmp_path
+    settings.CONFIANCE_SMS_FILE = tmp_path / "sms.log"
     with django_capture_on_commit_callbacks(execute=True):
         return make_world()
 
@@ -55,8 +54,9 @@ def test_mobilisation_reaches_each_volunteer_by_email_and_sms_with_their_own_lin
             title="Crue", message="Rendez-vous au gymnase à 18 h.", crisis_id=crisis.pk))
     assert mobilisation.contacted == 2 and mobilisation.crisis == crisis
     assert sorted(m.to[0] for m in mail.outbox) == ["durand@example.test", "petit@example.test"]
-    sms = [json.loads(line) for line in (tmp_path / "prevention-sms.jsonl").read_text().splitlines()]
-    assert [s["to"] for s in sms] == ["0601020304", "0601020304"] and "gymnase" in sms[0]["text"]
+    sms = [line.split("\t") for line in (tmp_path / "sms.log").read_text().splitlines()]
+    assert [s[2] for s in sms] == ["0601020304", "0601020304"] and "gymnase" in sms[0][3]
+    assert sorted(s[1] for s in sms) == sorted(f"reserve-{mobilisation.pk}-{v.pk}" for v in (first, second))
     tokens = {read_answer_token(m.body.rsplit("/reserve/reponse/", 1)[1].strip("/ \n")) for m in mail.outbox}
     assert tokens == {(mobilisation.pk, first.pk), (mobilisation.pk, second.pk)}
 
