@@ -4,11 +4,20 @@ width, and no page raises a console error (the CSP refuses inline code). Screens
 
 import pytest
 
+from confiance.core.testing import server_process, throwaway_database
 from tests.conftest import OUTPUT
 
 pytestmark = pytest.mark.browser
 PASSWORD = "confiance-demo"
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(scope="module")
+def governance_server(tmp_path_factory):
+    """The demo, with a patient start (the shared fixture's 30 s are short on a busy machine)."""
+    folder = tmp_path_factory.mktemp("browser-governance")
+    with throwaway_database(folder) as env, server_process(env, start_seconds=180) as base:
+        yield base
 
 
 def _login(page, base: str, username: str) -> None:
@@ -20,8 +29,8 @@ def _login(page, base: str, username: str) -> None:
 
 
 @pytest.mark.parametrize("layout", list(VIEWPORTS))
-def test_the_dpo_walks_through_the_governance_pages(demo_server, browser, layout):
-    base = demo_server
+def test_the_dpo_walks_through_the_governance_pages(governance_server, browser, layout):
+    base = governance_server
     OUTPUT.mkdir(exist_ok=True)
     context = browser.new_context(locale="fr-FR", viewport=VIEWPORTS[layout])
     page = context.new_page()

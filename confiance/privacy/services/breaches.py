@@ -42,7 +42,7 @@ def breach_record(*, actor: Authorised, commune_id: int, discovered_at: datetime
         commune_id=commune_id, number=_next_number(Breach, commune_id, "VDP"), discovered_at=discovered_at,
         occurred_at=occurred_at, description=description[:4000], data_categories=data_categories[:500],
         persons_count=persons_count, consequences=consequences[:4000], measures=measures[:4000],
-        created_by=actor.agent)
+        created_by_id=actor.agent.pk)
     audit_record(actor=actor, action="privacy.breach_record", target=breach)
     return breach
 

@@ -42,6 +42,6 @@ def charter_adopt(*, actor: Authorised, commune_id: int, text: str, adopted_on: 
     last = (CharterVersion.objects.select_for_update().filter(commune_id=commune_id)
             .order_by("-number").values_list("number", flat=True).first()) or 0
     version = CharterVersion.objects.create(commune_id=commune_id, number=last + 1, text=text[:20000],
-                                            adopted_on=adopted_on, created_by=actor.agent)
+                                            adopted_on=adopted_on, created_by_id=actor.agent.pk)
     audit_record(actor=actor, action="privacy.charter_adopt", target=version, extra={"version": version.number})
     return version

@@ -63,7 +63,7 @@ def rights_request_create(*, actor: Authorised, commune_id: int, kind: str, requ
         commune_id=commune_id, number=_next_number(RightsRequest, commune_id, "DDR"), kind=kind,
         requester_name=requester_name.strip()[:200], requester_email=requester_email.strip()[:254],
         requester_phone=requester_phone.strip()[:30], details=details[:4000], received_at=received,
-        due_at=add_months(received, 1), created_by=actor.agent)
+        due_at=add_months(received, 1), created_by_id=actor.agent.pk)
     _step(request, actor, RightsStepKind.RECEIVED)
     return request
 

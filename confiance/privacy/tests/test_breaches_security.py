@@ -125,3 +125,14 @@ def test_charter_versions_are_appended_and_the_public_page_shows_the_last(client
     assert "Signalements des habitants" in page and "Exercer vos droits" in page
     assert "Martin" not in page
     assert client.get(reverse("privacy:transparency", args=["00000"])).status_code == 404
+
+
+def test_demo_data_completes_the_registers_once(client):
+    from confiance.privacy import demo_data
+
+    world = make_gov_world()
+    for _ in range(2):
+        demo_data.load(actor=None, stdout=io.StringIO())
+    assert CharterVersion.objects.filter(commune=world.commune).count() == 1
+    page = client.get(reverse("privacy:transparency", args=[world.commune.insee_code])).content.decode()
+    assert "Aucune reconnaissance faciale" in page and "dpo.91386@example.org" in page
