@@ -182,13 +182,15 @@ _VIDEO_SCENES = [  # label, zones, score
 VIDEO_CHANCE = 0.5  # of one event per step
 
 
-def video_messages(now: datetime, rng: random.Random) -> list[bytes]:
-    """Zero or one Frigate event (its "new" and "end" messages), some with identities to strip."""
+def video_messages(now: datetime) -> list[bytes]:
+    """Zero or one Frigate event (its "new" and "end" messages), some with identities to strip; a function of the
+    step's time (its own random generator), so two simulators send the same events, stored once."""
+    rng = random.Random(int(now.timestamp()) // INTERVAL)
     if rng.random() > VIDEO_CHANCE:
         return []
     camera = VIDEO_CAMERAS[0][0] if rng.random() < 0.8 else VIDEO_CAMERAS[1][0]
     label, zones, score = rng.choice(_VIDEO_SCENES)
-    identifier = f"{now.timestamp():.6f}-{rng.randrange(36 ** 6):06x}"
+    identifier = f"{int(now.timestamp()) // INTERVAL * INTERVAL}.0-{rng.randrange(16 ** 6):06x}"
     after = {"id": identifier, "camera": camera, "label": label, "score": score, "top_score": score,
              "start_time": now.timestamp() - 2, "end_time": None, "false_positive": False,
              "current_zones": zones, "entered_zones": zones, "has_snapshot": True, "stationary": False,
@@ -203,7 +205,7 @@ def video_messages(now: datetime, rng: random.Random) -> list[bytes]:
 
 
 def video_step(*, rng: random.Random, stdout, now: datetime) -> None:
-    messages = video_messages(now, rng)
+    messages = video_messages(now)
     if not messages:
         return
     url = getattr(settings, "CONFIANCE_MQTT_URL", "")

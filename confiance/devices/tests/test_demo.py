@@ -13,7 +13,7 @@ import pytest
 from confiance.devices import simulation
 from confiance.devices.choices import DeviceKind, MeasurementSource, SecurityEventKind
 from confiance.devices.demo_data import load
-from confiance.devices.models import Alarm, Device, Gateway, Measurement, Rule
+from confiance.devices.models import Alarm, Detection, Device, Gateway, Measurement, Rule, VideoDropCount
 from confiance.devices.services.health import security_sweep
 from confiance.territory.demo_data import load as load_territory
 from conftest import require_service
@@ -45,7 +45,7 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     load(actor=None, stdout=out)
     assert _counts() == before
     assert "0 créé(s), 0 mis à jour, 7 inchangé(s) ; 0 règle(s) créée(s)" in out.getvalue()
-    assert before[:3] == (6, 1, 8)
+    assert before[:3] == (8, 1, 8)  # 6 sensors and the 2 video-analytics cameras
 
 
 def test_the_demo_gives_the_health_page_something_to_show(demo):
@@ -83,6 +83,22 @@ def test_the_river_rises_over_the_thresholds_then_falls_back(demo):
     assert alarms.filter(rule__name__contains="alerte").count() == 1
     assert not alarms.filter(cleared_at__isnull=True, resolved_at__isnull=True).exists()
     assert not Alarm.objects.filter(device__identifier="essonne-ormoy").exists()
+
+
+def test_the_video_feed_stores_legal_events_and_counts_the_others(demo):
+    start = datetime.now(UTC)
+    for index in range(120):
+        simulation.step(rng=random.Random(index), stdout=io.StringIO(),
+                        now=start - timedelta(seconds=index * simulation.INTERVAL))
+    detections = Detection.objects.all()
+    assert detections.exists() and {d.camera.identifier for d in detections} == {"cam-gare-mennecy-parvis"}
+    assert set(detections.values_list("event_type", flat=True)) <= {
+        "fire_start", "abandoned_object", "forbidden_zone", "wrong_direction"}
+    reasons = set(VideoDropCount.objects.values_list("reason", flat=True))
+    assert {"unmapped", "no_basis"} <= reasons
+    before = detections.count()
+    simulation.step(rng=random.Random(0), stdout=io.StringIO(), now=start)  # the same events again
+    assert Detection.objects.count() == before
 
 
 def test_a_second_simulator_stores_nothing_twice(demo):
