@@ -16,6 +16,7 @@ def navigation(request):
                 "analytics": actor.can_anywhere(Permission.ANALYTICS_VIEW),
                 "devices": actor.can_anywhere(Permission.DEVICES_VIEW),
                 "devices_health": actor.can_anywhere(Permission.DEVICES_HEALTH),
-                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE)}
+                "crews": actor.can_anywhere(Permission.OPERATIONS_MANAGE),
+                "crisis": actor.can_anywhere(Permission.CRISIS_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}
