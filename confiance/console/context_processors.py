@@ -26,6 +26,7 @@ def navigation(request):
                 "participation": actor.can_anywhere(Permission.PREVENTION_MANAGE)
                 or actor.can_anywhere(Permission.PREVENTION_VIEW),
                 "reserve": actor.can_anywhere(Permission.RESERVE_MANAGE),
+                "crisis": actor.can_anywhere(Permission.CRISIS_VIEW),
                 "security": actor.can_anywhere(Permission.SECURITY_VIEW)}
 
     return {"nav": SimpleLazyObject(sections)}

@@ -18,7 +18,9 @@ def crisis_get_for_actor(*, actor: Actor, crisis_id: int | None,
     """The crisis, if the actor holds the permission in one of its communes; "not found" otherwise."""
     crisis = (CrisisSharing.objects.prefetch_related("communes").select_related("started_by", "ended_by")
               .filter(pk=crisis_id).first() if crisis_id else None)
-    followed = crisis_commune_ids(crisis) & actor.commune_ids(Permission.CRISIS_VIEW) if crisis else set()
+    if crisis is None:
+        raise NotFoundError()
+    followed = crisis_commune_ids(crisis) & actor.commune_ids(Permission.CRISIS_VIEW)
     if not followed:
         raise NotFoundError()
     if permission != Permission.CRISIS_VIEW and not crisis_commune_ids(crisis) & actor.commune_ids(permission):

@@ -80,7 +80,7 @@ def step_payload(step: CrisisStep) -> dict[str, Any]:
 def log_payload(entry: CrisisLogEntry) -> dict[str, Any]:
     return {"id": entry.pk, "at": entry.at.isoformat(), "kind": entry.kind,
             "kind_label": str(CrisisLogKind(entry.kind).label), "text": entry.text,
-            "commune": entry.commune.name if entry.commune_id else "", "author": agent_name(entry.written_by)}
+            "commune": entry.commune.name if entry.commune is not None else "", "author": agent_name(entry.written_by)}
 
 
 def crisis_payload(crisis: CrisisSharing, now: datetime | None = None) -> dict[str, Any]:

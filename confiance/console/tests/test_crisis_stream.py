@@ -9,9 +9,19 @@ from django.test import RequestFactory
 from confiance.console.views import _access_probe, actor_stream_filter
 from confiance.crisis.events import CrisisChanged
 from confiance.crisis.services import crisis_close, crisis_declare
+from confiance.crisis.tests.factories import make_crisis_world
 from confiance.territory.choices import CrisisKind
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    from confiance.operations.unit_index import unit_index
+
+    unit_index.reset()  # a flushed database reuses unit ids: the dispatch index starts empty
+    yield make_crisis_world()
+    unit_index.reset()
 
 
 def _request():
