@@ -4,11 +4,20 @@ and an operator's camera page (the stream form only where the operator is indivi
 
 import pytest
 
+from confiance.core.testing import server_process, throwaway_database
 from tests.conftest import OUTPUT
 
 pytestmark = pytest.mark.browser
 PASSWORD = "confiance-demo"
 MENNECY_CAMERAS = 8
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo, with a patient start: the server may take more than 30 s on a busy shared machine."""
+    folder = tmp_path_factory.mktemp("browser-cameras")
+    with throwaway_database(folder) as env, server_process(env, start_seconds=180) as base:
+        yield base
 
 
 def _public(browser, base, viewport, name):
