@@ -84,7 +84,7 @@ def load(base: str, path: str) -> tuple[float, np.ndarray, int]:
 
 def measure(engine: str, env: dict, cameras: int, workers: int, threads: int) -> None:
     context = {"database": engine, "cameras": cameras, "clients": CLIENTS, "server_processes": workers,
-               "request_threads": threads}
+               "request_threads": threads, "load_average": round(os.getloadavg()[0], 1)}
     server_env = {**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_WORKERS": str(workers),
                   "CONFIANCE_REQUEST_THREADS": str(threads)}
     page, geojson = f"/videoprotection/{INSEE}/", f"/videoprotection/{INSEE}/cameras.geojson"
