@@ -42,8 +42,8 @@ def public_alerts(*, commune: Commune, now=None) -> tuple[list[Alert], list[Aler
     """A commune's alerts for the public: those in force (gravest first), then the archive (newest first)."""
     now = now or timezone.now()
     rows = Alert.objects.filter(commune=commune, status__in=PUBLIC_STATUSES).select_related("commune")
-    current = sorted(rows.filter(in_force_filter(now)), key=lambda item: (_severity_rank(item.severity),
-                                                                          -item.published_at.timestamp()))
+    current = sorted(rows.filter(in_force_filter(now)), key=lambda item: (
+        _severity_rank(item.severity), -(item.published_at or now).timestamp()))
     archive = list(rows.exclude(pk__in=[item.pk for item in current]).order_by("-published_at")[:100])
     return current, archive
 

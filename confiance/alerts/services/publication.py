@@ -38,7 +38,7 @@ CANCEL_VALIDITY = timedelta(hours=12)  # how long the "fin d'alerte" stays shown
 def reference_exists(sender: str, identifier: str, sent: str) -> bool:
     """Whether a reference names a message this platform published (its sent time included)."""
     alert = Alert.objects.filter(sender=sender, identifier=identifier, published_at__isnull=False).first()
-    return alert is not None and cap_datetime(alert.published_at) == sent
+    return alert is not None and alert.published_at is not None and cap_datetime(alert.published_at) == sent
 
 
 def cap_checked(alert: Alert) -> bytes:
