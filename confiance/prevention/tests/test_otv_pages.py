@@ -88,3 +88,11 @@ def test_the_police_list_queries_do_not_grow_with_the_homes(otv_world, client):
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("prevention:otv-homes"), params).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(("who", "shown"), [("agent", True), ("operator", True), ("elected", False),
+                                            ("technician", False)])
+def test_the_menu_links_the_otv_homes_for_the_police_only(otv_world, client, who, shown):
+    client.force_login(getattr(otv_world, who).agent)
+    page = client.get(reverse("console:home")).content.decode()
+    assert (reverse("prevention:otv-homes") in page) is shown
