@@ -62,7 +62,7 @@ def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def server_process(env: dict[str, str], *, port: int | None = None, start_seconds: float = 30):
+def server_process(env: dict[str, str], *, port: int | None = None, start_seconds: float = 120):
     """`confiance serve` in a child process; yields its base URL once it answers."""
     port = port or free_port()
     log = open(Path(env["CONFIANCE_DATA_DIR"]) / f"server-{port}.log", "w")  # noqa: SIM115

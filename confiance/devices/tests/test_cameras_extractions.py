@@ -56,6 +56,18 @@ def test_a_requisition_holds_its_spans_until_release(world, chief):
     assert actions == ["cameras.extraction_record", "cameras.extraction_release"]
 
 
+def test_the_dpos_retention_dashboard_counts_the_holds_in_force(world, chief):
+    from confiance.privacy.selectors.retention import legal_holds
+
+    camera = make_camera(world.commune)
+    held = extraction_record(actor=Actor(agent=chief), commune=world.commune, draft=_draft([camera]))
+    released = extraction_record(actor=Actor(agent=chief), commune=world.commune, draft=_draft([camera]))
+    extraction_release_hold(actor=Actor(agent=chief), extraction_id=released.pk)
+    assert [(hold.label, hold.count) for hold in legal_holds()] == [
+        ("Extractions vidéo sous conservation judiciaire", 1)]
+    assert held.hold_released_at is None
+
+
 @pytest.mark.parametrize("digest", ["a" * 63, "g" * 64, "a" * 65, "", "A" * 32 + " " * 32])
 def test_refuses_a_medium_without_a_valid_sha256_and_changes_nothing(world, chief, digest):
     camera = make_camera(world.commune)

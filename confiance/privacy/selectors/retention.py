@@ -52,8 +52,8 @@ def retention_dashboard() -> tuple[list[RuleStatus], RetentionRun | None, list[R
 # Where other apps keep legal holds (an extraction for a judicial requisition): probed, so the dashboard works
 # before and after they exist. (app label, model, filter on a hold in force, label)
 _HOLD_SOURCES = (
-    ("devices", "Extraction", {"legal_hold": True}, "Extractions vidéo sous conservation judiciaire"),
-    ("devices", "Extraction", {"hold_until__gt": "now"}, "Extractions vidéo sous conservation judiciaire"),
+    # The register of extractions (devices/models.py): a span is held until the hold is released.
+    ("devices", "Extraction", {"hold_released_at__isnull": True}, "Extractions vidéo sous conservation judiciaire"),
 )
 
 
