@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("prevention/participation/referents/<int:referent_id>/nouveau-lien", participation.referent_renew_view,
          name="referent_renew"),
     path("prevention/participation/messages", participation.message_send, name="message_send"),
+    path("prevention/participation/console.json", participation.console_state, name="observations-console"),
     path("prevention/participation/observations/<int:observation_id>/", participation.observation_detail,
          name="observation"),
     path("participation/r/<str:token>/", participation.referent_page, name="referent_page"),

@@ -72,6 +72,21 @@ def test_the_police_page_shows_observations_the_elected_page_does_not(client, wo
     assert client.get(reverse("prevention:observation", args=[Observation.objects.get().pk])).status_code == 403
 
 
+def test_the_console_panel_lists_the_observations_to_handle_for_the_police_only(client, world):
+    observation_submit(referent=world.referent, draft=observation_draft())
+    client.force_login(world.agent.agent)
+    state = client.get(reverse("prevention:observations-console"))
+    assert state.status_code == 200
+    body = state.json()
+    assert body["waiting"] == 1 and body["observations"][0]["kind"] == "Véhicule qui semble faire des repérages"
+    assert "Claire" not in state.content.decode()  # nothing of the referent
+    client.force_login(world.operator.agent)
+    console = client.get(reverse("operations:console")).content.decode()
+    assert 'id="observations-console"' in console and "console-observations.js" in console
+    client.force_login(world.elected.agent)
+    assert client.get(reverse("prevention:observations-console")).status_code == 403
+
+
 def test_technicians_are_refused_every_page(client, world):
     client.force_login(world.technician.agent)
     for name in ("prevention:participation", "prevention:reserve"):

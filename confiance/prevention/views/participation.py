@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from confiance.core.errors import ApplicationError
 from confiance.core.parsing import id_or_none
 from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
 from confiance.operations.selectors import intervention_type_list
+from confiance.prevention.choices import ObservationStatus
 from confiance.prevention.errors import PreventionErrorCode
 from confiance.prevention.forms.participation import (
     FollowUpForm,
@@ -107,6 +108,23 @@ def participation(request, forms: dict | None = None):
         "messages_sent": list(message_list(actor=actor)) if police else [], "police": bool(police),
         "new_link": request.session.pop("prevention_new_link", None),
     })
+
+
+CONSOLE_OBSERVATIONS = 10
+CONSOLE_MOTIVE = "Observations des référents sur la console"
+
+
+@login_required
+def console_state(request):
+    """The operations console's panel: the referents' latest observations still to be handled (police only)."""
+    actor = actor_of(request)
+    if not _police(actor):
+        return JsonResponse({"code": "permission_denied", "message": _("Réservé à la police municipale."),
+                             "details": {}}, status=403)
+    waiting = [o for o in observation_list_for_actor(actor=actor, limit=50, motive=CONSOLE_MOTIVE)
+               if o.status in (ObservationStatus.RECEIVED, ObservationStatus.ACKNOWLEDGED)]
+    return JsonResponse({"waiting": len(waiting), "observations": [
+        _observation_row(o) for o in waiting[:CONSOLE_OBSERVATIONS]]})
 
 
 def _error(request, error: ApplicationError):
