@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -46,20 +47,39 @@ CHANNEL_CONDITIONS = {
 # --- Enqueueing ---------------------------------------------------------------------------------
 
 
-def _insert_statement(channel: str) -> str:
+def _insert_statement() -> str:
+    """One INSERT ... SELECT for every channel: each targeted subscriber is read once (its row, by primary key, in
+    the outer loop: SQLite keeps the left side of a CROSS JOIN outside), joined with the channels its contacts allow.
+    """
     q = connection.ops.quote_name
     table, subscribers = q(Delivery._meta.db_table), q(Subscriber._meta.db_table)
     columns = ("alert_id", "subscriber_id", "channel", "status", "attempts", "next_attempt_at", "claim_token",
                "last_error", "created_at")
     chosen = "s.id = ANY(%s)" if connection.vendor == "postgresql" else "s.id IN (SELECT value FROM json_each(%s))"
+    channels = " UNION ALL ".join(f"SELECT '{channel}' AS name" for channel in Channel.values)
+    allowed = " OR ".join(f"(c.name = '{channel}' AND {CHANNEL_CONDITIONS[Channel(channel)]})"
+                          for channel in Channel.values)
     return (f"INSERT INTO {table} ({', '.join(q(column) for column in columns)}) "  # noqa: S608 (names from _meta)
-            f"SELECT %s, s.id, %s, %s, 0, %s, '', '', %s FROM {subscribers} s "
-            f"WHERE {chosen} AND {CHANNEL_CONDITIONS[Channel(channel)]} "
-            "ON CONFLICT (alert_id, subscriber_id, channel) DO NOTHING")
+            f"SELECT %s, s.id, c.name, %s, 0, %s, '', '', %s FROM {subscribers} s CROSS JOIN ({channels}) c "
+            f"WHERE {chosen} AND ({allowed}) "
+            "ON CONFLICT (alert_id, subscriber_id, channel) DO NOTHING"
+            + (" RETURNING channel" if connection.vendor == "postgresql" else ""))
+
+
+def _counts_by_channel(cursor, alert_id: int) -> Counter:
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    cursor.execute(f"SELECT channel, COUNT(*) FROM {table} WHERE alert_id = %s GROUP BY channel",  # noqa: S608
+                   [alert_id])
+    return Counter(dict(cursor.fetchall()))
 
 
 def deliveries_insert(*, alert_id: int, subscriber_ids: np.ndarray) -> dict[str, int]:
-    """Queue the alert for these subscribers on each confirmed channel; rows already there are kept as they are."""
+    """Queue the alert for these subscribers on each confirmed channel; rows already there are kept as they are.
+
+    The rows added per channel: on PostgreSQL the statement returns the channel of each row it inserted (a row
+    skipped on conflict is not returned), exact even when two enqueues of the same alert run at once; on SQLite,
+    where a write transaction runs alone (BEGIN IMMEDIATE) and RETURNING would cost as much as the insert, the
+    alert's rows counted by channel before and after (on the unique index's prefix)."""
     if len(subscriber_ids) == 0:
         return dict.fromkeys(Channel.values, 0)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -67,12 +87,15 @@ def deliveries_insert(*, alert_id: int, subscriber_ids: np.ndarray) -> dict[str,
         chosen: object = [int(value) for value in subscriber_ids]
     else:
         chosen = "[" + ",".join(map(str, subscriber_ids.tolist())) + "]"
-    counts = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        for channel in Channel.values:
-            cursor.execute(_insert_statement(channel), [alert_id, channel, DeliveryStatus.QUEUED, now, now, chosen])
-            counts[channel] = max(cursor.rowcount, 0)
-    return counts
+        if connection.vendor == "postgresql":
+            cursor.execute(_insert_statement(), [alert_id, DeliveryStatus.QUEUED, now, now, chosen])
+            inserted = Counter(row[0] for row in cursor.fetchall())
+        else:
+            before = _counts_by_channel(cursor, alert_id)
+            cursor.execute(_insert_statement(), [alert_id, DeliveryStatus.QUEUED, now, now, chosen])
+            inserted = _counts_by_channel(cursor, alert_id) - before if cursor.rowcount > 0 else Counter()
+    return {channel: inserted.get(channel, 0) for channel in Channel.values}
 
 
 def alert_targets(alert: Alert) -> np.ndarray:
