@@ -123,7 +123,7 @@ def test_point_export_needs_the_right_to_see_each_source(world, django_capture_o
 # Measured baselines (NetBox-style): a list page reads the same number of rows whatever it lists.
 # Every agent page: + the crisis banner's one read.
 HOME_QUERIES = 8
-INDICATORS_QUERIES = 11
+INDICATORS_QUERIES = 21  # the "avant" figures of prevention add 10 (OTV and Participation citoyenne, two periods)
 OPEN_DATA_QUERIES = 10  # one look-up of the sector index: events take the sector of their 500 m cell
 
 

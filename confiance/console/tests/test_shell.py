@@ -12,7 +12,7 @@ from confiance.territory.tests.factories import make_commune, make_sector
 pytestmark = pytest.mark.django_db
 # Measured: session, agent, grants, memberships, communes, and the navigation's own grants (a second Actor); for the
 # policier's block, the roles held and the unit (no unit: no assignment read); the crisis banner's one read.
-HOME_QUERIES = 9
+HOME_QUERIES = 11  # the crisis banner, the alerts summary and the protocol reminders
 
 
 @pytest.fixture

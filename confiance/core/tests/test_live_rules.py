@@ -34,7 +34,9 @@ def crisis_widening(commune_ids: set[int]) -> set[int]:
 
 def test_every_installed_app_declares_its_families_and_core_the_rest():
     prefixes = [family.prefix for family in declared_families()]
-    assert set(prefixes) == {"operations.", "reports.", "territory.", "devices.", "devices.alarm_escalated", ""}
+    assert set(prefixes) == {"operations.", "reports.", "territory.", "devices.", "devices.alarm_escalated",
+                             "devices.detection", "alerts.", "crisis.", "prevention.participation.",
+                             "prevention.reserve.", ""}
     assert prefixes[-1] == ""  # the kernel's catch-all decides last
 
 
@@ -62,35 +64,36 @@ def test_police_events_follow_the_operations_permission_widened_by_crisis_sharin
 def test_one_permission_is_asked_once_however_many_families_need_it():
     viewer = Viewer()
     stream_filter_for(viewer, crisis_widening=crisis_widening)
-    assert sorted(viewer.asked) == ["devices.manage", "devices.view", "live.view", "operations.view"]
+    assert sorted(viewer.asked) == ["alerts.view", "crisis.view", "devices.manage", "devices.view", "live.view",
+                                    "operations.view", "prevention.view", "reserve.manage", "video.review"]
 
 
 @WITH_NEW_APP
 def test_a_new_app_adds_a_family_without_editing_anyone_else():
     stream_filter = stream_filter_for(Viewer(), crisis_widening=crisis_widening)
-    assert stream_filter.allows(POLICE_COMMUNE, "alerts.sent")
-    assert stream_filter.allows(SHARED_COMMUNE, "alerts.sent")
-    assert not stream_filter.allows(FOLLOWED_COMMUNE, "alerts.sent")
+    assert stream_filter.allows(POLICE_COMMUNE, "sirens.sent")
+    assert stream_filter.allows(SHARED_COMMUNE, "sirens.sent")
+    assert not stream_filter.allows(FOLLOWED_COMMUNE, "sirens.sent")
     # the more specific prefix decides, whatever the order of declaration
-    assert stream_filter.allows(FOLLOWED_COMMUNE, "alerts.public_notice")
-    assert not stream_filter.allows(SHARED_COMMUNE, "alerts.public_notice")
+    assert stream_filter.allows(FOLLOWED_COMMUNE, "sirens.public_notice")
+    assert not stream_filter.allows(SHARED_COMMUNE, "sirens.public_notice")
     with translation.override("fr"):
         labels = event_labels()
-    assert labels["alerts.sent"] == "Alerte diffusée" and labels["alerts.public_notice"] == "Avis public"
+    assert labels["sirens.sent"] == "Alerte diffusée" and labels["sirens.public_notice"] == "Avis public"
     assert labels["reports.created"] == "Nouveau signalement"
 
 
 def test_without_the_new_app_its_events_fall_to_the_kernel_rule():
     stream_filter = stream_filter_for(Viewer(), crisis_widening=crisis_widening)
-    assert stream_filter.allows(FOLLOWED_COMMUNE, "alerts.sent")
-    assert "alerts.sent" not in event_labels()
+    assert stream_filter.allows(FOLLOWED_COMMUNE, "sirens.sent")
+    assert "sirens.sent" not in event_labels()
 
 
 @pytest.mark.django_db
 @WITH_NEW_APP
 def test_the_outbox_read_filters_like_the_broadcaster():
     """read_events_after (SQL, for the backlog) and allows() (in memory, for live rows) agree on every row."""
-    types = ["alerts.sent", "alerts.public_notice", "operations.unit", "reports.created", "anything.undeclared"]
+    types = ["sirens.sent", "sirens.public_notice", "operations.unit", "reports.created", "anything.undeclared"]
     communes = [POLICE_COMMUNE, FOLLOWED_COMMUNE, SHARED_COMMUNE, STRANGER_COMMUNE, None]
     for event_type in types:
         for commune_id in communes:
@@ -98,7 +101,7 @@ def test_the_outbox_read_filters_like_the_broadcaster():
     stream_filter = stream_filter_for(Viewer(), crisis_widening=crisis_widening)
     read = {(row.commune_id, row.event_type) for row in read_events_after(0, limit=500, stream_filter=stream_filter)}
     expected = {(c, t) for t in types for c in communes if stream_filter.allows(c, t)}
-    assert read == expected and (SHARED_COMMUNE, "alerts.sent") in read
+    assert read == expected and (SHARED_COMMUNE, "sirens.sent") in read
 
 
 @pytest.mark.parametrize(("families", "message"), [
@@ -114,4 +117,4 @@ def test_a_prefix_declared_twice_is_refused(families, message):
 
 def test_a_label_outside_its_family_is_refused():
     with pytest.raises(ValueError, match="outside the family"):
-        EventFamily(prefix="alerts.", permission="live.view", labels={"reports.created": "x"})
+        EventFamily(prefix="sirens.", permission="live.view", labels={"reports.created": "x"})

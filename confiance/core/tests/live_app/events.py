@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from confiance.core.live_rules import EventFamily
 
 LIVE_EVENT_FAMILIES = (
-    EventFamily(prefix="alerts.", permission="operations.view", crisis_shared=True,
-                labels={"alerts.sent": _("Alerte diffusée")}),
-    EventFamily(prefix="alerts.public_", permission="live.view", labels={"alerts.public_notice": _("Avis public")}),
+    EventFamily(prefix="sirens.", permission="operations.view", crisis_shared=True,
+                labels={"sirens.sent": _("Alerte diffusée")}),
+    EventFamily(prefix="sirens.public_", permission="live.view", labels={"sirens.public_notice": _("Avis public")}),
 )
