@@ -193,3 +193,12 @@ def test_the_fixtures_reach_the_pages(client, world):
     client.force_login(world.agent)
     assert client.get("/agents/signalements/").status_code == 200
     assert client.get("/open311/v2/services.json").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/alertes/9\x00386/", "/alertes/cap/a\x00b.xml", "/videoprotection/9\x00/",
+                                  "/transparence/9\x00386/", "/tranquillite-vacances/inscription/a\x00b/",
+                                  "/api/v1/alerts/%00"])
+def test_a_nul_in_the_path_is_refused_before_any_view(client, path):
+    """A NUL in a URL parameter (a code, an identifier) never reaches a query: PostgreSQL refuses it in text."""
+    response = client.get(path)
+    assert response.status_code in (400, 404), (path, response.status_code)

@@ -1,5 +1,6 @@
-"""Query strings are read through the bounded parsers' rule for text: a NUL character (which PostgreSQL refuses in
-text) anywhere in a query string is a 400, before any view filters on it. Open311 answers it in its own format
+"""Query strings and paths are read through the bounded parsers' rule for text: a NUL character (which PostgreSQL
+refuses in text) anywhere in a query string or in the path (a URL parameter such as a code or an identifier) is a
+400, before any view filters on it. Open311 answers it in its own format
 (confiance.reports.open311.parameters); the API, and the pages' JSON endpoints, in the {code, message, details}
 shape."""
 
@@ -20,6 +21,8 @@ class BoundedQueryMiddleware:
         if not request.path.startswith(OWN_FORMAT_PREFIXES):
             try:
                 check_query(request.GET)
+                if "\x00" in request.path:
+                    raise ParseError("NUL in path")
             except ParseError:
                 message = _("Caractère nul interdit dans les paramètres de la requête.")
                 if request.path.startswith("/api/") or request.path.endswith(".json"):

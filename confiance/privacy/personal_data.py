@@ -37,6 +37,9 @@ NOT_PERSONAL: dict[str, str] = {
     "auth.Group": "groupes de permissions de Django (non utilisés par les rôles)",
     "devices.Device": "adresse d'implantation d'un capteur sur la voie publique, pas d'une personne",
     "django_tasks_db.DBTaskResult": "file des tâches de fond : arguments techniques, sans donnée de personne",
+    "devices.VideoProtectionNotice": "coordonnées publiées du responsable de traitement et du DPO de la commune "
+                                     "(une fonction, affichée sur les panneaux), pas d'un particulier",
+    "prevention.OtvRules": "texte de contact du service de police municipale pour l'OTV, publié sur le formulaire",
 }
 
 # Apps of the framework and libraries judged as a whole: their personal data (if any) is covered elsewhere.
