@@ -17,6 +17,9 @@
     marker.bindTooltip(tip);
     line.push([point.lat, point.lon]);
   });
-  if (element.dataset.tour && line.length > 1) {  // the tour's order, only when one was computed (a sector) L.polyline(line, {color: "#1d3b8f", weight: 2, dashArray: "4 6"}).addTo(map); }
+  // The tour's order, only when one was computed (a sector).
+  if (element.dataset.tour && line.length > 1) {
+    L.polyline(line, {color: "#1d3b8f", weight: 2, dashArray: "4 6"}).addTo(map);
+  }
   map.fitBounds(L.latLngBounds(line), {padding: [20, 20], maxZoom: 17});
 })();
