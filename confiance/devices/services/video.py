@@ -205,6 +205,8 @@ def detections_store(drafts: list[DetectionDraft], *, source: str, now: datetime
                 known = camera if reason != VideoDropReason.UNKNOWN_CAMERA else None
                 drops[(known.commune_id if known else commune_id, known.pk if known else None, reason)] += 1
             continue
+        if camera is None:  # types are only found for a known camera
+            continue
         candidates.extend(_new(draft, camera, event_type, mapping, source=source, now=now)
                           for event_type, mapping in types)
     stored = _insert(candidates) if candidates else []

@@ -30,7 +30,8 @@ def volunteer_list_for_actor(*, actor: Actor, include_left: bool = False) -> lis
     volunteers = ReserveVolunteer.objects.filter(commune_id__in=_communes(actor)).select_related("commune")
     if not include_left:
         volunteers = volunteers.filter(left_on__isnull=True)
-    rows = list(volunteers.annotate(hours_done=Sum("assignments__hours")).order_by("last_name", "first_name"))
+    rows: list[ReserveVolunteer] = list(volunteers.annotate(hours_done=Sum("assignments__hours"))
+                                        .order_by("last_name", "first_name"))
     if rows:
         access_log_record(actor=actor, target=rows[0], motive=RESERVE_MOTIVE, extra={"list": len(rows)})
     return rows

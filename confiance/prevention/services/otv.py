@@ -89,7 +89,7 @@ def check_dates(rules: OtvRules, leaves_on: date, returns_on: date, *, today: da
 
 
 def _check_residence(rules: OtvRules, residence: str) -> None:
-    allowed = {Residence.MAIN: rules.main_residence, Residence.SECONDARY: rules.secondary_residence}
+    allowed: dict[str, bool] = {Residence.MAIN: rules.main_residence, Residence.SECONDARY: rules.secondary_residence}
     if residence not in allowed:
         raise _refuse(OtvErrorCode.FIELD_INVALID, _("Type de résidence inconnu."), "residence")
     if not allowed[residence]:

@@ -48,7 +48,7 @@ def _check(outcome: str, note: str, lat: float | None, lon: float | None, passed
                        details={"field": "note"})
     if outcome == PassageOutcome.ANOMALY and not note:
         raise OtvError(OtvErrorCode.FIELD_INVALID, _("Décrivez l'anomalie constatée."), details={"field": "note"})
-    if (lat is None) != (lon is None) or (lat is not None and not valid_lat_lon(lat, lon)):
+    if (lat is None) != (lon is None) or (lat is not None and lon is not None and not valid_lat_lon(lat, lon)):
         raise OtvError(OtvErrorCode.POSITION_INVALID, _("Position invalide."), details={"field": "lat"})
     if passed_at > now + timedelta(minutes=5) or passed_at < now - timedelta(days=2):
         raise OtvError(OtvErrorCode.FIELD_INVALID, _("Heure du passage invalide (48 heures en arrière au plus)."),
