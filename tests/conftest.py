@@ -13,7 +13,10 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    with throwaway_database(folder) as env, server_process(env) as base:
+    # This server lives the whole run (the best part of an hour on CI) without the simulator: the units' positions
+    # loaded with the demo must not turn stale under the tests that dispatch them (staleness has its own tests).
+    with throwaway_database(folder, {"CONFIANCE_POSITION_STALE_SECONDS": "86400"}) as env, \
+            server_process(env) as base:
         yield base
 
 

@@ -60,7 +60,7 @@ def test_an_alarm_reaches_the_console_list_live_and_is_acknowledged(devices_serv
     assert page.locator("#c-alarms li").count() == 0
     shell(env, OVER_THRESHOLD)
     item = page.locator("#c-alarms li.live-new")
-    item.wait_for(timeout=10000)
+    item.wait_for(timeout=30000)
     assert "essonne navigateur" in item.text_content() and "Levée" in item.text_content()
     page.screenshot(path=str(OUTPUT / "console-sensor-alarm-live.png"))
     item.get_by_role("button", name="Prendre en compte").click()

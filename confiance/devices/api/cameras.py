@@ -167,6 +167,9 @@ def _bounded(moment, field: str):
 @router.post("/cameras/extractions", response={201: ExtractionOut}, summary="Enregistrer une réquisition")
 def extraction_create(request, body: ExtractionIn):
     commune = _commune(request, body.commune, Permission.CAMERAS_EXTRACT)
+    if commune is None:
+        raise ApplicationError("invalid_input", _("Indiquez la commune de la réquisition."),
+                               details={"field": "commune"})
     draft = ExtractionDraft(officer_name=body.officer_name, officer_service=body.officer_service,
                             requisition_reference=body.requisition_reference, camera_ids=tuple(body.camera_ids),
                             span_start=_bounded(body.span_start, "span_start"),

@@ -119,6 +119,12 @@ def test_the_register_through_the_api(cams, world):
     listed = chief.get("/api/v1/devices/cameras/extractions").json()["items"]
     assert [item["requisition_reference"] for item in listed] == ["PV-9"]
     assert client_for(cams["police"]).get("/api/v1/devices/cameras/extractions").status_code == 403
+    # Without a commune the requisition is refused with a clear error (it was a 500 the API fuzzer found).
+    nowhere = chief.post("/api/v1/devices/cameras/extractions", {
+        "commune": "", "officer_name": "OPJ Leroy", "officer_service": "BT Mennecy", "requisition_reference": "PV-10",
+        "camera_ids": [cams["camera"].pk], "span_start": start.isoformat(),
+        "span_end": (start + timedelta(hours=1)).isoformat()}, content_type="application/json")
+    assert nowhere.status_code == 400 and nowhere.json()["code"] == "invalid_input"
     assert Extraction.objects.count() == 1
 
 

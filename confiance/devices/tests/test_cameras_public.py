@@ -75,8 +75,10 @@ def test_a_slug_redirects_to_the_insee_code_and_unknown_communes_are_not_found(w
     client = Client()
     response = client.get("/videoprotection/mennecy/")
     assert response.status_code == 301 and response["Location"] == "/videoprotection/91386/"
-    for code in ("99999", "nulle-part", "x" * 300, "%00", "'; drop table"):
+    for code in ("99999", "nulle-part", "x" * 300, "'; drop table"):
         assert client.get(f"/videoprotection/{code}/").status_code == 404
+    # A NUL in the path is refused before any view, as everywhere on the site.
+    assert client.get("/videoprotection/%00/").status_code == 400
 
 
 def test_the_cache_follows_a_change_of_a_camera_made_anywhere(world, public):

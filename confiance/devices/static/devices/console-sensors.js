@@ -43,6 +43,7 @@
 
   // --- The alarm list ------------------------------------------------------------------------
   var STATE_ORDER = {raised: 0, acknowledged: 1};
+  var FRESH_MS = 30000;
   function normalise(p, data) {
     var device = p.device && typeof p.device === "object" ? p.device : {};
     var rule = p.rule && typeof p.rule === "object" ? p.rule.name : p.rule;
@@ -72,7 +73,7 @@
     return button;
   }
   function alarmItem(alarm) {
-    var item = S.el("li", null, "sev-" + alarm.severity + " " + alarm.state + (alarm.fresh ? " live-new" : ""));
+    var item = S.el("li", null, "sev-" + alarm.severity + " " + alarm.state + (alarm.freshUntil > Date.now() ? " live-new" : ""));
     item.dataset.alarm = alarm.id;
     var title = S.el("button", alarm.message, "alarm-title");
     title.type = "button";
@@ -102,7 +103,9 @@
     if (!row.id) { return; }
     if (row.state === "resolved") { delete state.alarms[row.id]; listAlarms(); return; }
     var known = state.alarms[row.id] = Object.assign(state.alarms[row.id] || {}, row);
-    known.fresh = !!fresh;
+    // A new alarm stays marked as new for a while: the update that often follows it (an intervention opened, a
+    // notification sent) must not take the mark away before the operator has seen it.
+    if (fresh) { known.freshUntil = Date.now() + FRESH_MS; }
     listAlarms();
   }
 
