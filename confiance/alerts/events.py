@@ -42,6 +42,9 @@ class IncomingAlertReceived(LiveEvent):
     sender_name: str
     headline: str
     severity: str
+    severity_label: str = ""
+    msg_type: str = "Alert"
+    expires: str | None = None
 
 
 LIVE_EVENT_FAMILIES = (

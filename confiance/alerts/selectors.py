@@ -56,6 +56,21 @@ def public_incoming(*, commune: Commune, now=None) -> list[IncomingAlert]:
                 .order_by("-sent")[:50])
 
 
+def incoming_current_for_actor(*, actor: Actor, now=None, limit: int = 20) -> list[IncomingAlert]:
+    """The console's panel: alerts of other authorities still in force over the communes where the actor holds
+    alerts.view (no cancellations, no tests nor drafts), gravest first, then newest."""
+    now = now or timezone.now()
+    communes = actor.commune_ids(Permission.ALERTS_VIEW)
+    if not communes:
+        return []
+    rows = list(IncomingAlert.objects.filter(communes__in=communes)
+                .filter(Q(expires__isnull=True) | Q(expires__gt=now)).exclude(msg_type="Cancel")
+                .exclude(cap_status__in=["Test", "Draft", "System"]).distinct().prefetch_related("communes")
+                .order_by("-sent")[:200])
+    rows.sort(key=lambda item: (_severity_rank(item.severity), -item.sent.timestamp()))
+    return rows[:limit]
+
+
 def incoming_for_actor(*, actor: Actor, limit: int = 50) -> list[IncomingAlert]:
     communes = actor.commune_ids(Permission.ALERTS_VIEW)
     return list(IncomingAlert.objects.filter(communes__in=communes).distinct().order_by("-sent")[:limit])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("agents/alertes/<int:alert_id>/diffusion/", subscription_views.delivery_report_page,
          name="delivery-report"),
     path("agents/alertes/", agents.alert_list, name="list"),
+    path("agents/alertes/recues/console.json", agents.incoming_console, name="incoming-console"),
     path("agents/alertes/nouvelle/", agents.alert_new, name="new"),
     path("agents/alertes/depuis-alarme/<int:alarm_id>", agents.alert_from_alarm, name="from-alarm"),
     path("agents/alertes/<int:alert_id>/", agents.alert_detail, name="detail"),

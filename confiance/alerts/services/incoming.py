@@ -13,6 +13,7 @@ from shapely.ops import unary_union
 
 from confiance.alerts.cap.fetch import fetch_local
 from confiance.alerts.cap.read import IncomingCap, read_document
+from confiance.alerts.choices import Severity
 from confiance.alerts.errors import AlertsError, AlertsErrorCode
 from confiance.alerts.events import IncomingAlertReceived
 from confiance.alerts.geometry import circle_polygon
@@ -82,10 +83,13 @@ def _store(*, actor, record: IncomingCap, source: str) -> IncomingAlert | None:
         _end_referenced(record)
     audit_record(actor=actor, action="alerts.incoming.import", target=incoming,
                  extra={"sender": record.sender, "identifier": record.identifier, "source": source[:200]})
+    severity_label = str(Severity(record.severity).label) if record.severity in Severity.values else ""
     for commune in communes:
         publish_on_commit(IncomingAlertReceived(id=incoming.pk, commune_id=commune.pk,
                                                 sender_name=record.sender_name or record.sender,
-                                                headline=record.headline, severity=record.severity),
+                                                headline=record.headline, severity=record.severity,
+                                                severity_label=severity_label, msg_type=record.msg_type,
+                                                expires=record.expires.isoformat() if record.expires else None),
                           commune_id=commune.pk)
     return incoming
 

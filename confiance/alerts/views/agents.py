@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from confiance.accounts.choices import Permission
 from confiance.alerts.access import alert_get_for_actor
-from confiance.alerts.choices import AlertStatus, MessageType
+from confiance.alerts.choices import AlertStatus, MessageType, Severity
 from confiance.alerts.documents import fr_alert_request_pdf
 from confiance.alerts.forms import AlertFilterForm, AlertForm, CancelForm, ReviewForm, initial_of
 from confiance.alerts.selectors import (
     alert_list_for_actor,
     awaiting_approval_for_actor,
     cap_of,
+    incoming_current_for_actor,
     incoming_for_actor,
     templates_for,
 )
@@ -263,3 +265,47 @@ def alert_from_alarm(request, alarm_id: int):
         return redirect("alerts:list")
     messages.success(request, _("Brouillon d'alerte prérempli depuis l'alarme : vérifiez la zone et les consignes."))
     return redirect("alerts:edit", alert.pk)
+
+
+CONSOLE_INCOMING = 20
+
+
+def _when(value) -> str:
+    return formats.date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
+
+
+def _validity(incoming) -> str:
+    if incoming.onset and incoming.expires:
+        return _("du %(start)s au %(end)s") % {"start": _when(incoming.onset), "end": _when(incoming.expires)}
+    if incoming.expires:
+        return _("jusqu'au %(end)s") % {"end": _when(incoming.expires)}
+    if incoming.onset:
+        return _("à partir du %(start)s") % {"start": _when(incoming.onset)}
+    return _("sans fin de validité indiquée")
+
+
+def incoming_row(incoming, commune_ids: set[int]) -> dict:
+    """One incoming alert as the console's panel draws it (the viewer's communes only)."""
+    severity = Severity(incoming.severity).label if incoming.severity in Severity.values else _("Inconnue")
+    return {"id": incoming.pk, "headline": incoming.headline or incoming.event, "event": incoming.event,
+            "sender": incoming.sender_name or incoming.sender, "severity": incoming.severity or "Unknown",
+            "severity_label": str(severity), "sent": incoming.sent.isoformat(),
+            "onset": incoming.onset.isoformat() if incoming.onset else None,
+            "expires": incoming.expires.isoformat() if incoming.expires else None,
+            "validity": _validity(incoming), "area": incoming.area_description,
+            "communes": [commune.name for commune in incoming.communes.all() if commune.pk in commune_ids],
+            "web": incoming.web if incoming.web.startswith(("https://", "http://")) else ""}
+
+
+@login_required
+@require_GET
+def incoming_console(request):
+    """The operations console's panel: alerts of other authorities in force over the viewer's communes."""
+    actor = actor_of(request)
+    if not actor.can_anywhere(Permission.ALERTS_VIEW):
+        return JsonResponse({"code": "permission_denied", "details": {},
+                             "message": _("Les alertes à la population sont réservées aux agents habilités.")},
+                            status=403)
+    communes = actor.commune_ids(Permission.ALERTS_VIEW)
+    rows = incoming_current_for_actor(actor=actor, limit=CONSOLE_INCOMING)
+    return JsonResponse({"incoming": [incoming_row(incoming, communes) for incoming in rows]})
