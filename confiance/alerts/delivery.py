@@ -98,6 +98,50 @@ def deliveries_insert(*, alert_id: int, subscriber_ids: np.ndarray) -> dict[str,
     return {channel: inserted.get(channel, 0) for channel in Channel.values}
 
 
+def _copy_statement(sources: int, statuses: int) -> str:
+    """Queue a message for the (subscriber, channel) pairs that had a delivery of the alerts it replaces: the same
+    people on the same channels, if still subscribed with that contact confirmed."""
+    q = connection.ops.quote_name
+    table, subscribers = q(Delivery._meta.db_table), q(Subscriber._meta.db_table)
+    columns = ("alert_id", "subscriber_id", "channel", "status", "attempts", "next_attempt_at", "claim_token",
+               "last_error", "created_at")
+    # The conditions name the subscriber's columns only, which the delivery table does not have.
+    allowed = " OR ".join(f"(d.channel = '{channel}' AND {CHANNEL_CONDITIONS[Channel(channel)]})"
+                          for channel in Channel.values)
+    return (f"INSERT INTO {table} ({', '.join(q(column) for column in columns)}) "  # noqa: S608 (names from _meta)
+            f"SELECT DISTINCT %s, d.subscriber_id, d.channel, %s, 0, %s, '', '', %s FROM {table} d "
+            f"JOIN {subscribers} s ON s.id = d.subscriber_id "
+            f"WHERE d.alert_id IN ({', '.join(['%s'] * sources)}) AND d.status IN ({', '.join(['%s'] * statuses)}) "
+            f"AND s.status = %s AND ({allowed}) "
+            "ON CONFLICT (alert_id, subscriber_id, channel) DO NOTHING")
+
+
+def deliveries_copy(*, alert_id: int, replaced_ids: Sequence[int], statuses: Sequence[str]) -> dict[str, int]:
+    """Queue the alert for whoever had a delivery of the replaced alerts in one of `statuses`, on that channel; rows
+    already there are kept as they are (once per subscriber per channel per message). The rows added per channel."""
+    from confiance.alerts.delivery_choices import SubscriberStatus
+
+    if not replaced_ids or not statuses:
+        return dict.fromkeys(Channel.values, 0)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        before = _counts_by_channel(cursor, alert_id)
+        cursor.execute(_copy_statement(len(replaced_ids), len(statuses)),
+                       [alert_id, DeliveryStatus.QUEUED, now, now, *replaced_ids, *statuses,
+                        SubscriberStatus.ACTIVE])
+        inserted = _counts_by_channel(cursor, alert_id) - before
+    return {channel: inserted.get(channel, 0) for channel in Channel.values}
+
+
+# Who gets the message replacing an alert, besides an update's own area: an update goes to everyone the replaced
+# alert was meant for (its pending rows are dropped by the worker: the alert is no longer in force); a cancellation
+# only to those who received the alert, or may have (a message in flight when it was cancelled).
+REPLACED_STATUSES = {
+    MessageType.UPDATE: (DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED),
+    MessageType.CANCEL: (DeliveryStatus.SENDING, DeliveryStatus.SENT),
+}
+
+
 def alert_targets(alert: Alert) -> np.ndarray:
     """The subscribers an alert reaches: its communes' subscribers in its area or in its chosen sectors."""
     from confiance.alerts.geometry import alert_area_shape
@@ -110,9 +154,10 @@ def alert_targets(alert: Alert) -> np.ndarray:
 
 
 def enqueue_alert(alert_id: int) -> AlertDispatch | None:
-    """Target and queue a published Alert or Update once (a Cancel, a draft: nothing); the dispatch row."""
-    alert = (Alert.objects.filter(pk=alert_id, status=AlertStatus.PUBLISHED,
-                                  msg_type__in=[MessageType.ALERT, MessageType.UPDATE])
+    """Target and queue a published message once; the dispatch row (a draft: nothing). An Alert goes to the
+    subscribers of its area; an Update to those and to everyone the alerts it replaces were queued for; a Cancel to
+    those who received the alerts it cancels (REPLACED_STATUSES), each on the channels it reached them on."""
+    alert = (Alert.objects.filter(pk=alert_id, status=AlertStatus.PUBLISHED, msg_type__in=MessageType.values)
              .prefetch_related("target_sectors", "target_communes").first())
     if alert is None:
         return None
@@ -120,10 +165,18 @@ def enqueue_alert(alert_id: int) -> AlertDispatch | None:
     if existing is not None:
         return existing
     started = time.perf_counter()
-    ids = alert_targets(alert)
+    ids = alert_targets(alert) if alert.msg_type != MessageType.CANCEL else np.array([], dtype=np.int64)
     counts = deliveries_insert(alert_id=alert_id, subscriber_ids=ids)
+    targeted = len(ids)
+    if alert.msg_type in REPLACED_STATUSES:
+        replaced = list(Alert.references.through.objects.filter(from_alert_id=alert_id)
+                        .values_list("to_alert_id", flat=True))
+        copied = deliveries_copy(alert_id=alert_id, replaced_ids=replaced, statuses=REPLACED_STATUSES[alert.msg_type])
+        counts = {channel: counts[channel] + copied[channel] for channel in Channel.values}
+        targeted = (Delivery.objects.filter(alert_id=alert_id, subscriber__isnull=False)
+                    .values("subscriber_id").distinct().count())
     dispatch, _created = AlertDispatch.objects.get_or_create(alert_id=alert_id, defaults={
-        "targeted": len(ids), "queued": sum(counts.values()), "by_channel": counts,
+        "targeted": targeted, "queued": sum(counts.values()), "by_channel": counts,
         "seconds": round(time.perf_counter() - started, 3)})
     logger.info("alert %s: %s subscribers targeted, %s messages queued", alert_id, len(ids), dispatch.queued)
     return dispatch
@@ -132,9 +185,8 @@ def enqueue_alert(alert_id: int) -> AlertDispatch | None:
 def enqueue_missed() -> int:
     """Queue the alerts published lately that no dispatch covers (the publishing process died after commit)."""
     since = timezone.now() - CATCH_UP_WINDOW
-    missed = list(Alert.objects.filter(status=AlertStatus.PUBLISHED, msg_type__in=[MessageType.ALERT,
-                                                                                     MessageType.UPDATE],
-                                       published_at__gte=since, dispatch__isnull=True).values_list("pk", flat=True))
+    missed = list(Alert.objects.filter(status=AlertStatus.PUBLISHED, published_at__gte=since, dispatch__isnull=True)
+                  .order_by("published_at", "pk").values_list("pk", flat=True))
     for alert_id in missed:
         enqueue_alert(alert_id)
     return len(missed)
@@ -251,7 +303,13 @@ def alert_text(alert: Alert) -> AlertText:
         parts += ["", _("LA SITUATION :"), alert.description]
     parts += ["", _("Plus d'informations : %(url)s") % {"url": url}]
     short = " — ".join(part for part in (alert.headline, alert.instruction) if part)
-    return AlertText(subject=_("ALERTE — %(headline)s") % {"headline": alert.headline}, body="\n".join(parts),
+    if alert.msg_type == MessageType.CANCEL:
+        subject = alert.headline  # "Fin d'alerte : ..." (publication.alert_cancel)
+    elif alert.msg_type == MessageType.UPDATE:
+        subject = _("ALERTE (mise à jour) — %(headline)s") % {"headline": alert.headline}
+    else:
+        subject = _("ALERTE — %(headline)s") % {"headline": alert.headline}
+    return AlertText(subject=subject, body="\n".join(parts),
                      short=short[:600], url=url)
 
 
@@ -266,11 +324,15 @@ def _address(subscriber: Subscriber, channel: str) -> str:
 def _outgoing(claimed: Sequence[Claimed], channel: str) -> dict[int, Outgoing]:
     from confiance.alerts.subscriptions import unsubscribe_url
 
+    # An alert updated or cancelled since it was queued is not sent any more (its update or cancellation is).
     texts = {alert.pk: alert_text(alert) for alert in
-             Alert.objects.filter(pk__in={row.alert_id for row in claimed}).select_related("commune")}
+             Alert.objects.filter(pk__in={row.alert_id for row in claimed}, status=AlertStatus.PUBLISHED)
+             .select_related("commune")}
     subscribers = Subscriber.objects.in_bulk([row.subscriber_id for row in claimed if row.subscriber_id])
     messages = {}
     for row in claimed:
+        if row.alert_id not in texts:
+            continue
         subscriber = subscribers.get(row.subscriber_id)
         address = _address(subscriber, channel) if subscriber is not None else ""
         if not address:
@@ -303,9 +365,12 @@ def deliver_once(*, channel: str, limit: int = 200) -> dict[str, int]:
         return counts
     messages = _outgoing(claimed, channel)
     by_key = {message.key: row for row in claimed if (message := messages.get(row.id)) is not None}
+    in_force = set(Alert.objects.filter(pk__in={row.alert_id for row in claimed if row.id not in messages},
+                                        status=AlertStatus.PUBLISHED).values_list("pk", flat=True))
     for row in claimed:
-        if row.id not in messages:  # unsubscribed since, or contact erased: nobody to write to
-            _mark(row.id, token, status=DeliveryStatus.FAILED, claim_token="", last_error="abonné désabonné")
+        if row.id not in messages:  # unsubscribed since, contact erased, or the alert replaced before it went out
+            reason = "abonné désabonné" if row.alert_id in in_force else "alerte remplacée ou annulée avant l'envoi"
+            _mark(row.id, token, status=DeliveryStatus.FAILED, claim_token="", last_error=reason)
             counts["failed"] += 1
 
     def report(item: Outgoing, error: str | None) -> None:

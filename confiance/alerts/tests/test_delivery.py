@@ -9,7 +9,7 @@ from django.utils import timezone
 from confiance.alerts.delivery import deliver_once, deliveries_insert, enqueue_alert, enqueue_missed
 from confiance.alerts.delivery_choices import Channel, DeliveryStatus
 from confiance.alerts.delivery_report import delivery_report
-from confiance.alerts.models import AlertDispatch, Delivery
+from confiance.alerts.models import Alert, AlertDispatch, Delivery
 from confiance.alerts.tests.delivery_factories import (
     make_published_alert,
     make_subscriber,
@@ -111,7 +111,10 @@ def test_report_counts_by_channel_and_minute(world):
     assert AlertDispatch.objects.count() == 1
 
 
-def test_a_draft_or_a_cancellation_queues_nothing(world):
+def test_a_draft_queues_nothing_nor_a_cancellation_of_nothing_received(world):
     commune, _ = world
+    draft = make_published_alert(commune, area=WEST_HALF)
+    Alert.objects.filter(pk=draft.pk).update(status="draft")
+    assert enqueue_alert(draft.pk) is None
     cancel = make_published_alert(commune, area=WEST_HALF, msg_type="Cancel")
-    assert enqueue_alert(cancel.pk) is None
+    assert enqueue_alert(cancel.pk).queued == 0
