@@ -1,7 +1,10 @@
 """Public pages of the alert subscriptions: subscribe (address or sector), confirm, SMS code, unsubscribe."""
 
+import logging
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +26,8 @@ from confiance.alerts.subscriptions import (
 from confiance.core.errors import NotFoundError
 from confiance.core.ratelimits import client_ip, rate_check, rate_limited_page
 from confiance.territory.models import Sector
+
+logger = logging.getLogger(__name__)
 
 
 def _sectors():
@@ -52,8 +57,31 @@ def subscribe(request):
                     "code_url": reverse("alerts:subscription-code", args=[signed])}, status=201)
         else:
             error = _("Vérifiez les champs signalés.")
-    return render(request, "alerts/subscribe.html", {"form": form, "error": error, "sectors": _sectors()},
+    return render(request, "alerts/subscribe.html", {"form": form, "error": error, "sectors": _sectors(),
+                                                     "vapid_public_key": _vapid_public_key()},
                   status=400 if error else 200)
+
+
+def _vapid_public_key() -> str:
+    """The key browsers subscribe with; empty (no web push offered) if the installation's key cannot be read."""
+    from confiance.operations.push import vapid_public_key
+
+    try:
+        return vapid_public_key()
+    except Exception:  # a missing or unreadable key file: the other channels still work
+        logger.exception("alerts: no VAPID key, web push not offered on the subscription page")
+        return ""
+
+
+_SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "alerts" / "sw.js"
+
+
+@require_GET
+def service_worker(request):
+    """The subscriptions' service worker (Web Push), served under /alertes/ so that its scope covers those pages."""
+    response = HttpResponse(_SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def confirm(request, signed: str):

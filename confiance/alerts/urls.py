@@ -9,6 +9,7 @@ app_name = "alerts"
 
 urlpatterns = [
     # Subscriptions and delivery (helper "deliver"): before "alertes/<insee_code>/".
+    path("alertes/sw.js", subscription_views.service_worker, name="service-worker"),
     path("alertes/abonnement/", subscription_views.subscribe, name="subscribe"),
     path("alertes/abonnement/confirmer/<str:signed>/", subscription_views.confirm, name="subscription-confirm"),
     path("alertes/abonnement/code/<str:signed>/", subscription_views.code, name="subscription-code"),

@@ -149,3 +149,36 @@ def test_anonymous_subscriptions_are_rate_limited_per_address_and_refusals_write
                                                                                "email": "r4@example.org"})
     assert page.status_code == 429
     assert Subscriber.objects.count() == 2
+
+
+def test_the_page_offers_web_push_with_the_vapid_key_and_its_service_worker(commune, settings, tmp_path):
+    import base64
+
+    from confiance.operations.push import vapid_public_key
+
+    settings.CONFIANCE_VAPID_KEY_FILE = tmp_path / "vapid.pem"
+    client = Client()
+    page = client.get(reverse("alerts:subscribe")).content.decode()
+    assert f'data-key="{vapid_public_key()}"' in page and "alerts/subscribe-push.js" in page
+    assert 'data-worker="/alertes/sw.js"' in page and "<script>" not in page  # no inline script (CSP)
+    assert "Ce navigateur ne reçoit pas de notifications" in page  # said when the browser lacks push
+    worker = client.get(reverse("alerts:service-worker"))
+    assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
+    assert b"showNotification" in worker.content
+    point = base64.urlsafe_b64encode(b"\x04" + b"\x01" * 64).decode().rstrip("=")
+    secret = base64.urlsafe_b64encode(b"\x02" * 16).decode().rstrip("=")
+    response = client.post(reverse("alerts:subscribe"), {
+        "lat": "48.555", "lon": "2.405", "push_endpoint": "https://push.example.org/abc", "push_p256dh": point,
+        "push_auth": secret})
+    assert response.status_code == 201
+    subscriber = Subscriber.objects.get()
+    assert subscriber.push_endpoint == "https://push.example.org/abc" and subscriber.status == SubscriberStatus.ACTIVE
+
+
+def test_without_a_readable_vapid_key_the_page_still_offers_email_and_sms(commune, monkeypatch):
+    def broken():
+        raise OSError("clé illisible")
+
+    monkeypatch.setattr("confiance.operations.push.vapid_public_key", broken)
+    page = Client().get(reverse("alerts:subscribe")).content.decode()
+    assert 'id="subscribe-push"' not in page and "subscribe-push.js" not in page and 'id="id_email"' in page
