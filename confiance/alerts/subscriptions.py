@@ -235,12 +235,28 @@ def subscription_confirm_code(*, signed: str, code: str) -> Subscriber:
 def subscription_unsubscribe(*, signed: str) -> Subscriber:
     """One click: the subscription ends and its contacts are erased at once (the row is purged later)."""
     subscriber = subscriber_from_link(signed, salt=UNSUBSCRIBE_SALT)
+    _end(subscriber)
+    audit_record(actor=None, action="alerts.subscription.unsubscribe", target=subscriber,
+                 commune_id=subscriber.commune_id)
+    return subscriber
+
+
+def _end(subscriber: Subscriber) -> None:
     subscriber.status, subscriber.unsubscribed_at = SubscriberStatus.UNSUBSCRIBED, timezone.now()
     subscriber.email = subscriber.phone = subscriber.sms_code_hash = ""
     subscriber.push_endpoint = subscriber.push_p256dh = subscriber.push_auth = ""
     subscriber.lat = subscriber.lon = None
     subscriber.h3_cell = ""
     subscriber.save()
-    audit_record(actor=None, action="alerts.subscription.unsubscribe", target=subscriber,
+
+
+@transaction.atomic
+def subscription_erase(*, actor, subscriber_id: int) -> None:
+    """A DPO's erasure (rights request): the subscription ends as by unsubscription, contacts and point erased at
+    once; the row goes with the retention rule. Nothing if it is gone already."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return
+    _end(subscriber)
+    audit_record(actor=actor, action="alerts.subscription.erase", target=subscriber,
                  commune_id=subscriber.commune_id)
-    return subscriber
