@@ -63,3 +63,26 @@ def test_draft_drawn_approved_by_a_second_person_then_public(demo_server, browse
     assert public.get_by_role("heading", name="Archives").is_visible()
     assert public.get_by_text("Canicule : protégez-vous de la chaleur").is_visible()  # the demo's past alert
     public.close()
+
+
+def test_console_panel_of_received_alerts_and_push_refusal_on_the_subscription_page(demo_server, browser):
+    base = demo_server
+    operator = login(browser, base, "operateur", viewport={"width": 1280, "height": 900})
+    errors = []
+    operator.on("pageerror", lambda error: errors.append(str(error)))
+    operator.goto(f"{base}/agents/console/")
+    operator.wait_for_selector("#incoming-alerts-console[data-loaded]")
+    assert operator.locator("#c-incoming-list li").count() >= 1  # a received alert, or the French "none" line
+    assert not errors
+    operator.close()
+
+    public = browser.new_page(locale="fr-FR")
+    public.goto(f"{base}/alertes/abonnement/")
+    button = public.locator("#subscribe-push-button")
+    if button.is_visible():  # headless Chromium has push; the permission is refused without a prompt
+        button.click()
+        public.wait_for_selector("#subscribe-push[data-state='refused']")
+    status = public.locator("#subscribe-push-status").text_content()
+    assert "courriel ou le SMS" in status
+    assert public.locator("#id_email").is_enabled()
+    public.close()
