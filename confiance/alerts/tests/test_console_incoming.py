@@ -10,6 +10,8 @@ from confiance.alerts.models import IncomingAlert
 from confiance.alerts.selectors import incoming_current_for_actor
 from confiance.alerts.services.incoming import incoming_import_bytes
 from confiance.alerts.tests.test_cap_in import prefecture_cap
+from confiance.core.live import read_events_after
+from confiance.core.live_rules import stream_filter_for
 from confiance.core.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,11 @@ def test_an_import_writes_a_live_event_per_commune_with_what_the_panel_announces
     assert event.payload["headline"] == "Vigilance orange crues" and event.payload["severity_label"] == "Grave"
     assert event.payload["msg_type"] == "Alert" and event.payload["expires"]
     assert event.payload["sender_name"] == "Préfecture de l'Essonne"
+    streamed = read_events_after(0, limit=100, stream_filter=stream_filter_for(world.operator))
+    assert "alerts.incoming" in {item.event_type for item in streamed}  # the console's stream carries it
+    technician = make_actor(communes=[world.commune], role="technical_agent", password=None)
+    hidden = read_events_after(0, limit=100, stream_filter=stream_filter_for(technician))
+    assert "alerts.incoming" not in {item.event_type for item in hidden}  # not without alerts.view
 
 
 def test_the_console_shows_the_panel_and_its_state_to_the_agents_allowed_to_see_alerts(client, world):
