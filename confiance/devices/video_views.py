@@ -81,9 +81,11 @@ def _act(request, detection_id: int, action):
 @login_required
 @require_POST
 def detection_confirm_view(request, detection_id: int):
+    """Confirm; `intervention=1` also opens an intervention at the camera, `alarm=1` raises an alarm there."""
     intervene = request.POST.get("intervention", "") in {"1", "on", "true"}
+    alarm = request.POST.get("alarm", "") in {"1", "on", "true"}
     return _act(request, detection_id, lambda actor, pk: detection_confirm(
-        actor=actor, detection_id=pk, open_intervention=intervene))
+        actor=actor, detection_id=pk, open_intervention=intervene, open_alarm=alarm))
 
 
 @login_required
