@@ -128,11 +128,11 @@ def measure(engine: str, env: dict, cameras: int, workers: int, threads: int) ->
 
 
 @contextlib.contextmanager
-def bare_database(folder: Path):
+def bare_database(folder: Path, extra_env: dict[str, str] | None = None):
     """Smoke mode: a database of its own (a fresh PostgreSQL database when DATABASE_URL names one) with the schema
-    and Mennecy only."""
+    and Mennecy only (bench/video_events.py uses it too)."""
     env = {**os.environ, "CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(folder),
-           "CONFIANCE_EMAIL_FILE_PATH": str(folder / "mail")}
+           "CONFIANCE_EMAIL_FILE_PATH": str(folder / "mail"), **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     base_url, name = os.environ.get("DATABASE_URL", ""), f"confiance_bench_{uuid.uuid4().hex[:10]}"
     if base_url.startswith("postgres"):

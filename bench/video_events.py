@@ -5,7 +5,9 @@ The machine's Mosquitto (localhost:1883) under topic prefixes of the run's own, 
 (`confiance devices ingest`, which also listens on Frigate's `<prefix>/events`), the server streaming `/live/events`
 to a client holding the video review permission; the worker's commits wake the server's streams through Redis when
 it is reachable. The demo camera `cam-gare-mennecy-parvis` has a legal basis and maps Frigate's `fire` to "départ de
-feu". Full mode: 60 s (BENCH_VIDEO_SECONDS); BENCH_SMOKE=1: 3 s.
+feu". Full mode: 60 s (BENCH_VIDEO_SECONDS) over the demo; BENCH_SMOKE=1: 3 s over a bare territory (the
+schema from the models, Mennecy with that camera, its mapping, its legal basis and the chef de poste: the demo and
+its 30 s of migrations are not needed to cross the same path).
 """
 
 import contextlib
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _common import ROOT, SMOKE, emit, smoke_check
+from cameras_public import bare_database
 
 sys.path.insert(0, str(ROOT))
 import paho.mqtt.client as mqtt
@@ -45,6 +48,23 @@ commune = Commune.objects.get(insee_code="91386")
 token = api_token_create(actor=None, agent=Agent.objects.get(username="chef"), name="bench", communes=[commune],
                          permissions=["live.view", "video.review"], days=1)
 print(json.dumps({"token": token.secret}))
+"""
+# Smoke mode, before PREPARE: what the demo would have given the bench on a bare Mennecy.
+BARE_VIDEO = r"""
+import django
+django.setup()
+from datetime import timedelta
+from django.utils import timezone
+from confiance.accounts.tests.factories import make_agent
+from confiance.devices.choices import VideoEventType
+from confiance.devices.tests.video_support import make_basis, make_camera, map_label
+from confiance.territory.models import Commune
+commune = Commune.objects.get(insee_code="91386")
+make_agent(communes=[commune], role="shift_supervisor", username="chef", password=None)
+camera = make_camera(commune, "cam-gare-mennecy-parvis")
+map_label(camera, "fire", VideoEventType.FIRE_START)
+make_basis(commune, [camera], starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() + timedelta(days=1))
+print("ok")
 """
 
 
@@ -99,7 +119,10 @@ def measure() -> None:
     if service_reachable("127.0.0.1", 6379):
         extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     with tempfile.TemporaryDirectory(prefix="confiance-bench-video-") as folder, \
-            throwaway_database(Path(folder), extra) as env:
+            (bare_database(Path(folder), extra) if SMOKE else throwaway_database(Path(folder), extra)) as env:
+        if SMOKE:
+            subprocess.run([sys.executable, "-c", BARE_VIDEO], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                           cwd=PROJECT_ROOT, check=True, capture_output=True, text=True)
         out = subprocess.run([sys.executable, "-c", PREPARE], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
                              cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
         token = json.loads(out.strip().splitlines()[-1])["token"]
