@@ -128,9 +128,11 @@ def measure(engine: str, env: dict, cameras: int, workers: int, threads: int) ->
 
 
 @contextlib.contextmanager
-def bare_database(folder: Path, extra_env: dict[str, str] | None = None):
+def bare_database(folder: Path, extra_env: dict[str, str] | None = None, then: str = "",
+                  output: list[str] | None = None):
     """Smoke mode: a database of its own (a fresh PostgreSQL database when DATABASE_URL names one) with the schema
-    and Mennecy only (bench/video_events.py uses it too)."""
+    and Mennecy only; `then`, a script run in the same child (one Django start-up less), its last line put in
+    `output` (bench/video_events.py uses it)."""
     env = {**os.environ, "CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(folder),
            "CONFIANCE_EMAIL_FILE_PATH": str(folder / "mail"), **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -142,7 +144,9 @@ def bare_database(folder: Path, extra_env: dict[str, str] | None = None):
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = urlunparse(urlparse(base_url)._replace(path=f"/{name}"))
     try:
-        run_child(BARE, env)
+        last = run_child(BARE + then, env)
+        if output is not None:
+            output.append(last)
         yield env
     finally:
         if base_url.startswith("postgres"):

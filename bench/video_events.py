@@ -64,7 +64,6 @@ make_agent(communes=[commune], role="shift_supervisor", username="chef", passwor
 camera = make_camera(commune, "cam-gare-mennecy-parvis")
 map_label(camera, "fire", VideoEventType.FIRE_START)
 make_basis(commune, [camera], starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() + timedelta(days=1))
-print("ok")
 """
 
 
@@ -114,22 +113,27 @@ def measure() -> None:
     import numpy as np
 
     run = uuid.uuid4().hex[:8]
+    prepared: list[str] = []  # the last line of PREPARE: the reader's token
     frigate = f"bench-{run}/frigate"
     extra = {"CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_FRIGATE_TOPIC_PREFIX": frigate}
+    if SMOKE:  # a heartbeat a second: the reader sees `stop` at once and the server stops without waiting for it
+        extra["CONFIANCE_SSE_HEARTBEAT_SECONDS"] = "1"
     if service_reachable("127.0.0.1", 6379):
         extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     with tempfile.TemporaryDirectory(prefix="confiance-bench-video-") as folder, \
-            (bare_database(Path(folder), extra) if SMOKE else throwaway_database(Path(folder), extra)) as env:
-        if SMOKE:
-            subprocess.run([sys.executable, "-c", BARE_VIDEO], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                           cwd=PROJECT_ROOT, check=True, capture_output=True, text=True)
-        out = subprocess.run([sys.executable, "-c", PREPARE], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                             cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
-        token = json.loads(out.strip().splitlines()[-1])["token"]
-        with server_process(env) as base:
-            worker = WorkerProcess(env, "--url", f"mqtt://{BROKER[0]}:{BROKER[1]}", "--client-id", f"bench-video-{run}",
-                                   "--prefix", f"bench-{run}/confiance", "--share-group", "-",
-                                   "--session-expiry", "60", log=Path(folder) / "worker.log")
+            (bare_database(Path(folder), extra, then=BARE_VIDEO + PREPARE, output=prepared) if SMOKE
+             else throwaway_database(Path(folder), extra)) as env:
+        if not SMOKE:
+            prepared.append(subprocess.run(
+                [sys.executable, "-c", PREPARE], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        token = json.loads(prepared[-1])["token"]
+        # The worker starts while the server does (each takes seconds to import Django and the apps).
+        worker = WorkerProcess(env, "--url", f"mqtt://{BROKER[0]}:{BROKER[1]}", "--client-id", f"bench-video-{run}",
+                               "--prefix", f"bench-{run}/confiance", "--share-group", "-",
+                               "--session-expiry", "60", log=Path(folder) / "worker.log")
+        with contextlib.ExitStack() as cleanup, server_process(env) as base:
+            cleanup.callback(lambda: worker.process.poll() is None and worker.kill())
             assert wait_for(lambda: worker.last.get("connects", 0) >= 1, 120, 0.05), "worker did not connect"
             time.sleep(0.5)  # its subscription acknowledged
             arrivals: dict[int, float] = {}
