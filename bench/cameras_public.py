@@ -7,15 +7,20 @@ clients for BENCH_SECONDS. Measured: the HTML page (/videoprotection/91386/), an
 the commune's registry once (per-process cache keyed by the camera and devices revisions, selectors/
 public_cameras.py); the warm-up requests are not counted.
 
-BENCH_SMOKE=1: 1.5 s phases, SQLite only unless CI=true; an error or a wrong camera count is fatal.
+BENCH_SMOKE=1: the same server and pages over a bare territory (the schema created from the models instead of the
+30 s of migrations, Mennecy alone with its notice instead of the demo), 40 cameras, 1 s phases; SQLite only unless
+CI=true; an error or a wrong camera count is fatal. It finishes in some 15 s.
 """
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import httpx
 import numpy as np
@@ -25,13 +30,33 @@ sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
 
 BENCH = "cameras_public"
-CAMERAS = int(os.environ.get("CONFIANCE_BENCH_CAMERAS", "200"))
+CAMERAS = int(os.environ.get("CONFIANCE_BENCH_CAMERAS", "40" if SMOKE else "200"))
 CLIENTS = 16
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DURATION = float(os.environ.get("BENCH_SECONDS", "1.5" if SMOKE else "10"))
+DURATION = float(os.environ.get("BENCH_SECONDS", "1" if SMOKE else "10"))
 LAYOUTS = [tuple(int(n) for n in layout.split("x"))
            for layout in os.environ.get("BENCH_SERVER_LAYOUTS", "1x4").split(",")]
 INSEE = "91386"
+
+# Smoke mode: the schema straight from the models (what the test runner does without migrations) and a bare
+# Mennecy with its notice; the fill below then adds the cameras as in the full run.
+BARE = r'''
+import django
+django.setup()
+from django.apps import apps
+from django.core.management import call_command
+from django.test.utils import override_settings
+from confiance.devices.services.cameras import notice_save
+from confiance.territory.tests.factories import make_commune
+
+with override_settings(MIGRATION_MODULES={config.label: None for config in apps.get_app_configs()}):
+    call_command("migrate", run_syncdb=True, verbosity=0)
+commune = make_commune(insee_code="91386", name="Mennecy", lon=2.43, lat=48.57, size=0.03)
+notice_save(actor=None, commune=commune, controller="Le maire de Mennecy", dpo_contact="dpo@mairie.example.test",
+            panel_text="Espace placé sous vidéoprotection.", detailed_notice="Notice détaillée.",
+            rights_contact="Police municipale")
+print(commune.pk)
+'''
 
 FILL = r'''
 import sys
@@ -102,6 +127,35 @@ def measure(engine: str, env: dict, cameras: int, workers: int, threads: int) ->
                  goal="< 50" if name == "page" else "", **context)
 
 
+@contextlib.contextmanager
+def bare_database(folder: Path, extra_env: dict[str, str] | None = None, then: str = "",
+                  output: list[str] | None = None):
+    """Smoke mode: a database of its own (a fresh PostgreSQL database when DATABASE_URL names one) with the schema
+    and Mennecy only; `then`, a script run in the same child (one Django start-up less), its last line put in
+    `output` (bench/video_events.py uses it)."""
+    env = {**os.environ, "CONFIANCE_ENV": "demo", "CONFIANCE_DATA_DIR": str(folder),
+           "CONFIANCE_EMAIL_FILE_PATH": str(folder / "mail"), **(extra_env or {})}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    base_url, name = os.environ.get("DATABASE_URL", ""), f"confiance_bench_{uuid.uuid4().hex[:10]}"
+    if base_url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunparse(urlparse(base_url)._replace(path=f"/{name}"))
+    try:
+        last = run_child(BARE + then, env)
+        if output is not None:
+            output.append(last)
+        yield env
+    finally:
+        if base_url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(base_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def run(engine: str, folder: Path) -> None:
     previous = os.environ.get("DATABASE_URL")
     if engine == "postgres":
@@ -109,7 +163,7 @@ def run(engine: str, folder: Path) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
     try:
-        with throwaway_database(folder) as env:
+        with (bare_database(folder) if SMOKE else throwaway_database(folder)) as env:
             cameras = int(run_child(FILL, env, str(CAMERAS)))
             smoke_check(cameras == CAMERAS, f"{cameras} cameras stored, {CAMERAS} expected")
             for workers, threads in LAYOUTS:

@@ -5,7 +5,9 @@ The machine's Mosquitto (localhost:1883) under topic prefixes of the run's own, 
 (`confiance devices ingest`, which also listens on Frigate's `<prefix>/events`), the server streaming `/live/events`
 to a client holding the video review permission; the worker's commits wake the server's streams through Redis when
 it is reachable. The demo camera `cam-gare-mennecy-parvis` has a legal basis and maps Frigate's `fire` to "départ de
-feu". Full mode: 60 s (BENCH_VIDEO_SECONDS); BENCH_SMOKE=1: 3 s.
+feu". Full mode: 60 s (BENCH_VIDEO_SECONDS) over the demo; BENCH_SMOKE=1: 3 s over a bare territory (the
+schema from the models, Mennecy with that camera, its mapping, its legal basis and the chef de poste: the demo and
+its 30 s of migrations are not needed to cross the same path).
 """
 
 import contextlib
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _common import ROOT, SMOKE, emit, smoke_check
+from cameras_public import bare_database
 
 sys.path.insert(0, str(ROOT))
 import paho.mqtt.client as mqtt
@@ -45,6 +48,22 @@ commune = Commune.objects.get(insee_code="91386")
 token = api_token_create(actor=None, agent=Agent.objects.get(username="chef"), name="bench", communes=[commune],
                          permissions=["live.view", "video.review"], days=1)
 print(json.dumps({"token": token.secret}))
+"""
+# Smoke mode, before PREPARE: what the demo would have given the bench on a bare Mennecy.
+BARE_VIDEO = r"""
+import django
+django.setup()
+from datetime import timedelta
+from django.utils import timezone
+from confiance.accounts.tests.factories import make_agent
+from confiance.devices.choices import VideoEventType
+from confiance.devices.tests.video_support import make_basis, make_camera, map_label
+from confiance.territory.models import Commune
+commune = Commune.objects.get(insee_code="91386")
+make_agent(communes=[commune], role="shift_supervisor", username="chef", password=None)
+camera = make_camera(commune, "cam-gare-mennecy-parvis")
+map_label(camera, "fire", VideoEventType.FIRE_START)
+make_basis(commune, [camera], starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() + timedelta(days=1))
 """
 
 
@@ -94,19 +113,27 @@ def measure() -> None:
     import numpy as np
 
     run = uuid.uuid4().hex[:8]
+    prepared: list[str] = []  # the last line of PREPARE: the reader's token
     frigate = f"bench-{run}/frigate"
     extra = {"CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_FRIGATE_TOPIC_PREFIX": frigate}
+    if SMOKE:  # a heartbeat a second: the reader sees `stop` at once and the server stops without waiting for it
+        extra["CONFIANCE_SSE_HEARTBEAT_SECONDS"] = "1"
     if service_reachable("127.0.0.1", 6379):
         extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     with tempfile.TemporaryDirectory(prefix="confiance-bench-video-") as folder, \
-            throwaway_database(Path(folder), extra) as env:
-        out = subprocess.run([sys.executable, "-c", PREPARE], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                             cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout
-        token = json.loads(out.strip().splitlines()[-1])["token"]
-        with server_process(env) as base:
-            worker = WorkerProcess(env, "--url", f"mqtt://{BROKER[0]}:{BROKER[1]}", "--client-id", f"bench-video-{run}",
-                                   "--prefix", f"bench-{run}/confiance", "--share-group", "-",
-                                   "--session-expiry", "60", log=Path(folder) / "worker.log")
+            (bare_database(Path(folder), extra, then=BARE_VIDEO + PREPARE, output=prepared) if SMOKE
+             else throwaway_database(Path(folder), extra)) as env:
+        if not SMOKE:
+            prepared.append(subprocess.run(
+                [sys.executable, "-c", PREPARE], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        token = json.loads(prepared[-1])["token"]
+        # The worker starts while the server does (each takes seconds to import Django and the apps).
+        worker = WorkerProcess(env, "--url", f"mqtt://{BROKER[0]}:{BROKER[1]}", "--client-id", f"bench-video-{run}",
+                               "--prefix", f"bench-{run}/confiance", "--share-group", "-",
+                               "--session-expiry", "60", log=Path(folder) / "worker.log")
+        with contextlib.ExitStack() as cleanup, server_process(env) as base:
+            cleanup.callback(lambda: worker.process.poll() is None and worker.kill())
             assert wait_for(lambda: worker.last.get("connects", 0) >= 1, 120, 0.05), "worker did not connect"
             time.sleep(0.5)  # its subscription acknowledged
             arrivals: dict[int, float] = {}

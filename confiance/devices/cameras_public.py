@@ -48,12 +48,13 @@ def _page(request, registry: PublicRegistry, name: str, template: str, context: 
     if not _shared_render_allowed(request):
         response = render(request, template, context)
     else:
-        body = registry.fragments.get(name)
-        if body is None:
-            body = registry.fragments[name] = render_to_string(template, {
+        parts = registry.fragments.get(name)
+        if parts is None:  # encoded once, cut where each visitor's token goes: a request only joins bytes
+            body = render_to_string(template, {
                 **platform(request), **context, "csrf_token": CSRF_PLACEHOLDER, "user": AnonymousUser(),
                 "nav": {}, "messages": [], "request": _Path(request.path)})
-        response = HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)))
+            parts = registry.fragments[name] = tuple(part.encode() for part in body.split(CSRF_PLACEHOLDER))
+        response = HttpResponse(get_token(request).encode().join(parts))
     response["Cache-Control"] = f"private, max-age={PAGE_MAX_AGE}"
     return response
 

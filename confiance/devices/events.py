@@ -93,6 +93,7 @@ class DetectionChanged(LiveEvent):
     intervention_id: int | None
     lat: float
     lon: float
+    alarm_id: int | None = None
 
 
 LIVE_EVENT_FAMILIES = (

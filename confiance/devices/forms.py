@@ -116,3 +116,39 @@ class RegisterExportForm(forms.Form):
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
+
+
+class VideoBasisForm(forms.Form):
+    """The legal basis of video analytics (text, period, cameras of one commune), recorded by a camera manager."""
+
+    commune = forms.TypedChoiceField(label=_("Commune"), coerce=int)
+    legal_text = forms.CharField(
+        label=_("Texte qui autorise le traitement"), max_length=2000, strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Loi, décret, arrêté préfectoral et sa référence (par exemple : loi 2023-380 art. 10, arrêté "
+                    "préfectoral n° ...)."))
+    starts_at = forms.DateTimeField(label=_("Début de la période"), widget=LOCAL_DATETIME)
+    ends_at = forms.DateTimeField(label=_("Fin de la période"), widget=LOCAL_DATETIME,
+                                  help_text=_("À cette date, plus aucune détection n'est acceptée."))
+    cameras = forms.TypedMultipleChoiceField(label=_("Caméras"), coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, communes=(), cameras=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = [(c.pk, c.name) for c in communes]
+        self.fields["cameras"].choices = [(camera.pk, f"{camera.name} ({camera.commune.name})") for camera in cameras]
+        self._camera_communes = {camera.pk: camera.commune_id for camera in cameras}
+
+    def clean_starts_at(self):
+        return _bounded(self.cleaned_data["starts_at"])
+
+    def clean_ends_at(self):
+        return _bounded(self.cleaned_data["ends_at"])
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at, commune = data.get("starts_at"), data.get("ends_at"), data.get("commune")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("La fin de la période doit suivre son début."))
+        if commune is not None and any(self._camera_communes.get(pk) != commune for pk in data.get("cameras", ())):
+            self.add_error("cameras", _("Chaque caméra doit être une caméra de la commune choisie."))
+        return data

@@ -624,6 +624,8 @@ class Detection(models.Model):
     reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
     intervention = models.ForeignKey("operations.Intervention", verbose_name=_("intervention"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
+    alarm = models.ForeignKey(Alarm, verbose_name=_("alarme"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
 
     class Meta:
         verbose_name = _("détection de vidéo-analyse")

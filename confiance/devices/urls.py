@@ -21,6 +21,7 @@ urlpatterns = [
     path("agents/capteurs/alarmes/<int:alarm_id>/intervention", views.alarm_intervention_view,
          name="alarm-intervention"),
     path("agents/video-analyse/", video_views.review_queue, name="video-review"),
+    path("agents/video-analyse/cadres-legaux/", video_views.video_bases, name="video-bases"),
     path("agents/video-analyse/file.json", video_views.review_state, name="video-review-state"),
     path("agents/video-analyse/<int:detection_id>/confirmation", video_views.detection_confirm_view,
          name="detection-confirm"),

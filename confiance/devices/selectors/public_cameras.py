@@ -70,7 +70,7 @@ class PublicRegistry:
     geojson: bytes
     csv: str
     purposes: tuple[str, ...]  # labels of the purposes some camera serves, in the order of the law
-    fragments: dict[str, str]  # rendered pieces kept with the data (the list), by name; filled by the view
+    fragments: dict[str, Any]  # rendered pieces kept with the data (the list, the pages), by name; the view's
 
 
 def _public_camera(number: int, camera: Camera, today: date, labels: dict[str, str]) -> PublicCamera:

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from confiance.accounts.access import Actor
 from confiance.accounts.choices import Permission
-from confiance.devices.choices import ReviewStatus, VideoDropReason, VideoEventType
-from confiance.devices.models import Detection, VideoAnalyticsBasis, VideoDropCount
+from confiance.devices.choices import DeviceKind, ReviewStatus, VideoDropReason, VideoEventType
+from confiance.devices.models import Detection, Device, VideoAnalyticsBasis, VideoDropCount
 
 QUEUE_LIMIT = 200
 STATS_DAYS = 30
@@ -71,3 +71,15 @@ def bases_for_actor(*, actor: Actor) -> QuerySet[VideoAnalyticsBasis]:
     """The legal bases of the actor's communes, with their cameras, the newest first."""
     return (VideoAnalyticsBasis.objects.filter(commune_id__in=review_commune_ids(actor))
             .select_related("commune").prefetch_related("cameras").order_by("-ends_at", "-id"))
+
+
+def bases_for_manager(*, actor: Actor) -> QuerySet[VideoAnalyticsBasis]:
+    """The legal bases of the communes where the actor manages the cameras, with their cameras, newest first."""
+    return (VideoAnalyticsBasis.objects.filter(commune_id__in=set(actor.commune_ids(Permission.CAMERAS_MANAGE)))
+            .select_related("commune", "recorded_by").prefetch_related("cameras").order_by("-ends_at", "-id"))
+
+
+def video_cameras_for_manager(*, actor: Actor) -> QuerySet[Device]:
+    """The cameras (devices of the camera kind) a basis may cover: those of the communes the actor manages."""
+    return (Device.objects.filter(kind=DeviceKind.CAMERA, commune_id__in=set(actor.commune_ids(
+        Permission.CAMERAS_MANAGE))).select_related("commune").order_by("commune__name", "name", "pk"))

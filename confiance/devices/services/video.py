@@ -29,11 +29,20 @@ from confiance.accounts.choices import Permission
 from confiance.core.errors import NotFoundError
 from confiance.core.inserts import insert_rows
 from confiance.core.live import publish_many_on_commit, publish_on_commit
-from confiance.devices.choices import DeviceKind, ReviewStatus, VideoDropReason, VideoEventType
+from confiance.devices.choices import DeviceKind, ReviewStatus, RuleKind, Severity, VideoDropReason, VideoEventType
 from confiance.devices.drafts import DetectionDraft
 from confiance.devices.errors import DevicesError, DevicesErrorCode
 from confiance.devices.events import DetectionChanged
-from confiance.devices.models import Detection, DetectorMapping, Device, VideoAnalyticsBasis, VideoDropCount
+from confiance.devices.models import (
+    Alarm,
+    Detection,
+    DetectorMapping,
+    Device,
+    Rule,
+    VideoAnalyticsBasis,
+    VideoDropCount,
+)
+from confiance.devices.services.alarms import Verdict, alarm_raise
 from confiance.operations.choices import InterventionOrigin
 from confiance.operations.drafts import InterventionDraft
 from confiance.operations.models import InterventionType
@@ -46,6 +55,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 LEGAL_TYPES = frozenset(VideoEventType.values)
 # Intervention types tried, in order, when a confirmed detection opens an intervention.
 INTERVENTION_TYPE_CODES = ("videoprotection", "video", "alarme")
+VIDEO_RULE_NAME = "Vidéo-analyse : détection confirmée"  # the commune's rule of the alarms confirmations raise
 
 
 @dataclass
@@ -124,7 +134,7 @@ def detection_event(detection: Detection) -> DetectionChanged:
         event_type_code=detection.event_type, event_type_label=str(VideoEventType(detection.event_type).label),
         observed_at=detection.observed_at.isoformat(), score=detection.score, zone=detection.zone,
         status=detection.status, status_label=str(ReviewStatus(detection.status).label),
-        intervention_id=detection.intervention_id, lat=camera.lat, lon=camera.lon)
+        intervention_id=detection.intervention_id, lat=camera.lat, lon=camera.lon, alarm_id=detection.alarm_id)
 
 
 def _new(draft: DetectionDraft, camera: Device, event_type: str, mapping: DetectorMapping | None, *,
@@ -254,27 +264,60 @@ def _open_intervention(actor: Actor, detection: Detection, now: datetime):
         alarm_ref=_("détection vidéo n° %(id)s") % {"id": detection.pk}))
 
 
-def _review(actor: Actor, detection: Detection, status: str, now: datetime) -> Detection:
+def _review(actor: Actor, detection: Detection, status: str, now: datetime, *, alarm: bool = False) -> Detection:
+    """Record the review (the journal first: live events come after it in a transaction), then the alarm asked
+    for, then the live event."""
     detection.status = status
     detection.reviewed_by = getattr(actor, "agent", None)
     detection.reviewed_at = now
     detection.save(update_fields=["status", "reviewed_by", "reviewed_at", "intervention"])
     audit_record(actor=actor, action=f"devices.detection_{status}", target=detection, commune_id=detection.commune_id,
                  extra={"event_type": detection.event_type, "camera_id": detection.camera_id,
-                        "intervention_id": detection.intervention_id})
+                        "intervention_id": detection.intervention_id, "alarm": alarm})
+    if alarm:
+        detection.alarm = _open_alarm(detection, now)
+        detection.save(update_fields=["alarm"])
     publish_on_commit(detection_event(detection), commune_id=detection.commune_id)
     return detection
 
 
+def _video_rule(commune_id: int) -> Rule:
+    """The commune's rule that confirmed detections raise their alarms under (an alarm belongs to a rule). It is
+    inactive: the rule engine never evaluates it, only a confirmation raises it."""
+    rule, _made = Rule.objects.get_or_create(commune_id=commune_id, name=VIDEO_RULE_NAME, defaults={
+        "kind": RuleKind.THRESHOLD, "severity": Severity.CRITICAL, "active": False})
+    return rule
+
+
+def _open_alarm(detection: Detection, now: datetime) -> Alarm:
+    """An alarm at the camera, handled like the sensors' (acknowledge, intervention, resolve) on the console."""
+    camera = detection.camera
+    label = str(VideoEventType(detection.event_type).label)
+    message = _("Vidéo-analyse confirmée : %(type)s (caméra %(camera)s, détection n° %(id)s).") % {
+        "type": label, "camera": camera.name, "id": detection.pk}
+    alarm = alarm_raise(verdict=Verdict(
+        rule_id=_video_rule(detection.commune_id).pk, commune_id=detection.commune_id,
+        subject=f"detection:{detection.pk}", device_id=camera.pk, value=detection.score, message=message,
+        severity=Severity.CRITICAL), now=now)
+    if alarm is None:  # the subject is the detection, reviewed once: only a concurrent confirmation gets here
+        raise DevicesError(DevicesErrorCode.DETECTION_REVIEWED, _("Cette détection a déjà été examinée."),
+                           status_code=409, details={"detection_id": detection.pk})
+    return alarm
+
+
 @transaction.atomic
-def detection_confirm(*, actor: Actor, detection_id: int, open_intervention: bool = False,
+def detection_confirm(*, actor: Actor, detection_id: int, open_intervention: bool = False, open_alarm: bool = False,
                       now: datetime | None = None) -> Detection:
-    """The operator saw it on the video: confirmed, and an intervention at the camera if asked."""
+    """The operator saw it on the video: confirmed, and, as the operator chooses, an intervention at the camera or
+    an alarm on the console (handled like the sensors' alarms), or nothing more."""
     now = now or timezone.now()
+    if open_intervention and open_alarm:
+        raise DevicesError("invalid_input", _("Choisissez une alarme ou une intervention, pas les deux."),
+                           details={"field": "follow_up"})
     detection = _for_review(actor, detection_id)
     if open_intervention:
         detection.intervention = _open_intervention(actor, detection, now)
-    return _review(actor, detection, ReviewStatus.CONFIRMED, now)
+    return _review(actor, detection, ReviewStatus.CONFIRMED, now, alarm=open_alarm)
 
 
 @transaction.atomic

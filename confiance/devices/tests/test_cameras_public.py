@@ -5,7 +5,7 @@ follows every change; constant queries whatever the number of cameras."""
 import html
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -133,3 +133,38 @@ def test_an_agent_gets_the_page_with_their_own_menu(world, public):
     page = client.get("/videoprotection/91386/").content.decode()
     assert "Se déconnecter" in page and "Parvis de la mairie" in page
     assert "Se déconnecter" not in Client().get("/videoprotection/91386/").content.decode()
+
+
+def test_a_notice_or_authorisation_change_is_seen_by_the_next_request_of_every_format(world, public):
+    valid, *_ = public
+    client = Client()
+    for path in ("/videoprotection/91386/", "/videoprotection/91386/cameras.csv",
+                 "/videoprotection/91386/cameras.geojson"):
+        client.get(path)  # cached
+    notice = make_notice(world.commune)
+    notice.dpo_contact = "nouveau-dpo@mairie.example.test"
+    notice.save()
+    assert "nouveau-dpo@mairie.example.test" in client.get("/videoprotection/91386/").content.decode()
+    assert "nouveau-dpo@mairie.example.test" in client.get("/videoprotection/91386/cameras.csv").content.decode()
+    camera = Camera.objects.get(pk=valid.pk)
+    camera.authorisation_reference = "AP-RENOUVELEE-1"
+    camera.save()
+    features = json.loads(client.get("/videoprotection/91386/cameras.geojson").content)["features"]
+    assert "AP-RENOUVELEE-1" in {feature["properties"]["authorisation_reference"] for feature in features}
+
+
+def test_an_authorisation_expires_at_midnight_without_any_write(world, public, monkeypatch):
+    from confiance.devices.selectors import public_cameras
+
+    client = Client()
+    path = "/videoprotection/91386/cameras.geojson"
+
+    def state():
+        features = json.loads(client.get(path).content)["features"]
+        return next(f["properties"]["expired"] for f in features if f["properties"]["name"] == "Parvis de la mairie")
+
+    assert state() is False
+    expiry = date.fromisoformat(next(f["properties"]["authorisation_expiry"] for f in json.loads(
+        client.get(path).content)["features"] if f["properties"]["name"] == "Parvis de la mairie"))
+    monkeypatch.setattr(public_cameras.timezone, "localdate", lambda *args: expiry + timedelta(days=1))
+    assert state() is True

@@ -82,6 +82,39 @@ def test_confirm_with_an_intervention_then_a_second_review_is_refused(queue):
     assert again.status_code == 409 and again.json()["code"] == "devices_detection_already_reviewed"
 
 
+def test_confirm_with_an_alarm_raises_it_at_the_camera_for_the_console(queue):
+    from confiance.devices.choices import AlarmState
+    from confiance.devices.models import Alarm, Rule
+
+    client = client_for(queue.operator)
+    first, second = queue.mine[0], queue.mine[1]
+    response = client.post(f"{PAGE}{first.pk}/confirmation", {"alarm": "1"})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "confirmed" and response.json()["alarm_id"]
+    assert response.json()["intervention_id"] is None
+    first.refresh_from_db()
+    alarm = Alarm.objects.get(pk=first.alarm_id)
+    assert (alarm.device_id, alarm.commune_id, alarm.state) == (queue.camera.pk, first.commune_id, AlarmState.RAISED)
+    assert f"détection n° {first.pk}" in alarm.message
+    assert OutboxEvent.objects.filter(event_type="devices.alarm").exists()
+    client.post(f"{PAGE}{second.pk}/confirmation", {"alarm": "1"})  # a second alarm under the same inactive rule
+    assert Alarm.objects.filter(commune_id=first.commune_id).count() == 2
+    assert list(Rule.objects.filter(commune_id=first.commune_id).values_list("active", flat=True)) == [False]
+
+
+def test_confirm_cannot_open_both_and_a_plain_confirm_opens_nothing(queue):
+    from confiance.devices.models import Alarm
+
+    client = client_for(queue.operator)
+    both = client.post(f"{PAGE}{queue.mine[0].pk}/confirmation", {"alarm": "1", "intervention": "1"})
+    assert both.status_code == 400 and "pas les deux" in both.json()["message"]
+    queue.mine[0].refresh_from_db()
+    assert queue.mine[0].status == ReviewStatus.PENDING and not Alarm.objects.exists()
+    plain = client.post(f"{PAGE}{queue.mine[1].pk}/confirmation").json()
+    assert plain["status"] == "confirmed" and plain["alarm_id"] is None and plain["intervention_id"] is None
+    assert not Alarm.objects.exists() and not Intervention.objects.exists()
+
+
 def test_dismiss_and_the_false_positive_share(queue):
     client = client_for(queue.operator)
     for detection in queue.mine[:2]:

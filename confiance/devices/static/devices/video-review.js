@@ -1,5 +1,5 @@
 // The review queue of video-analytics detections: pending flags drawn from the state endpoint, kept live by the
-// `devices.detection` events; confirm (optionally opening an intervention) or dismiss. Text reaches the DOM as text.
+// `devices.detection` events; confirm (optionally raising an alarm or opening an intervention) or dismiss. Text reaches the DOM as text.
 (function () {
   "use strict";
   var list = document.getElementById("video-queue");
@@ -58,6 +58,7 @@
     node.appendChild(el("span", meta.join(" · "), "hint"));
     var actions = el("p", null, "actions");
     actions.appendChild(button(labels.confirmLabel, labels.confirm, item, {}, true));
+    actions.appendChild(button(labels.alarmLabel, labels.confirm, item, {alarm: "1"}));
     if (labels.canIntervene) { actions.appendChild(button(labels.interveneLabel, labels.confirm, item, {intervention: "1"})); }
     actions.appendChild(button(labels.dismissLabel, labels.dismiss, item, {}));
     node.appendChild(actions);
