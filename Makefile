@@ -58,13 +58,16 @@ lint: install
 	$(BIN)/lint-imports
 	CONFIANCE_ENV=test $(BIN)/mypy $(TYPED)
 
+# Two test processes (pytest-xdist); each module stays on one, the broker tests together (see conftest.py).
+PYTEST_PARALLEL ?= -n 2 --dist loadgroup
+
 test-sqlite: install browser-deps
-	CONFIANCE_ENV=test $(BIN)/pytest -q
+	CONFIANCE_ENV=test $(BIN)/pytest -q $(PYTEST_PARALLEL)
 
 # On PostgreSQL when CI=true or when DATABASE_URL is given.
 test-postgres: install
 	@if [ -n "$$DATABASE_URL" ] || [ "$$CI" = "true" ]; then \
-	  CONFIANCE_ENV=test DATABASE_URL="$${DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/pytest -q -m "not browser"; \
+	  CONFIANCE_ENV=test DATABASE_URL="$${DATABASE_URL:-$(PG_TEST_URL)}" $(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not browser"; \
 	else echo "PostgreSQL : ignoré (ni CI=true ni DATABASE_URL)"; fi
 
 test: lint test-sqlite test-postgres bench-smoke

@@ -48,3 +48,30 @@ def _audit_anchor_file(tmp_path_factory, settings):
     settings.CONFIANCE_AUDIT_ANCHOR_FILE = tmp_path_factory.getbasetemp() / f"audit-heads-{uuid.uuid4().hex}.log"
     journal_anchors._last_anchored.clear()
     yield
+
+
+# Tests run on two processes (`pytest -n 2`, pytest-xdist, `--dist loadgroup`). Each module stays on one process, so
+# its module fixtures (a server and its demo) are built once; the modules that talk to the shared brokers (MQTT
+# topics and shared subscriptions, Redis database 15) all run on the same process, one after another, so that no
+# test receives another's messages.
+_BROKER_MARKS = ("1883", "mqtt_support", "redis_url", "6379")
+_broker_modules: dict[str, bool] = {}
+
+
+def _uses_brokers(path) -> bool:
+    key = str(path)
+    if key not in _broker_modules:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except OSError:
+            source = ""
+        _broker_modules[key] = any(mark in source for mark in _BROKER_MARKS)
+    return _broker_modules[key]
+
+
+def pytest_collection_modifyitems(config, items):
+    if not getattr(config.option, "numprocesses", None):
+        return
+    for item in items:
+        group = "brokers" if _uses_brokers(item.path) else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))

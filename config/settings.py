@@ -139,7 +139,7 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
-            "TEST": {"NAME": env_str("CONFIANCE_TEST_SQLITE", "") or None},
+            "TEST": {"NAME": env_str("CONFIANCE_TEST_SQLITE", "") or ":memory:"},
             "CONN_MAX_AGE": env_int("CONFIANCE_DB_CONN_MAX_AGE", 60),
         }
     }
