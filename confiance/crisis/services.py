@@ -111,8 +111,8 @@ def crisis_step_tick(*, actor: Actor, crisis: CrisisSharing, step_id: int | None
     step's commune."""
     now = now or timezone.now()
     _require_active(crisis, now)
-    step = (CrisisStep.objects.select_for_update().filter(crisis=crisis, pk=step_id).select_related("commune").first()
-            if step_id is not None else None)
+    step = (CrisisStep.objects.select_for_update(of=("self",), no_key=True).filter(crisis=crisis, pk=step_id)
+            .select_related("commune").first() if step_id is not None else None)
     if step is None:
         raise CrisisError(CrisisErrorCode.UNKNOWN_STEP, _("Étape inconnue pour cette crise."), status_code=404)
     actor.require(Permission.CRISIS_VIEW, step.commune_id)

@@ -267,7 +267,7 @@ def load_tracks(pairs: Iterable[tuple[int, str]], *, create: set[tuple[int, str]
         return {}
 
     def read(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], Track]:
-        rows = (RuleState.objects.select_for_update()
+        rows = (RuleState.objects.select_for_update(no_key=True)
                 .filter(rule_id__in={rule for rule, _ in wanted}, subject__in={subject for _, subject in wanted})
                 .order_by("rule_id", "subject")
                 .values_list("rule_id", "subject", "condition_since", "last_value", "last_at"))

@@ -194,7 +194,7 @@ def _claim_statement(vendor: str, id_count: int | None) -> str:
         # `IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may run the subquery again while the UPDATE
         # changes rows, and claim more than n.
         return (f"WITH picked AS MATERIALIZED (SELECT id FROM {table} WHERE {claimable}{wanted} "  # noqa: S608
-                f"ORDER BY created_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+                f"ORDER BY created_at, id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED) "
                 f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "
                 f"WHERE id IN (SELECT id FROM picked) AND {claimable} RETURNING {returning}")
     # SQLite has one writer at a time.

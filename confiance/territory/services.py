@@ -239,7 +239,7 @@ def crisis_commune_add(*, actor: Authorised, sharing: CrisisSharing, commune_id:
     """Widen a crisis in force to one more commune (the actor must declare crises there and in one of its
     communes); False when the commune was already in it."""
     now = now or timezone.now()
-    sharing = CrisisSharing.objects.select_for_update().get(pk=sharing.pk)
+    sharing = CrisisSharing.objects.select_for_update(no_key=True).get(pk=sharing.pk)
     if not sharing.active_at(now):
         raise TerritoryError(TerritoryErrorCode.CRISIS_ENDED, _("Cette crise est terminée."))
     members = set(sharing.communes.values_list("id", flat=True))
@@ -258,7 +258,7 @@ def crisis_end(*, actor: Authorised, sharing: CrisisSharing, now: datetime | Non
     """End a crisis (once): its sharing stops at this instant. The actor must be allowed to declare a crisis in one
     of its communes (an élu or chef de poste of any of them closes it for all)."""
     now = now or timezone.now()
-    sharing = CrisisSharing.objects.select_for_update().get(pk=sharing.pk)
+    sharing = CrisisSharing.objects.select_for_update(no_key=True).get(pk=sharing.pk)
     members = sorted(sharing.communes.values_list("id", flat=True))
     if not any(actor.can(CRISIS_DECLARE_PERMISSION, member) for member in members):
         actor.require(CRISIS_DECLARE_PERMISSION, members[0] if members else 0)

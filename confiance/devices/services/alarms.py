@@ -110,7 +110,7 @@ def alarm_event(alarm: Alarm) -> AlarmChanged:
 def _reload(alarm_id: int, *, lock: bool = False) -> Alarm:
     rows = Alarm.objects.select_related("rule", "device", "commune")
     if lock:
-        rows = rows.select_for_update(of=("self",))
+        rows = rows.select_for_update(of=("self",), no_key=True)
     return rows.get(pk=alarm_id)
 
 
@@ -180,7 +180,7 @@ def alarm_raise(*, verdict: Verdict, now: datetime) -> Alarm | None:
 
 def _raise_again(verdict: Verdict, now: datetime) -> Alarm | None:
     """The open alarm exists: raise it again when its condition had gone, else leave it."""
-    open_alarm = (Alarm.objects.select_for_update().filter(rule_id=verdict.rule_id, subject=verdict.subject,
+    open_alarm = (Alarm.objects.select_for_update(no_key=True).filter(rule_id=verdict.rule_id, subject=verdict.subject,
                                                           resolved_at__isnull=True).first())
     if open_alarm is None or open_alarm.cleared_at is None:
         return None
@@ -198,8 +198,8 @@ def _raise_again(verdict: Verdict, now: datetime) -> Alarm | None:
 def alarm_clear(*, rule_id: int, subject: str, value: float | None, now: datetime, note: str = "") -> Alarm | None:
     """The condition of the open alarm of a rule and subject has gone: mark it, and resolve it when someone had
     acknowledged it already. None when no open alarm waits for this (resolved by hand, or cleared already)."""
-    alarm = (Alarm.objects.select_for_update().filter(rule_id=rule_id, subject=subject, resolved_at__isnull=True,
-                                                      cleared_at__isnull=True).first())
+    alarm = (Alarm.objects.select_for_update(no_key=True)
+             .filter(rule_id=rule_id, subject=subject, resolved_at__isnull=True, cleared_at__isnull=True).first())
     if alarm is None:
         return None
     changes: dict[str, object] = {"cleared_at": now}

@@ -157,7 +157,7 @@ def camera_register(*, actor: Actor | None, commune: Commune, draft: CameraDraft
 @transaction.atomic
 def camera_update(*, actor: Actor | None, camera_id: int, draft: CameraDraft) -> Camera:
     """New legal record of a camera (renewed authorisation, purposes, retention, masks, VMS) and location."""
-    camera = Camera.objects.select_for_update().select_related("device").get(pk=camera_id)
+    camera = Camera.objects.select_for_update(of=("self",), no_key=True).select_related("device").get(pk=camera_id)
     _require_manage(actor, camera.device.commune_id)
     purposes = _check(draft, new=False)
     device = camera.device
@@ -198,8 +198,8 @@ def camera_authorisation_grant(*, actor: Actor, camera_id: int, agent, valid_unt
 
 @transaction.atomic
 def camera_authorisation_revoke(*, actor: Actor, authorisation_id: int) -> CameraAuthorisation:
-    grant = (CameraAuthorisation.objects.select_for_update().select_related("camera__device", "agent")
-             .filter(pk=authorisation_id).first())
+    grant = (CameraAuthorisation.objects.select_for_update(of=("self",), no_key=True)
+             .select_related("camera__device", "agent").filter(pk=authorisation_id).first())
     if grant is None:
         raise DevicesError(DevicesErrorCode.CAMERA_INVALID, _("Habilitation introuvable."), status_code=404)
     camera_get_for_actor(actor=actor, camera_id=grant.camera_id, permission=Permission.CAMERAS_MANAGE)

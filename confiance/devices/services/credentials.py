@@ -25,7 +25,7 @@ def failed_credentials_record(*, source: str, detail: str, now: datetime, commun
     with transaction.atomic():
         same_target = Q(gateway__isnull=True) if gateway_id is None else Q(gateway_id=gateway_id)
         same_target &= Q(device__isnull=True) if device_id is None else Q(device_id=device_id)
-        event = (SecurityEvent.objects.select_for_update()
+        event = (SecurityEvent.objects.select_for_update(no_key=True)
                  .filter(same_target, kind=SecurityEventKind.FAILED_CREDENTIALS, subject=subject,
                          occurred_at__gte=now - FAILED_CREDENTIALS_WINDOW)
                  .order_by("-occurred_at").first())

@@ -93,7 +93,7 @@ def medium_check(medium: MediumDraft) -> MediumDraft:
 @transaction.atomic
 def extraction_deliver(*, actor: Actor, extraction_id: int, media: list[MediumDraft]) -> Extraction:
     """The images were handed over: the files and their fingerprints, when and by whom. The hold stays."""
-    extraction = Extraction.objects.select_for_update().filter(pk=extraction_id).first()
+    extraction = Extraction.objects.select_for_update(no_key=True).filter(pk=extraction_id).first()
     if extraction is None or extraction.commune_id not in actor.commune_ids(Permission.CAMERAS_EXTRACT):
         raise DevicesError(DevicesErrorCode.EXTRACTION_INVALID, _("Extraction introuvable."), status_code=404)
     if extraction.status == ExtractionStatus.DELIVERED:
@@ -118,7 +118,7 @@ def extraction_deliver(*, actor: Actor, extraction_id: int, media: list[MediumDr
 @transaction.atomic
 def extraction_release_hold(*, actor: Actor, extraction_id: int) -> Extraction:
     """The judicial authority no longer needs the spans kept: the VMS may purge them again."""
-    extraction = Extraction.objects.select_for_update().filter(pk=extraction_id).first()
+    extraction = Extraction.objects.select_for_update(no_key=True).filter(pk=extraction_id).first()
     if extraction is None or extraction.commune_id not in actor.commune_ids(Permission.CAMERAS_EXTRACT):
         raise DevicesError(DevicesErrorCode.EXTRACTION_INVALID, _("Extraction introuvable."), status_code=404)
     if extraction.hold_released_at is not None:

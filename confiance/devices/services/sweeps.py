@@ -36,7 +36,8 @@ BATCH = 500
 
 def _silence_raise(rule: RuleEntry, device_id: int, *, cutoff: datetime, now: datetime) -> bool:
     with transaction.atomic():
-        device = (Device.objects.select_for_update().filter(pk=device_id, active=True, last_seen_at__lt=cutoff)
+        device = (Device.objects.select_for_update(no_key=True)
+                  .filter(pk=device_id, active=True, last_seen_at__lt=cutoff)
                   .values_list("name", "last_seen_at", "reporting_interval_s").first())
         if device is None:
             return False  # it spoke in the meantime

@@ -232,7 +232,7 @@ def detections_store(drafts: list[DetectionDraft], *, source: str, now: datetime
 
 
 def _for_review(actor: Actor, detection_id: int) -> Detection:
-    detection = (Detection.objects.select_for_update(of=("self",)).select_related("camera")
+    detection = (Detection.objects.select_for_update(of=("self",), no_key=True).select_related("camera")
                  .filter(pk=detection_id).first())
     if detection is None or detection.commune_id not in actor.commune_ids(Permission.VIDEO_REVIEW):
         raise NotFoundError()

@@ -85,7 +85,8 @@ def next_number(commune: Commune, kind: str, prefix: str, now: datetime) -> str:
 
 def intervention_locked(intervention: Intervention) -> Intervention:
     """The intervention locked for update, or an error when it is closed."""
-    locked = Intervention.objects.select_for_update().select_related("intervention_type").get(pk=intervention.pk)
+    locked = (Intervention.objects.select_for_update(of=("self",), no_key=True).select_related("intervention_type")
+              .get(pk=intervention.pk))
     if locked.status == InterventionStatus.CLOSED:
         raise OperationsError(OperationsErrorCode.CLOSED,
                               _("L'intervention %(number)s est close.") % {"number": locked.number},

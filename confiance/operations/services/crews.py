@@ -28,7 +28,7 @@ def crew_candidates(*, commune_id: int) -> list[Agent]:
 
 
 def _unit_for_chef(actor: Actor, unit_id: int) -> Unit:
-    unit = Unit.objects.select_for_update().filter(pk=unit_id, active=True).first()
+    unit = Unit.objects.select_for_update(no_key=True).filter(pk=unit_id, active=True).first()
     if unit is None or not actor.can(Permission.OPERATIONS_VIEW, unit.commune_id):
         raise NotFoundError(message=_("Unité introuvable."))
     if not actor.can(Permission.OPERATIONS_MANAGE, unit.commune_id):

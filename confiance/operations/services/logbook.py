@@ -172,7 +172,7 @@ def log_entry_edit(*, actor: Actor, entry: LogEntry, draft: EntryDraft, now: dat
     """Its author may still fix an entry during the grace period; after it, only a correction entry may."""
     now = now or now_utc()
     actor.require(Permission.OPERATIONS_LOG, entry.commune_id)
-    entry = LogEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = LogEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     _check_may_edit(actor, entry, now)
     fields = _entry_fields(entry.commune, draft, now)
     _check_day_open(entry.commune_id, fields["occurred_at"])

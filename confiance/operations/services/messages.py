@@ -56,7 +56,8 @@ def unit_message_send(*, actor: Actor, unit: Unit, text: str, acknowledge_sensit
 @transaction.atomic
 def unit_message_acknowledge(*, actor: Actor, message: UnitMessage) -> UnitMessage:
     """A crew member marks the message read ("Lu"); the first acknowledgement stands."""
-    message = UnitMessage.objects.select_for_update(of=("self",)).select_related("unit", "sent_by").get(pk=message.pk)
+    message = (UnitMessage.objects.select_for_update(of=("self",), no_key=True).select_related("unit", "sent_by")
+               .get(pk=message.pk))
     unit = message.unit
     if not (actor.can(Permission.OPERATIONS_FIELD, unit.commune_id) and unit.agents.filter(pk=actor.agent.pk).exists()):
         raise OperationsError(OperationsErrorCode.MESSAGE_NOT_CREW,

@@ -81,7 +81,7 @@ def unit_set_status(*, actor: Actor, unit: Unit, status_code: str, now: datetime
     now = now or now_utc()
     if not may_drive(actor, unit):
         require_visible(actor, unit.commune_id, Permission.OPERATIONS_DISPATCH)
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(no_key=True).get(pk=unit.pk)
     status = _status_of(unit, status_code)
     _follow_status(actor, unit, status, now)
     Unit.objects.filter(pk=unit.pk).update(status=status, milestone=status.milestone, status_at=now)
@@ -145,7 +145,7 @@ def assignment_engage(*, actor: Actor, intervention: Intervention, unit: Unit, o
     now = now or now_utc()
     require_visible(actor, intervention.commune_id, Permission.OPERATIONS_DISPATCH)
     intervention = intervention_locked(intervention)
-    unit = Unit.objects.select_for_update().select_related("commune").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",), no_key=True).select_related("commune").get(pk=unit.pk)
     _check_engageable(unit, intervention, override_reason)
     override_reason = check_text(override_reason, _("Motif de réaffectation"), limit=300)
     current = _end_current(unit, intervention, override_reason, now)
@@ -223,8 +223,8 @@ def assignment_milestone(*, actor: Actor, assignment: Assignment, step: str, at:
                          now: datetime | None = None) -> Assignment:
     """Record en route / sur place / terminé, once each and in order, never in the future."""
     now = now or now_utc()
-    assignment = (Assignment.objects.select_for_update().select_related("unit", "intervention")
-                  .get(pk=assignment.pk))
+    assignment = (Assignment.objects.select_for_update(of=("self", "unit", "intervention"), no_key=True)
+                  .select_related("unit", "intervention").get(pk=assignment.pk))
     if not may_drive(actor, assignment.unit):
         require_visible(actor, assignment.intervention.commune_id, Permission.OPERATIONS_DISPATCH)
     milestone_write(actor, assignment, step, at or now, now=now)

@@ -188,7 +188,7 @@ def registration_change(*, registration: OtvRegistration, change: RegistrationCh
                         today: date | None = None) -> OtvRegistration:
     """The resident changes dates or phones through the private link; the commune's window applies again."""
     today = today or timezone.localdate()
-    registration = OtvRegistration.objects.select_for_update().get(pk=registration.pk)
+    registration = OtvRegistration.objects.select_for_update(no_key=True).get(pk=registration.pk)
     _check_open(registration, today)
     fields = _personal_fields(change)
     started = registration.leaves_on <= today
@@ -213,7 +213,7 @@ def registration_change(*, registration: OtvRegistration, change: RegistrationCh
 @transaction.atomic
 def registration_cancel(*, registration: OtvRegistration, today: date | None = None) -> OtvRegistration:
     """The resident cancels (back early, trip cancelled): the home leaves the patrols' lists at once."""
-    registration = OtvRegistration.objects.select_for_update().get(pk=registration.pk)
+    registration = OtvRegistration.objects.select_for_update(no_key=True).get(pk=registration.pk)
     _check_open(registration, today or timezone.localdate())
     now = timezone.now()
     registration.status, registration.cancelled_at, registration.updated_at = RegistrationStatus.CANCELLED, now, now

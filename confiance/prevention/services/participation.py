@@ -149,7 +149,7 @@ def _active(referent: Referent) -> None:
 def referent_revoke(*, actor: Actor, referent: Referent, reason: str = "") -> Referent:
     """End a referent's mission: their link stops working at once; their data is purged later (retention)."""
     actor.require(Permission.PREVENTION_MANAGE, referent.commune_id)
-    referent = Referent.objects.select_for_update().get(pk=referent.pk)
+    referent = Referent.objects.select_for_update(no_key=True).get(pk=referent.pk)
     _active(referent)
     referent.revoked_at, referent.revoked_by = timezone.now(), actor.agent
     referent.revocation_reason, referent.link_hash = _text(reason, _("Motif"), 300), ""

@@ -167,7 +167,7 @@ def mobilisation_answer(*, mobilisation_id: int, volunteer_id: int, answer: str,
     """A volunteer's answer by their link (appended; the latest counts), live on the mobilisation's page."""
     if answer not in MobilisationAnswerKind.values:
         raise PreventionError(PreventionErrorCode.MOBILISATION_INVALID, _("Réponse inconnue."))
-    mobilisation = Mobilisation.objects.select_for_update().filter(pk=mobilisation_id).first()
+    mobilisation = Mobilisation.objects.select_for_update(no_key=True).filter(pk=mobilisation_id).first()
     volunteer = ReserveVolunteer.objects.filter(pk=volunteer_id, left_on__isnull=True).first()
     if mobilisation is None or volunteer is None or volunteer.commune_id != mobilisation.commune_id:
         raise PreventionError(PreventionErrorCode.LINK_INVALID, _("Ce lien n'est pas ou plus valable."),

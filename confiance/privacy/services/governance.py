@@ -19,7 +19,7 @@ SETTINGS_FIELDS = ("controller", "controller_address", "dpo_name", "dpo_email", 
 @transaction.atomic
 def commune_privacy_update(*, actor: Authorised, commune_id: int, **values: str) -> CommunePrivacy:
     actor.require(PRIVACY_MANAGE_PERMISSION, commune_id)
-    settings_row, _created = CommunePrivacy.objects.select_for_update().get_or_create(commune_id=commune_id)
+    settings_row, _created = CommunePrivacy.objects.select_for_update(no_key=True).get_or_create(commune_id=commune_id)
     changed = []
     for name in SETTINGS_FIELDS:
         if name in values and getattr(settings_row, name) != values[name]:
@@ -39,7 +39,7 @@ def charter_adopt(*, actor: Authorised, commune_id: int, text: str, adopted_on: 
     text = (text or "").strip()
     if len(text) < 20:
         raise PrivacyError(PrivacyErrorCode.INVALID, "Le texte de la charte est trop court.", details={"field": "text"})
-    last = (CharterVersion.objects.select_for_update().filter(commune_id=commune_id)
+    last = (CharterVersion.objects.select_for_update(no_key=True).filter(commune_id=commune_id)
             .order_by("-number").values_list("number", flat=True).first()) or 0
     version = CharterVersion.objects.create(commune_id=commune_id, number=last + 1, text=text[:20000],
                                             adopted_on=adopted_on, created_by_id=actor.agent.pk)

@@ -25,7 +25,10 @@ def history_append(report: Report, *, actor: Acting | None, kind: str, now: date
 
 def report_locked(report: Report) -> Report:
     """The report read again under a row lock, for a change."""
-    return Report.objects.select_for_update().select_related("category", "commune").get(pk=report.pk)
+    # Only the report's row: a lock on its category would block (and deadlock with) the foreign-key checks of
+    # reports being submitted in that category.
+    return (Report.objects.select_for_update(of=("self",), no_key=True).select_related("category", "commune")
+            .get(pk=report.pk))
 
 
 def follower_emails(report: Report) -> list[str]:
