@@ -13,7 +13,7 @@ def alert_get_for_actor(*, actor: Actor, alert_id: int, permission: Permission =
     """The alert if the actor holds `permission` in its commune; "not found" if it cannot even see it."""
     rows = Alert.objects.select_related("commune", "author", "approver")
     if lock:
-        rows = rows.select_for_update(of=("self",))
+        rows = rows.select_for_update(of=("self",), no_key=True)
     alert = rows.filter(pk=alert_id).first()
     if alert is None or not actor.can(Permission.ALERTS_VIEW, alert.commune_id):
         raise NotFoundError()

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -239,7 +240,13 @@ class Subscriber(models.Model):
     class Meta:
         verbose_name = _("abonné aux alertes")
         verbose_name_plural = _("abonnés aux alertes")
-        indexes = [models.Index(fields=["h3_cell", "status", "commune"], name="alerts_subscriber_cell")]
+        # id, lon and lat in the key: targeting reads only this index (an index-only scan on PostgreSQL; SQLite
+        # keeps the rowid in every index anyway), never the scattered table rows (bench/alerts_targeting.py).
+        # A rights request finds a subscriber by e-mail (any case) or phone (alerts/persons.py).
+        indexes = [models.Index(fields=["h3_cell", "status", "commune", "id", "lon", "lat"],
+                                name="alerts_subscriber_cell"),
+                   models.Index(Lower("email"), name="alerts_subscriber_email"),
+                   models.Index(fields=["phone"], name="alerts_subscriber_phone")]
 
     def __str__(self) -> str:
         return f"{_('abonné')} {self.pk}"
@@ -280,7 +287,9 @@ class Delivery(models.Model):
         verbose_name_plural = _("envois d'alerte")
         constraints = [models.UniqueConstraint(fields=["alert", "subscriber", "channel"],
                                                name="alerts_delivery_once_per_channel")]
-        indexes = [models.Index(fields=["channel", "status", "next_attempt_at"], name="alerts_delivery_queue")]
+        # The claim's order (next_attempt_at, id) is the index's: the first rows are read, none sorted (an alert
+        # queues every row with the same next_attempt_at).
+        indexes = [models.Index(fields=["channel", "status", "next_attempt_at", "id"], name="alerts_delivery_queue")]
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.subscriber_id} ({self.channel})"

@@ -213,7 +213,7 @@ def subscription_confirm_email(*, signed: str) -> Subscriber:
 def subscription_confirm_code(*, signed: str, code: str) -> Subscriber:
     """The SMS code typed: the number is confirmed; five wrong codes end the number's confirmation."""
     subscriber = subscriber_from_link(signed, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    subscriber = Subscriber.objects.select_for_update(no_key=True).get(pk=subscriber.pk)
     if subscriber.phone_confirmed_at is not None:
         return subscriber
     code = re.sub(r"\s", "", code or "")[:12]
@@ -254,7 +254,7 @@ def _end(subscriber: Subscriber) -> None:
 def subscription_erase(*, actor, subscriber_id: int) -> None:
     """A DPO's erasure (rights request): the subscription ends as by unsubscription, contacts and point erased at
     once; the row goes with the retention rule. Nothing if it is gone already."""
-    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    subscriber = Subscriber.objects.select_for_update(no_key=True).filter(pk=subscriber_id).first()
     if subscriber is None:
         return
     _end(subscriber)

@@ -71,7 +71,7 @@ def _publish(actor: Actor, alert: Alert) -> Alert:
         raise AlertsError(AlertsErrorCode.OWN_DRAFT, _("Une alerte validée par son auteur n'est pas publiée."))
     if alert.expires is not None and alert.expires <= timezone.now():
         raise AlertsError(AlertsErrorCode.VALIDITY_INVALID, _("La fin de validité est déjà passée."))
-    replaced = list(alert.references.select_for_update())
+    replaced = list(alert.references.select_for_update(no_key=True))
     if any(item.status not in IN_FORCE for item in replaced):
         raise AlertsError(AlertsErrorCode.REFERENCE_NOT_IN_FORCE,
                           _("Une des alertes remplacées n'est plus en vigueur."))
