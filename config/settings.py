@@ -163,6 +163,12 @@ LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 CONFIANCE_LOCKOUT_THRESHOLD = env_int("CONFIANCE_LOCKOUT_THRESHOLD", 5, minimum=1)
 CONFIANCE_LOCKOUT_MINUTES = env_int("CONFIANCE_LOCKOUT_MINUTES", 15, minimum=1)
+# Failed logins, second-factor codes and token presentations are counted for the RSSI (accounts.SecurityEvent): one
+# row per (kind, account, address, hour), at most this many new rows an hour (beyond, one overflow row per kind),
+# kept this many days (ANSSI: keep security logs; CNIL: 6 months to 1 year for authentication logs).
+CONFIANCE_SECURITY_EVENTS_PER_HOUR = env_int("CONFIANCE_SECURITY_EVENTS_PER_HOUR", 5000, minimum=10)
+CONFIANCE_SECURITY_EVENT_RETENTION_DAYS = env_int("CONFIANCE_SECURITY_EVENT_RETENTION_DAYS", 365, minimum=30,
+                                                  maximum=3650)
 # Two-factor authentication is mandatory for sensitive roles; only demo mode may relax it.
 CONFIANCE_2FA_RELAXED = DEMO_MODE and env_bool("CONFIANCE_DEMO_RELAX_2FA", True)
 OTP_TOTP_ISSUER = env_str("CONFIANCE_OTP_ISSUER", "Confiance")

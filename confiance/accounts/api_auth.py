@@ -4,15 +4,17 @@ from ninja.security import HttpBearer, SessionAuth
 
 from confiance.accounts.access import Actor
 from confiance.accounts.services import api_token_authenticate
+from confiance.core.ratelimits import client_ip
 
 
 class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer cft_…`: expired, revoked or unknown tokens get a 401 that says which."""
+    """`Authorization: Bearer cft_…`: expired, revoked or unknown tokens get a 401 that says which (and are counted
+    for the RSSI, with the client's address)."""
 
     openapi_description = "Jeton d'API (en-tête Authorization: Bearer)."
 
     def authenticate(self, request, token: str) -> Actor:
-        return api_token_authenticate(token)
+        return api_token_authenticate(token, ip=client_ip(request))
 
 
 class AgentSessionAuth(SessionAuth):

@@ -106,3 +106,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.RSSI: frozenset(_EVERY_AGENT | _SENSORS | {Permission.DEVICES_HEALTH, Permission.SECURITY_VIEW}),
     Role.ADMINISTRATOR: frozenset(set(Permission)),
 }
+
+
+class SecurityEventKind(models.TextChoices):
+    """Failed authentications the RSSI reviews (accounts.SecurityEvent), counted per account, address and hour."""
+
+    LOGIN_PASSWORD = "login_password", _("Mot de passe erroné")
+    LOGIN_UNKNOWN = "login_unknown", _("Identifiant inconnu")
+    LOGIN_LOCKED = "login_locked", _("Tentative depuis un accès verrouillé")
+    LOGIN_INACTIVE = "login_inactive", _("Compte désactivé")
+    SECOND_FACTOR = "second_factor", _("Code de double authentification erroné ou absent")
+    LOCKOUT = "lockout", _("Verrouillage (compte et adresse)")
+    TOKEN_UNKNOWN = "token_unknown", _("Jeton d'API inconnu ou mal formé")
+    TOKEN_EXPIRED = "token_expired", _("Jeton d'API expiré")
+    TOKEN_REVOKED = "token_revoked", _("Jeton d'API révoqué")
+    TOKEN_AGENT_INACTIVE = "token_agent_inactive", _("Jeton d'un compte désactivé")
+
+
+LOGIN_FAILURE_KINDS = frozenset({SecurityEventKind.LOGIN_PASSWORD, SecurityEventKind.LOGIN_UNKNOWN,
+                                 SecurityEventKind.LOGIN_LOCKED, SecurityEventKind.LOGIN_INACTIVE,
+                                 SecurityEventKind.SECOND_FACTOR})
+TOKEN_FAILURE_KINDS = frozenset({SecurityEventKind.TOKEN_UNKNOWN, SecurityEventKind.TOKEN_EXPIRED,
+                                 SecurityEventKind.TOKEN_REVOKED, SecurityEventKind.TOKEN_AGENT_INACTIVE})

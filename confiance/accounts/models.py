@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from confiance.accounts.choices import Role
+from confiance.accounts.choices import Role, SecurityEventKind
 from confiance.territory.models import Commune
 
 
@@ -118,6 +118,41 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """Failed logins, second-factor codes and API token presentations, and lockouts: one counter per (kind, account,
+    address, hour), incremented in place (accounts.services.security_event_record).
+
+    Nobody can fill the table by failing: a new row needs a new (account, address) in the hour, and past
+    CONFIANCE_SECURITY_EVENTS_PER_HOUR rows in an hour the failures are counted in one overflow row per kind
+    (account_hash "*"). The password typed is never stored; the name typed only as a keyed hash (account_hash), so
+    the row of an unknown name holds neither a password typed in the wrong field nor a stranger's e-mail. Kept
+    CONFIANCE_SECURITY_EVENT_RETENTION_DAYS (accounts/retention.py)."""
+
+    OVERFLOW = "*"
+
+    kind = models.CharField(_("type"), max_length=24, choices=SecurityEventKind.choices)
+    account_hash = models.CharField(_("empreinte de l'identifiant"), max_length=24)
+    ip_address = models.CharField(_("adresse IP"), max_length=45, blank=True)
+    hour = models.DateTimeField(_("heure"))
+    agent = models.ForeignKey(Agent, verbose_name=_("agent"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    count = models.PositiveIntegerField(_("nombre"), default=1)
+    first_at = models.DateTimeField(_("premier"))
+    last_at = models.DateTimeField(_("dernier"))
+
+    class Meta:
+        verbose_name = _("événement de sécurité")
+        verbose_name_plural = _("événements de sécurité")
+        ordering = ["-hour", "kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "account_hash", "ip_address", "hour"],
+                                               name="security_event_one_counter_per_bucket")]
+        indexes = [models.Index(fields=["hour"], name="security_event_hour"),
+                   models.Index(fields=["agent", "hour"], name="security_event_agent_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.ip_address or '?'} — {self.hour:%Y-%m-%d %H:00} ({self.count})"
 
 
 # --- Rights revision: a membership or a token's communes change, the agent's revision moves --------------------

@@ -8,17 +8,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import get_usage
 
 from confiance.accounts.access import Actor, can_issue_enrolment_link
-from confiance.accounts.choices import Permission, Role
+from confiance.accounts.choices import Permission, Role, SecurityEventKind
 from confiance.accounts.errors import AccountError, AccountErrorCode
-from confiance.accounts.models import Agent, ApiToken, EnrolmentLink, Membership
+from confiance.accounts.models import Agent, ApiToken, EnrolmentLink, Membership, SecurityEvent
 from confiance.core.errors import NotAuthenticatedError, NotFoundError
 from confiance.privacy.services import audit_record
 from confiance.territory.models import Commune
@@ -58,6 +60,46 @@ def membership_grant(*, actor: Actor | None, agent: Agent, commune: Commune, rol
     return membership
 
 
+# --- Security events: failed authentications counted for the RSSI --------------------------------------------------
+
+
+def account_hash(name: str) -> str:
+    """Keyed hash (SECRET_KEY) of a typed username or token prefix: the same name gives the same hash, so the RSSI
+    sees how many names an address tried, but what was typed is not kept."""
+    return salted_hmac("confiance.accounts.security-event", (name or "").strip().lower()[:300]).hexdigest()[:24]
+
+
+def _bump(bucket: dict, now) -> bool:
+    return SecurityEvent.objects.filter(**bucket).update(count=F("count") + 1, last_at=now) == 1
+
+
+def security_event_record(*, kind: SecurityEventKind, name: str, ip: str, agent: Agent | None = None,
+                          now=None) -> None:
+    """Count one failed authentication (or a lockout) in its (kind, name, address, hour) counter.
+
+    A conditional UPDATE first; a new counter only for a new bucket, and none past CONFIANCE_SECURITY_EVENTS_PER_HOUR
+    rows in the hour: the failure then goes to the hour's overflow counter of its kind (no name, no address). The
+    same statements run whether the account exists or not."""
+    now = now or timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    bucket = {"kind": kind, "account_hash": account_hash(name), "ip_address": (ip or "")[:45], "hour": hour}
+    if _bump(bucket, now):
+        return
+    if SecurityEvent.objects.filter(hour=hour).count() >= settings.CONFIANCE_SECURITY_EVENTS_PER_HOUR:
+        bucket = {**bucket, "account_hash": SecurityEvent.OVERFLOW, "ip_address": ""}
+        agent = None
+        if _bump(bucket, now):
+            return
+    try:
+        with transaction.atomic():
+            SecurityEvent.objects.create(**bucket, agent=agent, count=1, first_at=now, last_at=now)
+    except IntegrityError:  # created meanwhile by a concurrent failure
+        _bump(bucket, now)
+
+
+# --- Login lockout per (account, address) ---------------------------------------------------------------------
+
+
 def _pair(username: str, ip: str) -> str:
     return hashlib.sha256(f"{username.strip().lower()}\n{ip}".encode()).hexdigest()
 
@@ -80,9 +122,11 @@ def agent_login_failed(*, agent: Agent | None, username: str, ip: str) -> bool:
     usage = get_usage(None, group="login-pair", key=lambda _g, _r: _pair(username, ip), rate=_pair_rate(),
                       increment=True)
     locked = usage is not None and usage["should_limit"]
-    if locked and agent is not None and usage["count"] == settings.CONFIANCE_LOCKOUT_THRESHOLD:
-        audit_record(actor=None, action="accounts.lockout", target=agent,
-                     extra={"minutes": settings.CONFIANCE_LOCKOUT_MINUTES, "ip": ip})
+    if locked and usage["count"] == settings.CONFIANCE_LOCKOUT_THRESHOLD:
+        security_event_record(kind=SecurityEventKind.LOCKOUT, name=username, ip=ip, agent=agent)
+        if agent is not None:
+            audit_record(actor=None, action="accounts.lockout", target=agent,
+                         extra={"minutes": settings.CONFIANCE_LOCKOUT_MINUTES, "ip": ip})
     return locked
 
 
@@ -148,21 +192,35 @@ def api_token_revoke(*, actor: Actor | None, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(secret: str) -> Actor:
-    """The actor behind a bearer token, or NotAuthenticatedError saying why it is refused."""
+def _token_refused(kind: SecurityEventKind, code: AccountErrorCode, message: str, *, prefix: str, ip: str,
+                   token: ApiToken | None = None) -> NotAuthenticatedError:
+    """Count the refused presentation (by the token's prefix, never its secret; unknown tokens by address alone) and
+    build the error to raise."""
+    security_event_record(kind=kind, name=prefix, ip=ip, agent=token.agent if token is not None else None)
+    return NotAuthenticatedError(code, message)
+
+
+def api_token_authenticate(secret: str, *, ip: str = "") -> Actor:
+    """The actor behind a bearer token, or NotAuthenticatedError saying why it is refused (counted for the RSSI
+    with the client's address `ip`)."""
     parts = (secret or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, _("Jeton d'API invalide."))
+        raise _token_refused(SecurityEventKind.TOKEN_UNKNOWN, AccountErrorCode.TOKEN_INVALID,
+                             _("Jeton d'API invalide."), prefix="", ip=ip)
     token = ApiToken.objects.select_related("agent").filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.key_hash, _hash_key(secret)):
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_INVALID, _("Jeton d'API invalide."))
+        raise _token_refused(SecurityEventKind.TOKEN_UNKNOWN, AccountErrorCode.TOKEN_INVALID,
+                             _("Jeton d'API invalide."), prefix="", ip=ip)  # one counter per address
     now = timezone.now()
     if token.revoked_at is not None:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_REVOKED, _("Ce jeton d'API a été révoqué."))
+        raise _token_refused(SecurityEventKind.TOKEN_REVOKED, AccountErrorCode.TOKEN_REVOKED,
+                             _("Ce jeton d'API a été révoqué."), prefix=token.prefix, ip=ip, token=token)
     if token.expires_at <= now:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_EXPIRED, _("Ce jeton d'API a expiré."))
+        raise _token_refused(SecurityEventKind.TOKEN_EXPIRED, AccountErrorCode.TOKEN_EXPIRED,
+                             _("Ce jeton d'API a expiré."), prefix=token.prefix, ip=ip, token=token)
     if not token.agent.is_active:
-        raise NotAuthenticatedError(AccountErrorCode.TOKEN_AGENT_INACTIVE, _("Le compte de ce jeton est désactivé."))
+        raise _token_refused(SecurityEventKind.TOKEN_AGENT_INACTIVE, AccountErrorCode.TOKEN_AGENT_INACTIVE,
+                             _("Le compte de ce jeton est désactivé."), prefix=token.prefix, ip=ip, token=token)
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return Actor(agent=token.agent, token=token)

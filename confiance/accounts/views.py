@@ -19,12 +19,14 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from confiance.accounts.access import Actor, can_issue_enrolment_link, second_factor_required_now
+from confiance.accounts.choices import SecurityEventKind
 from confiance.accounts.forms import EnrolmentLinkForm, LoginForm, OneTimeCodeForm
 from confiance.accounts.models import Agent
 from confiance.accounts.services import (
     agent_has_confirmed_device,
     enrolment_link_issue,
     enrolment_link_redeem,
+    security_event_record,
     totp_device_confirm,
     totp_device_pending,
     totp_verify,
@@ -65,16 +67,20 @@ def _safe_next(request) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_factor(request):
-    """Ask for the TOTP code; send agents without an authenticator to enrolment."""
+    """Ask for the TOTP code; send agents without an authenticator to enrolment. A wrong or missing code is counted
+    for the RSSI."""
     if not agent_has_confirmed_device(request.user):
         return redirect(f"{settings.CONFIANCE_2FA_URL}activer/?next={_safe_next(request)}")
     form = OneTimeCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = totp_verify(agent=request.user, code=form.cleaned_data["code"])
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_safe_next(request))
-        form.add_error("code", _("Code incorrect ou expiré."))
+    if request.method == "POST":
+        if form.is_valid():
+            device = totp_verify(agent=request.user, code=form.cleaned_data["code"])
+            if device is not None:
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+            form.add_error("code", _("Code incorrect ou expiré."))
+        security_event_record(kind=SecurityEventKind.SECOND_FACTOR, name=request.user.get_username(),
+                              ip=client_ip(request), agent=request.user)
     return render(request, "accounts/second_factor.html", {"form": form, "next": _safe_next(request)})
 
 

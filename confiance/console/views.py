@@ -20,6 +20,7 @@ from confiance.console.selectors import HOME_LIST_LENGTH, current_mission, journ
 from confiance.core.errors import ApplicationError, NotAuthenticatedError
 from confiance.core.live import StreamFilter, event_stream
 from confiance.core.live_rules import declared_scopes, event_labels, scoped_stream_filter, stream_filter_for
+from confiance.core.ratelimits import client_ip
 from confiance.operations.selectors import intervention_list_for_actor
 from confiance.prevention.selectors.participation import protocol_reminders
 from confiance.privacy.choices import JournalKind
@@ -114,7 +115,7 @@ def _error_response(error: ApplicationError) -> JsonResponse:
 async def _stream_actor(request: HttpRequest) -> Actor:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return await sync_to_async(api_token_authenticate)(header[7:].strip())
+        return await sync_to_async(api_token_authenticate)(header[7:].strip(), ip=client_ip(request))
     user = await request.auser()
     if user.is_authenticated and user.is_active:
         return Actor(agent=user)

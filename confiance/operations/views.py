@@ -50,6 +50,7 @@ from confiance.operations.services.logbook import (
     log_entry_edit,
     may_edit,
 )
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record
 from confiance.reports.selectors import ReportFilters, report_list_for_actor
 from confiance.territory.selectors import commune_list_for_actor
@@ -313,7 +314,7 @@ def logbook_pdf_view(request):
     visa = day_visa(commune.pk, day)
     entries = _with_links(list(log_entry_list_for_actor(actor=actor, commune_ids={commune.pk}, day=day)),
                           request.user.pk, visa)
-    access_log_record(actor=actor, target=commune, motive=motive,
+    access_log_record(actor=actor, target=commune, motive=motive, motive_code=AccessMotive.LOGBOOK,
                       extra={"export": "main_courante_pdf", "day": day.isoformat(), "entries": len(entries)})
     content = logbook_pdf(commune_name=commune.name, day=day, entries=entries,
                           edited_by=request.user.get_full_name() or request.user.username,

@@ -13,6 +13,7 @@ from confiance.prevention.schemas import OtvHomeOut, OtvPassageIn, OtvPassageOut
 from confiance.prevention.selectors.otv import homes_to_watch
 from confiance.prevention.selectors.otv_route import MAX_STOPS, tour_plan
 from confiance.prevention.services.otv_passages import passage_log
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record
 from confiance.territory.selectors import commune_list_for_actor
 
@@ -44,7 +45,7 @@ def otv_homes(request, commune: str = "", day: str = "", sector: str = "", motiv
         raise NotFoundError(message=_("Commune inconnue."))
     when = when or timezone.localdate()
     homes = list(homes_to_watch(actor=request.auth, commune_id=place.pk, day=when, sector_id=sector_id))
-    access_log_record(actor=request.auth, target=place, motive=motive[:300],
+    access_log_record(actor=request.auth, target=place, motive=motive[:300], motive_code=AccessMotive.PREVENTION,
                       extra={"view": "api_otv_homes", "day": when.isoformat(),
                              "otv_registrations": [h.pk for h in homes][:500]})
     positions: dict[int, int] = {}

@@ -138,6 +138,7 @@ class AccessMotive(models.TextChoices):
     REPORT = "report", _("Traitement d'un signalement")
     PREVENTION = "prevention", _("Prévention (OTV, participation citoyenne)")
     CRISIS = "crisis", _("Gestion de crise")
+    VIDEO = "video", _("Visionnage ou export de vidéoprotection")
 
 
 ACCESS_MOTIVE_CODES = frozenset(AccessMotive.values)

@@ -28,5 +28,6 @@ urlpatterns = [
     path("agents/vie-privee/violations/<int:breach_id>/", breaches.breach_detail, name="breach"),
     path("agents/vie-privee/charte/", public.charter, name="charter"),
     path("agents/securite/", security.security, name="security"),
+    path("agents/securite/echecs.csv", security.security_csv, name="security-csv"),
     path("transparence/<str:insee_code>/", public.transparency, name="transparency"),
 ]

@@ -147,3 +147,56 @@ def test_next_parameter_cannot_send_elsewhere():
     response = client.post("/comptes/double-authentification/",
                            {"code": current_code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/agents/"
+
+
+def _stored_text() -> str:
+    from confiance.accounts.models import SecurityEvent
+
+    return " ".join(str(value) for row in SecurityEvent.objects.all() for value in vars(row).values())
+
+
+def test_failed_logins_are_counted_per_account_address_and_hour_without_what_was_typed(settings):
+    from confiance.accounts.models import SecurityEvent
+
+    settings.CONFIANCE_LOCKOUT_THRESHOLD = 3
+    agent = make_agent(communes=[make_commune()])
+    client = Client(REMOTE_ADDR="203.0.113.30")
+    for _ in range(4):  # two wrong, the third locks, the fourth is refused as locked
+        post_login(client, agent.username, "Secret-Tape-1")
+    for _ in range(2):
+        post_login(Client(REMOTE_ADDR="203.0.113.31"), "Mot-De-Passe-Dans-Le-Champ", "Secret-Tape-2")
+    counts = {(row.kind, row.ip_address, row.agent_id): row.count for row in SecurityEvent.objects.all()}
+    assert counts == {("login_password", "203.0.113.30", agent.pk): 3, ("lockout", "203.0.113.30", agent.pk): 1,
+                      ("login_locked", "203.0.113.30", agent.pk): 1, ("login_unknown", "203.0.113.31", None): 2}
+    stored = _stored_text()
+    assert "Secret-Tape" not in stored  # no password
+    assert "mot-de-passe-dans-le-champ" not in stored.lower()  # an unknown name only as a keyed hash
+    assert post_login(Client(REMOTE_ADDR="198.51.100.30"), agent.username, PASSWORD).status_code == 302
+    assert SecurityEvent.objects.count() == 4  # a success counts nothing
+
+
+def test_an_attacker_cannot_fill_the_table(settings):
+    from django.db.models import Sum
+
+    from confiance.accounts.models import SecurityEvent
+
+    settings.CONFIANCE_SECURITY_EVENTS_PER_HOUR = 5
+    for index in range(40):  # a new name and address each time: past the cap, the hour's overflow counter
+        post_login(Client(REMOTE_ADDR=f"203.0.113.{index + 100}"), f"inconnu-{index}", "x")
+    assert SecurityEvent.objects.count() == 6
+    assert SecurityEvent.objects.aggregate(total=Sum("count"))["total"] == 40
+    overflow = SecurityEvent.objects.get(account_hash=SecurityEvent.OVERFLOW)
+    assert overflow.count == 35 and overflow.ip_address == "" and overflow.kind == "login_unknown"
+
+
+def test_a_wrong_or_missing_second_factor_code_is_counted():
+    from confiance.accounts.models import SecurityEvent
+
+    agent = make_agent(communes=[make_commune()], role="dpo")
+    TOTPDevice.objects.create(user=agent, name="t", confirmed=True)
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    post_login(client, agent.username, PASSWORD)
+    assert "incorrect" in client.post("/comptes/double-authentification/", {"code": "000000"}).content.decode()
+    client.post("/comptes/double-authentification/", {"code": ""})
+    row = SecurityEvent.objects.get(kind="second_factor")
+    assert (row.agent_id, row.ip_address, row.count) == (agent.pk, "203.0.113.50", 2)

@@ -100,3 +100,24 @@ def test_the_token_of_a_disabled_agent_says_so(setup):
     agent.save()
     body = get("/api/v1/accounts/me", issued.secret).json()
     assert body["code"] == AccountErrorCode.TOKEN_AGENT_INACTIVE and "désactivé" in body["message"]
+
+
+def test_refused_presentations_are_counted_for_the_rssi_by_kind_account_and_address(setup):
+    from confiance.accounts.models import SecurityEvent
+
+    _, _, agent, issued = setup
+    for _ in range(3):
+        Client(REMOTE_ADDR="203.0.113.40").get("/api/v1/accounts/me", headers={"Authorization": "Bearer cft_x_y"})
+    Client(REMOTE_ADDR="203.0.113.41").get("/api/v1/accounts/me", headers={"Authorization": "Bearer garbage"})
+    api_token_revoke(actor=None, token=issued.token)
+    get("/api/v1/accounts/me", issued.secret)
+    ApiToken.objects.update(revoked_at=None, expires_at=timezone.now() - timedelta(seconds=1))
+    get("/api/v1/accounts/me", issued.secret)
+    rows = {(row.kind, row.ip_address): row for row in SecurityEvent.objects.all()}
+    assert rows[("token_unknown", "203.0.113.40")].count == 3  # one counter, incremented
+    assert rows[("token_unknown", "203.0.113.40")].agent is None
+    assert rows[("token_unknown", "203.0.113.41")].count == 1
+    assert rows[("token_revoked", "127.0.0.1")].agent == agent
+    assert rows[("token_expired", "127.0.0.1")].agent == agent
+    secret_part = issued.secret.rsplit("_", 1)[1]
+    assert not any(secret_part in str(value) for row in rows.values() for value in vars(row).values())

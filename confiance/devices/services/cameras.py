@@ -34,6 +34,7 @@ from confiance.devices.selectors.cameras import (
     camera_is_authorised,
 )
 from confiance.devices.services.registry import device_location_check
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record, audit_record
 from confiance.territory.models import Commune
 
@@ -223,7 +224,7 @@ def camera_stream_open(*, actor: Actor, camera_id: int, motive: str, export: boo
     if not camera.vms_url:
         raise DevicesError(DevicesErrorCode.CAMERA_NO_STREAM, _("Aucun lien de flux n'est déclaré pour cette "
                                                                 "caméra."), status_code=409)
-    access_log_record(actor=actor, target=camera, motive=motive,
+    access_log_record(actor=actor, target=camera, motive=motive, motive_code=AccessMotive.VIDEO,
                       extra={"what": "export" if export else "view", "camera": camera.device.identifier,
                              "vms_reference": camera.vms_reference})
     return camera.vms_url

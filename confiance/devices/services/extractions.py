@@ -20,6 +20,7 @@ from confiance.devices.choices import ExtractionStatus
 from confiance.devices.drafts import ExtractionDraft, MediumDraft
 from confiance.devices.errors import DevicesError, DevicesErrorCode
 from confiance.devices.models import Camera, Extraction, ExtractionMedium
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record, audit_record
 from confiance.territory.models import Commune
 
@@ -111,7 +112,8 @@ def extraction_deliver(*, actor: Actor, extraction_id: int, media: list[MediumDr
                  extra={"media": [{"file": medium.file_name, "sha256": medium.sha256} for medium in checked]})
     # Handing images over is an export of images: it is written to the access log with its motive.
     access_log_record(actor=actor, target=extraction, motive=_("Réquisition judiciaire %(reference)s")
-                      % {"reference": extraction.requisition_reference}, extra={"what": "export"})
+                      % {"reference": extraction.requisition_reference}, extra={"what": "export"},
+                      motive_code=AccessMotive.JUDICIAL)
     return extraction
 
 
@@ -135,4 +137,5 @@ def extraction_register_exported(*, actor: Actor, commune: Commune, motive: str,
     """Write the export of the register (officers' names) to the access log, with its motive."""
     actor.require(Permission.CAMERAS_EXTRACT, commune.pk)
     with transaction.atomic():
-        access_log_record(actor=actor, target=commune, motive=motive, extra={"what": f"register_{fmt}"})
+        access_log_record(actor=actor, target=commune, motive=motive, extra={"what": f"register_{fmt}"},
+                          motive_code=AccessMotive.JUDICIAL)

@@ -29,6 +29,7 @@ from confiance.operations.services.common import (
     now_utc,
 )
 from confiance.operations.services.units import assignment_engage, milestone_write, unit_publish
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record, audit_record
 from confiance.reports.selectors import reports_exist_in_commune
 from confiance.territory.models import Commune
@@ -232,5 +233,6 @@ def intervention_caller_read(*, actor: Actor, intervention: Intervention) -> dic
         return {"name": "", "phone": ""}
     access_log_record(actor=actor, target=intervention,
                       motive=_("Traitement de l'intervention %(number)s") % {"number": intervention.number},
-                      extra={"fields": "caller", "intervention": intervention.number}, motive_code="intervention")
+                      extra={"fields": "caller", "intervention": intervention.number},
+                      motive_code=AccessMotive.INTERVENTION)
     return {"name": intervention.caller_name, "phone": intervention.caller_phone}

@@ -15,6 +15,7 @@ from confiance.core.errors import NotFoundError
 from confiance.prevention.errors import PreventionError, PreventionErrorCode
 from confiance.prevention.links import read_referent_token
 from confiance.prevention.models import Observation, ParticipationProtocol, PreventionMessage, Referent
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record
 from confiance.territory.models import Commune
 
@@ -93,7 +94,7 @@ def observation_list_for_actor(*, actor: Actor, commune_ids: set[int] | None = N
     observations = list(Observation.objects.filter(commune_id__in=allowed).select_related("sector", "commune")
                         .order_by("-created_at")[:limit])
     if observations:
-        access_log_record(actor=actor, target=observations[0], motive=motive,
+        access_log_record(actor=actor, target=observations[0], motive=motive, motive_code=AccessMotive.PREVENTION,
                           extra={"list": [o.pk for o in observations]})
     return observations
 
@@ -104,7 +105,7 @@ def observation_get_for_actor(*, actor: Actor, observation_id: int, motive: str 
                    .prefetch_related("updates").first())
     if observation is None or not actor.can(Permission.PREVENTION_VIEW, observation.commune_id):
         raise NotFoundError(message=_("Observation introuvable."))
-    access_log_record(actor=actor, target=observation, motive=motive)
+    access_log_record(actor=actor, target=observation, motive=motive, motive_code=AccessMotive.PREVENTION)
     return observation
 
 

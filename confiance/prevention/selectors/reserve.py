@@ -17,6 +17,7 @@ from confiance.prevention.models import (
     ReserveMission,
     ReserveVolunteer,
 )
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record
 
 RESERVE_MOTIVE = "Gestion de la réserve communale de sécurité civile"
@@ -33,7 +34,8 @@ def volunteer_list_for_actor(*, actor: Actor, include_left: bool = False) -> lis
     rows: list[ReserveVolunteer] = list(volunteers.annotate(hours_done=Sum("assignments__hours"))
                                         .order_by("last_name", "first_name"))
     if rows:
-        access_log_record(actor=actor, target=rows[0], motive=RESERVE_MOTIVE, extra={"list": len(rows)})
+        access_log_record(actor=actor, target=rows[0], motive=RESERVE_MOTIVE, extra={"list": len(rows)},
+                          motive_code=AccessMotive.PREVENTION)
     return rows
 
 

@@ -23,6 +23,7 @@ from confiance.prevention.forms.otv import PassageForm
 from confiance.prevention.selectors.otv import homes_to_watch, otv_figures
 from confiance.prevention.selectors.otv_route import MAX_STOPS, tour_plan
 from confiance.prevention.services.otv_passages import passage_log
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record
 from confiance.territory.selectors import commune_list_for_actor, sector_list_for_actor
 
@@ -59,7 +60,8 @@ def _ordered(homes: list) -> tuple[list, object]:
 def _watched(request, actor, selection, export: str):
     homes = list(homes_to_watch(actor=actor, commune_id=selection["commune"].pk, day=selection["day"],
                                 sector_id=selection["sector"].pk if selection["sector"] else None))
-    access_log_record(actor=actor, target=selection["commune"], motive=selection["motive"], extra={
+    access_log_record(actor=actor, target=selection["commune"], motive=selection["motive"],
+                      motive_code=AccessMotive.PREVENTION, extra={
         "view": export, "day": selection["day"].isoformat(), "otv_registrations": [h.pk for h in homes][:500],
         "sector": selection["sector"].pk if selection["sector"] else None})
     return homes

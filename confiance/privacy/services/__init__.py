@@ -57,7 +57,7 @@ def access_log_record(*, actor: Any, target: Any, motive: str, extra: dict[str, 
     entry = AuditEntry(
         kind=JournalKind.ACCESS, actor_id=actor_id, actor_label=actor_label, action="access.read",
         target_type=target_type, target_id=target_id, commune_id=commune_id, motive=motive[:500],
-        extra={**(extra or {}), **({"motive_code": motive_code} if motive_code else {})},
+        extra={**(extra or {}), **({"motive_code": str(motive_code)} if motive_code else {})},
     )
     return append_entry(entry)
 

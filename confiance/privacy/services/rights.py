@@ -17,6 +17,7 @@ from django.utils import timezone
 from confiance.core.actors import Authorised
 from confiance.privacy.choices import (
     PRIVACY_MANAGE_PERMISSION,
+    AccessMotive,
     RightsRequestKind,
     RightsRequestStatus,
     RightsStepKind,
@@ -118,7 +119,7 @@ def rights_request_search(*, actor: Authorised, request: RightsRequest) -> Searc
     actor.require(PRIVACY_MANAGE_PERMISSION, request.commune_id)
     result = _search(request)
     access_log_record(actor=actor, target=request, motive=f"Demande d'exercice de droits {request.number}",
-                      motive_code="rights_request",
+                      motive_code=AccessMotive.RIGHTS_REQUEST,
                       extra={"matches": len(result.matches)})
     _step(request, actor, RightsStepKind.SEARCHED, sources=result.sources, total=len(result.matches))
     return result
@@ -143,7 +144,7 @@ def rights_request_export(*, actor: Authorised, request: RightsRequest) -> dict[
     actor.require(PRIVACY_MANAGE_PERMISSION, request.commune_id)
     result = _search(request)
     access_log_record(actor=actor, target=request, motive=f"Export pour la demande {request.number}",
-                      motive_code="rights_request",
+                      motive_code=AccessMotive.RIGHTS_REQUEST,
                       extra={"matches": len(result.matches)})
     _step(request, actor, RightsStepKind.EXPORTED, total=len(result.matches))
     return export_document(request, result)

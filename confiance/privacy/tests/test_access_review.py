@@ -139,3 +139,46 @@ def test_list_pages_do_not_query_per_row(client, settings):
     for number in range(30):
         _read(readers[number % 3], world.log_entry, _day(11))
     assert counts() == before
+
+
+def _access_log_calls_without_code() -> tuple[int, list[str]]:
+    """(calls of access_log_record in the application code, those passing no motive_code or an empty one)."""
+    import ast
+    from pathlib import Path
+
+    import confiance
+
+    root = Path(confiance.__file__).parent
+    calls, missing = 0, []
+    for path in sorted(root.rglob("*.py")):
+        if "tests" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name != "access_log_record":
+                continue
+            calls += 1
+            code = next((keyword.value for keyword in node.keywords if keyword.arg == "motive_code"), None)
+            if code is None or (isinstance(code, ast.Constant) and not code.value):
+                missing.append(f"{path.relative_to(root)}:{node.lineno}")
+    return calls, missing
+
+
+def test_every_caller_of_the_access_log_passes_a_motive_code():
+    calls, missing = _access_log_calls_without_code()
+    assert calls >= 13, calls  # the walk did find the callers (reports, operations, prevention, devices, privacy)
+    assert missing == [], f"access_log_record sans motive_code : {missing}"
+
+
+def test_a_reporter_reveal_is_logged_with_the_report_code_and_not_flagged():
+    from confiance.reports.services.handling import report_reporter_reveal
+
+    world = make_gov_world()
+    handler = Actor(agent=make_agent(communes=[world.commune], role="technical_agent", password=None))
+    report_reporter_reveal(actor=handler, report=world.report, motive="Rappeler pour préciser le lieu")
+    entry = AuditEntry.objects.filter(kind="access", target_id=str(world.report.pk)).get()
+    assert entry.extra["motive_code"] == "report"
+    flags, _review = _flags(world)
+    assert "sans code de motif" not in flags[entry.pk]

@@ -136,3 +136,61 @@ def test_demo_data_completes_the_registers_once(client):
     assert CharterVersion.objects.filter(commune=world.commune).count() == 1
     page = client.get(reverse("privacy:transparency", args=[world.commune.insee_code])).content.decode()
     assert "Aucune reconnaissance faciale" in page and "dpo.91386@example.org" in page
+
+
+def test_the_rssi_sees_failed_logins_per_account_and_address_lockouts_and_tokens_and_exports_them(client, settings):
+    from django.test import Client
+
+    from confiance.accounts.models import SecurityEvent
+    from confiance.accounts.services import security_event_record
+    from confiance.accounts.tests.factories import make_agent
+
+    settings.CONFIANCE_2FA_RELAXED = True
+    settings.CONFIANCE_LOCKOUT_THRESHOLD = 2
+    # The world's live events and the lockout's journal entry share the test's one transaction (never a request's).
+    settings.CONFIANCE_LOCK_ORDER_STRICT = False
+    world = make_gov_world()
+    victim = world.ops.operator.agent
+    stranger = make_agent(communes=[world.other], role="police_agent", username="agent-ormoy")
+    for _ in range(3):
+        Client(REMOTE_ADDR="203.0.113.66").post("/comptes/connexion/", {"username": victim.username,
+                                                                         "password": "mauvais"})
+    Client(REMOTE_ADDR="203.0.113.66").post("/comptes/connexion/", {"username": "jdupont-typo",
+                                                                     "password": "mauvais"})
+    Client(REMOTE_ADDR="198.51.100.77").post("/comptes/connexion/", {"username": stranger.username,
+                                                                      "password": "mauvais"})
+    Client(REMOTE_ADDR="203.0.113.67").get("/api/v1/accounts/me", headers={"Authorization": "Bearer cft_a_b"})
+    old = timezone.now() - timedelta(days=60)
+    security_event_record(kind="login_password", name=victim.username, ip="192.0.2.1", agent=victim, now=old)
+    client.force_login(world.rssi.agent)
+    page = client.get(reverse("privacy:security")).content.decode()
+    assert "203.0.113.66" in page and "203.0.113.67" in page and victim.username in page
+    assert "Jeton d&#x27;API inconnu ou mal formé" in page
+    assert "198.51.100.77" not in page and stranger.username not in page  # another commune's agent
+    assert "192.0.2.1" not in page and "jdupont-typo" not in page  # out of the period; names never shown
+    assert "192.0.2.1" in client.get(reverse("privacy:security"), {"jours": "90"}).content.decode()
+    assert client.get(reverse("privacy:security"), {"jours": "'; DROP"}).status_code == 200
+    export = client.get(reverse("privacy:security-csv"), {"jours": "7"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    lines = export.content.decode().splitlines()
+    assert lines[0].startswith("Heure;Type;Compte;Adresse")
+    assert any("Verrouillage" in line and victim.username in line and "203.0.113.66" in line for line in lines)
+    assert any("Identifiant inconnu" in line and "(aucun compte)" in line for line in lines)
+    assert not any("198.51.100.77" in line or "jdupont" in line for line in lines)
+    client.force_login(world.dpo.agent)
+    assert client.get(reverse("privacy:security-csv")).status_code == 403
+    assert SecurityEvent.objects.filter(agent=victim, kind="lockout").count() == 1
+
+
+def test_security_events_are_kept_one_year_by_a_retention_rule():
+    from confiance.accounts.models import SecurityEvent
+    from confiance.accounts.services import security_event_record
+    from confiance.privacy.retention_engine import registered_rules
+
+    rule = {rule.name: rule for rule in registered_rules()}["accounts.security_events"]
+    assert rule.max_age() == timedelta(days=365)
+    security_event_record(kind="login_unknown", name="x", ip="192.0.2.9", now=timezone.now() - timedelta(days=400))
+    security_event_record(kind="login_unknown", name="x", ip="192.0.2.9", now=timezone.now() - timedelta(days=10))
+    assert list(rule.due(timezone.now()).values_list("ip_address", flat=True)) == ["192.0.2.9"]
+    assert SecurityEvent.objects.count() == 2 and rule.due(timezone.now()).get().last_at < timezone.now() - \
+        timedelta(days=365)

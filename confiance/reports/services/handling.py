@@ -17,6 +17,7 @@ from confiance.accounts.choices import Permission
 from confiance.accounts.selectors import agent_can_in_commune
 from confiance.core.errors import ApplicationError
 from confiance.core.live import publish_on_commit
+from confiance.privacy.choices import AccessMotive
 from confiance.privacy.services import access_log_record, audit_record
 from confiance.reports.access import may_handle, require_handle
 from confiance.reports.choices import CLOSED_STATUSES, TRANSITIONS, ReportStatus, UpdateKind
@@ -259,6 +260,7 @@ def report_moderate(*, actor: Actor, report: Report, hide_description: bool | No
 def report_reporter_reveal(*, actor: Actor, report: Report, motive: str) -> dict[str, Any]:
     """The reporter's contact details, for the handling service; the consultation is logged with its motive."""
     require_handle(actor, report)
-    access_log_record(actor=actor, target=report, motive=motive, extra={"fields": "reporter"})
+    access_log_record(actor=actor, target=report, motive=motive, extra={"fields": "reporter"},
+                      motive_code=AccessMotive.REPORT)
     return {"name": report.reporter_name, "email": report.reporter_email, "phone": report.reporter_phone,
             "removed_at": report.personal_data_removed_at}
