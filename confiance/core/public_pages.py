@@ -31,6 +31,7 @@ from django.utils import translation
 MARK = "_confiance_public_page"  # on a response: (seconds, route name)
 MAX_ENTRIES = 512
 MAX_BODY = 4 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024  # all the bodies kept by one process
 ALLOWED_VARY = frozenset({"cookie", "accept-language"})
 REFRESH_GRACE = 10.0  # seconds a refresh may take before another request tries its own
 
@@ -83,6 +84,7 @@ class PublicPages:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.entries: dict[Key, Entry] = {}
+        self.bytes = 0
         self._languages: dict[tuple[str, str], str] = {}
         self.private_cookies = frozenset({settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name})
 
@@ -137,12 +139,15 @@ class PublicPages:
         """Keep the response of a request that went through Django, if the view marked it and it is storable;
         otherwise forget any entry of that key."""
         entry = self._entry(response)
+        previous = self.entries.pop(key, None)
+        if previous is not None:
+            self.bytes -= len(previous.body)
         if entry is None:
-            self.entries.pop(key, None)
             return
-        if key not in self.entries and len(self.entries) >= MAX_ENTRIES:
-            self.entries.clear()  # rebuilt on demand, one request per page
+        if len(self.entries) >= MAX_ENTRIES or self.bytes + len(entry.body) > MAX_BYTES:
+            self.clear()  # rebuilt on demand, one request per page
         self.entries[key] = entry
+        self.bytes += len(entry.body)
 
     def _entry(self, response: HttpResponseBase) -> Entry | None:
         mark = getattr(response, MARK, None)
@@ -161,3 +166,4 @@ class PublicPages:
 
     def clear(self) -> None:
         self.entries.clear()
+        self.bytes = 0

@@ -110,3 +110,18 @@ def test_the_decorator_marks_anonymous_pages_only(django_user_model):
     assert getattr(view(request), MARK) == (5.0, "unmatched")
     request.user = django_user_model(username="agent")
     assert not hasattr(view(request), MARK)
+
+
+def test_the_store_is_bounded_in_entries_and_bytes(pages, monkeypatch):
+    from confiance.core import public_pages
+
+    monkeypatch.setattr(public_pages, "MAX_BYTES", 10)
+    first, second = pages.key(scope(path="/a/")), pages.key(scope(path="/b/"))
+    pages.store(first, marked(b"123456"))
+    pages.store(first, marked(b"654321"))  # the same page again: counted once
+    assert pages.bytes == 6 and pages.get(first).body == b"654321"
+    pages.store(second, marked(b"abcdef"))  # past the bound: the store starts again
+    assert pages.bytes == 6 and pages.get(first) is None and pages.get(second).body == b"abcdef"
+    monkeypatch.setattr(public_pages, "MAX_ENTRIES", 1)
+    pages.store(first, marked(b"x"))
+    assert list(pages.entries) == [first] and pages.bytes == 1
