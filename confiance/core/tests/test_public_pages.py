@@ -4,6 +4,8 @@ for how long, and what a refresh does."""
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from confiance.core.public_pages import MARK, PublicPages, public_page
 
@@ -125,3 +127,12 @@ def test_the_store_is_bounded_in_entries_and_bytes(pages, monkeypatch):
     monkeypatch.setattr(public_pages, "MAX_ENTRIES", 1)
     pages.store(first, marked(b"x"))
     assert list(pages.entries) == [first] and pages.bytes == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cookie=st.binary(max_size=200), accept_language=st.binary(max_size=200), path=st.text(max_size=40))
+def test_any_header_gives_a_key_or_none_never_an_error(pages, cookie, accept_language, path):
+    request = scope(path="/" + path)
+    request["headers"] += [(b"cookie", cookie), (b"accept-language", accept_language)]
+    key = pages.key(request)
+    assert key is None or key[-1] in {"fr", "en"}
