@@ -7,7 +7,9 @@ every synchronous request runs whole (request signals, middleware, view, respons
 pool, as under a WSGI server: connections live as long as ``CONN_MAX_AGE`` allows, and concurrency is bounded.
 
 Paths that stream for a long time (server-sent events) keep Django's async handler: they hold no thread. Apps may
-mount lean ASGI applications on a path prefix for high-rate machine traffic (GPS trackers).
+mount lean ASGI applications on a path prefix for high-rate machine traffic (GPS trackers). The pages that every
+anonymous visitor sees the same (views marked `core.public_pages.public_page`) are answered from memory on the
+event loop once a request has gone through Django (ADR 0018).
 """
 
 import asyncio
@@ -22,6 +24,8 @@ from django.core.handlers.base import BaseHandler
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
+from confiance.core.public_pages import Entry, PublicPages
+
 
 class PooledASGIHandler(ASGIHandler):
     def __init__(self, *, threads: int, async_prefixes: tuple[str, ...], mounts: dict | None = None):
@@ -31,6 +35,7 @@ class PooledASGIHandler(ASGIHandler):
         self.sync_handler = BaseHandler()
         self.sync_handler.load_middleware(is_async=False)
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="confiance-request")
+        self.public_pages = PublicPages()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
@@ -41,12 +46,18 @@ class PooledASGIHandler(ASGIHandler):
         if scope["type"] != "http" or scope["path"].startswith(self.async_prefixes):
             await super().__call__(scope, receive, send)
             return
+        key = self.public_pages.key(scope)
+        if key is not None and (entry := self.public_pages.get(key)) is not None:
+            await self._send_entry(entry, scope, send)
+            return
         try:
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
         loop = asyncio.get_running_loop()
         response = await loop.run_in_executor(self.pool, self._respond, scope, body_file)
+        if key is not None:
+            self.public_pages.store(key, response)
         try:
             if response.streaming:
                 # Iterate a streamed body on the pool too: its generator may read the database.
@@ -69,6 +80,19 @@ class PooledASGIHandler(ASGIHandler):
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
         return response
+
+    @staticmethod
+    async def _send_entry(entry: Entry, scope, send) -> None:
+        """A public page from memory, counted and timed like the requests that reach Django."""
+        from confiance.core.metrics import observe
+
+        started = time.perf_counter()
+        try:
+            await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+            await send({"type": "http.response.body", "body": entry.body})
+        except OSError:
+            pass
+        observe(entry.route, scope["method"], entry.status, time.perf_counter() - started)
 
     @staticmethod
     def _finish(response: HttpResponseBase, body_file) -> None:

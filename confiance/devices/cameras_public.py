@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from confiance.core.context_processors import platform
+from confiance.core.public_pages import public_page
 from confiance.devices.selectors.public_cameras import (
     PublicLookup,
     PublicRegistry,
@@ -22,8 +22,8 @@ from confiance.devices.selectors.public_cameras import (
 )
 
 PUBLIC_MAX_AGE = 300  # seconds: browsers and proxies may keep the data files five minutes
-PAGE_MAX_AGE = 60  # the pages carry the visitor's CSRF token (language form): private, one minute
-CSRF_PLACEHOLDER = "csrf-token-of-this-visitor-9d41c7"
+PAGE_MAX_AGE = 60  # the pages: one minute in the browser (private: an agent's has their menu at the same address)
+SERVER_SECONDS = 2  # a change is seen within this by every server process (core.public_pages, ADR 0018)
 
 
 class _Path:
@@ -43,18 +43,17 @@ def _shared_render_allowed(request) -> bool:
 
 
 def _page(request, registry: PublicRegistry, name: str, template: str, context: dict) -> HttpResponse:
-    """The page, rendered once per registry for anonymous visitors (their CSRF token put in per request); the
-    usual rendering for everyone else."""
+    """The page, rendered and encoded once per registry for anonymous visitors (no CSRF token: their language form
+    goes through the language page, ADR 0018); the usual rendering for everyone else."""
     if not _shared_render_allowed(request):
         response = render(request, template, context)
     else:
-        parts = registry.fragments.get(name)
-        if parts is None:  # encoded once, cut where each visitor's token goes: a request only joins bytes
-            body = render_to_string(template, {
-                **platform(request), **context, "csrf_token": CSRF_PLACEHOLDER, "user": AnonymousUser(),
-                "nav": {}, "messages": [], "request": _Path(request.path)})
-            parts = registry.fragments[name] = tuple(part.encode() for part in body.split(CSRF_PLACEHOLDER))
-        response = HttpResponse(get_token(request).encode().join(parts))
+        body = registry.fragments.get(name)
+        if body is None:
+            body = registry.fragments[name] = render_to_string(template, {
+                **platform(request), **context, "public_page": True, "user": AnonymousUser(), "nav": {},
+                "messages": [], "request": _Path(request.path)}).encode()
+        response = HttpResponse(body)
     response["Cache-Control"] = f"private, max-age={PAGE_MAX_AGE}"
     return response
 
@@ -82,6 +81,7 @@ def _list_fragment(request, registry: PublicRegistry) -> str:
 
 
 @require_GET
+@public_page(SERVER_SECONDS)
 def commune_cameras(request, code: str):
     lookup = _lookup(code)
     if not lookup.canonical:
@@ -93,6 +93,7 @@ def commune_cameras(request, code: str):
 
 
 @require_GET
+@public_page(SERVER_SECONDS)
 def commune_notice(request, code: str):
     lookup = _lookup(code)
     if not lookup.canonical:
@@ -102,6 +103,7 @@ def commune_notice(request, code: str):
 
 
 @require_GET
+@public_page(SERVER_SECONDS)
 def commune_geojson(request, code: str):
     lookup = _lookup(code)
     registry = public_registry(lookup.commune, lookup.held)
@@ -109,6 +111,7 @@ def commune_geojson(request, code: str):
 
 
 @require_GET
+@public_page(SERVER_SECONDS)
 def commune_csv(request, code: str):
     lookup = _lookup(code)
     registry = public_registry(lookup.commune, lookup.held)

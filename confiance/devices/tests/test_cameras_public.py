@@ -5,6 +5,7 @@ follows every change; constant queries whatever the number of cameras."""
 import html
 import json
 import re
+from concurrent.futures import Executor
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from confiance.accounts.tests.factories import make_agent
-from confiance.devices.cameras_public import CSRF_PLACEHOLDER
 from confiance.devices.models import Camera
 from confiance.devices.tests.camera_factories import make_camera, make_notice
 
@@ -114,16 +114,31 @@ def test_the_notice_page_and_a_commune_without_notice(world, public):
     assert "pas encore publié sa notice" in page and "Place d'Ormoy" in page
 
 
-def test_the_shared_page_carries_each_visitors_own_csrf_token(world, public):
-    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
-    pages = [client.get("/videoprotection/91386/").content.decode() for client in (first, second)]
-    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
-    assert CSRF_PLACEHOLDER not in pages[0] and tokens[0] != tokens[1]
-    switched = first.post("/i18n/setlang/", {"language": "en", "next": "/videoprotection/91386/",
-                                             "csrfmiddlewaretoken": tokens[0]})
-    assert switched.status_code == 302
-    english = first.get("/videoprotection/91386/").content.decode()
+def test_the_shared_page_carries_no_token_and_its_language_form_still_posts_with_one(world, public):
+    """ADR 0018: the page kept for every anonymous visitor sets no cookie and holds no token; its language form
+    asks the language page by GET, which posts to set_language with the visitor's own token (CSRF enforced)."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.get("/videoprotection/91386/")
+    page = response.content.decode()
+    assert "csrfmiddlewaretoken" not in page and not response.cookies
+    form = re.search(r'<form action="([^"]+)" method="get" class="language-form">', page)
+    assert form and form.group(1) == "/langue/"
+    choice = client.get("/langue/", {"language": "en", "next": "/videoprotection/91386/"})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', choice.content.decode()).group(1)
+    assert 'value="en" lang="en" selected' in choice.content.decode()
+    assert client.cookies.get("django_language") is None  # a GET changes nothing
+    refused = client.post("/i18n/setlang/", {"language": "en", "next": "/videoprotection/91386/"})
+    assert refused.status_code == 403
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/videoprotection/91386/",
+                                              "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302 and switched["Location"] == "/videoprotection/91386/"
+    english = client.get("/videoprotection/91386/").content.decode()
     assert 'lang="en"' in english
+
+
+def test_the_language_page_sends_nobody_elsewhere(world):
+    page = Client().get("/langue/", {"language": "xx", "next": "https://evil.example/"}).content.decode()
+    assert 'name="next" type="hidden" value="/"' in page and 'value="fr" lang="fr" selected' in page
 
 
 def test_an_agent_gets_the_page_with_their_own_menu(world, public):
@@ -168,3 +183,58 @@ def test_an_authorisation_expires_at_midnight_without_any_write(world, public, m
         client.get(path).content)["features"] if f["properties"]["name"] == "Parvis de la mairie"))
     monkeypatch.setattr(public_cameras.timezone, "localdate", lambda *args: expiry + timedelta(days=1))
     assert state() is True
+
+
+class _NoThread(Executor):
+    """A request pool that must not be used: the answer comes from memory."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise AssertionError("went through Django")
+
+
+def test_the_server_answers_the_page_from_memory_with_its_security_headers(world, public):
+    """Through the ASGI handler (core.public_pages, ADR 0018): once Django has answered an anonymous request (here
+    the test client, the same middleware stack), the same request is answered from memory, with the headers the
+    stack gave it and no thread; a change is seen once the page is due (two seconds at most)."""
+    import asyncio
+
+    from confiance.core.asgi import PooledASGIHandler
+
+    app = PooledASGIHandler(threads=1, async_prefixes=("/live/",))
+    app.pool.shutdown()
+    app.pool = _NoThread()
+
+    def scope(path):
+        return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+
+    async def call(path):
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        await app(scope(path), receive, send)
+        return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+    for path in ("/videoprotection/91386/", "/videoprotection/91386/cameras.geojson"):
+        django_answer = Client().get(path)
+        key = app.public_pages.key(scope(path))
+        app.public_pages.store(key, django_answer)
+        status, headers, body = asyncio.run(call(path))
+        assert status == 200 and body == django_answer.content and b"Set-Cookie" not in headers
+        assert b"frame-ancestors 'none'" in headers[b"Content-Security-Policy"]
+        assert headers[b"X-Frame-Options"] == b"DENY" and headers[b"X-Content-Type-Options"] == b"nosniff"
+        assert headers[b"Referrer-Policy"] == b"same-origin" and b"Cookie" in headers[b"Vary"]
+    camera = Camera.objects.get(device__name="Parvis de la mairie")
+    camera.authorisation_reference = "AP-RENOUVELEE-2"
+    camera.save()
+    assert b"AP-RENOUVELEE-2" not in asyncio.run(call("/videoprotection/91386/"))[2]
+    app.public_pages.clock = lambda: 10.0**9
+    with pytest.raises(AssertionError, match="went through Django"):
+        asyncio.run(call("/videoprotection/91386/"))  # due: this one goes to Django, which sees the change
+    assert b"AP-RENOUVELEE-2" in Client().get("/videoprotection/91386/").content
