@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from confiance.devices import rules as rule_engine
@@ -28,6 +28,7 @@ from confiance.devices.sql import (
     HealthRow,
     Row,
     insert_measurements,
+    store_measurements_aggregated,
     update_device_health,
     upsert_aggregates,
 )
@@ -203,9 +204,14 @@ def measurements_store(parsed: Parsed, *, source: str, gateway: GatewayEntry | N
     rejected = list(parsed.rejected)
     with transaction.atomic():
         rows, devices = _check(parsed, gateway=gateway, commune_id=commune_id, now=now, rejected=rejected)
-        new_rows = insert_measurements(rows, received_at=now, source=source) if rows else []
-        if new_rows:
-            upsert_aggregates(aggregate_rows(new_rows))
+        if not rows:
+            new_rows: list[Row] = []
+        elif connection.vendor == "postgresql":  # values and aggregates in one statement
+            new_rows = store_measurements_aggregated(rows, received_at=now, source=source)
+        else:
+            new_rows = insert_measurements(rows, received_at=now, source=source)
+            if new_rows:
+                upsert_aggregates(aggregate_rows(new_rows))
         if devices or gateway is not None:
             _health(new_rows, devices, gateway=gateway, now=now)
         if rejected:
