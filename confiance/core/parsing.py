@@ -200,7 +200,20 @@ def parse_json(body: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise ParseError(f"JSON imbriqué trop profondément (au plus {max_depth} niveaux).") from None
     except (ValueError, UnicodeDecodeError):
         raise ParseError("Corps JSON illisible.") from None
+    if _plainly_safe(body, max_depth):
+        return document
     return check_document(document, max_depth=max_depth)
+
+
+def _plainly_safe(body: bytes | str, max_depth: int) -> bool:
+    """True when the text alone shows what `check_document` would find, without walking the document: a NUL can
+    only reach a decoded string through a `\\u0000` escape (the decoder refuses raw control characters in strings),
+    and the nesting is at most the number of opening brackets. Conservative: false means walk."""
+    if isinstance(body, str):
+        return "\\u0000" not in body and body.count("{") + body.count("[") <= max_depth
+    # bytes: UTF-8 only (UTF-16 and UTF-32, which the decoder also reads, put zero bytes beside ASCII characters)
+    return (b"\x00" not in body and b"\\u0000" not in body
+            and body.count(b"{") + body.count(b"[") <= max_depth)
 
 
 def check_query(params: Any) -> Any:

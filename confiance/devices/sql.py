@@ -11,7 +11,7 @@ on SQLite (3.35+) and PostgreSQL. Parity with the ORM: `tests/test_sql.py`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -115,6 +115,99 @@ def upsert_aggregates(rows: Sequence[AggregateRow]) -> None:
             cursor.execute(_upsert_statement(connection.vendor, len(chunk)), params)
 
 
+def _array_type(model, name: str) -> str:
+    """The PostgreSQL array type of one of the model's columns (`bigint[]`, `varchar(16)[]`...)."""
+    return f"{model._meta.get_field(name).db_type(connection)}[]"
+
+
+def _element(value: object, memo: dict[object, str]) -> str:
+    if value is None:
+        return "NULL"
+    if not isinstance(value, str | datetime):
+        return repr(value)  # int, or finite float (repr round-trips; PostgreSQL reads it back exactly)
+    text = memo.get(value)
+    if text is None:
+        raw = value.isoformat() if isinstance(value, datetime) else value
+        text = memo[value] = '"' + raw.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def pg_array(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal (`{1,2}`, `{"a","b"}`) of ints, finite floats, strings, aware datetimes or None,
+    passed as one text parameter and cast in the statement (`%s::bigint[]`): psycopg's own list adaptation walks
+    each element in Python, several times slower for the thousands of a batch. Strings and times repeated (a
+    message's time, a quantity) are written once."""
+    memo: dict[object, str] = {}
+    return "{" + ",".join([_element(value, memo) for value in values]) + "}"
+
+
+@lru_cache(maxsize=2)
+def _store_statement(vendor: str) -> str:
+    """PostgreSQL: the batch's values as four arrays (a statement of six parameters, whatever its size: psycopg
+    neither splits nor interpolates thousands of placeholders), inserted unless stored already, and the new ones
+    added to their per-minute and per-hour buckets in the same statement (one round trip). The buckets are
+    grouped in SQL (so each is upserted once) and written in key order (two workers lock them in the same order).
+    Returns the new values' identities, the observation time as microseconds since the epoch (an integer, read
+    without building datetimes)."""
+    m, a = Measurement, MeasurementAggregate
+    mc = {name: column(m, name) for name in ("device", "quantity", "observed_at", "value", "received_at", "source")}
+    names = ("device", "quantity", "resolution", "bucket", "count", "total", "minimum", "maximum", "last_value",
+             "last_at")
+    ac = {name: column(a, name) for name in names}
+    t = table(a)
+    types = [_array_type(m, name) for name in ("device", "quantity", "observed_at", "value")]
+    identity = ", ".join(mc[name] for name in ("device", "quantity", "observed_at"))
+    buckets = " UNION ALL ".join(
+        f"SELECT {mc['device']} AS d, {mc['quantity']} AS q, '{resolution}' AS r, "  # noqa: S608 (two literals)
+        f"date_trunc('{resolution}', {mc['observed_at']}, 'UTC') AS b, {mc['observed_at']} AS t, {mc['value']} AS v "
+        f"FROM new" for resolution in ("minute", "hour"))
+    return (
+        f"WITH new AS (INSERT INTO {table(m)} ({', '.join(mc.values())}) "  # noqa: S608 (names from _meta)
+        f"SELECT d, q, t, v, %s, %s FROM unnest(%s::{types[0]}, %s::{types[1]}, %s::{types[2]}, %s::{types[3]}) "
+        f"AS u(d, q, t, v) ON CONFLICT ({identity}) DO NOTHING "
+        f"RETURNING {mc['device']}, {mc['quantity']}, {mc['observed_at']}, {mc['value']}), "
+        f"buckets AS ({buckets}), "
+        f"added AS (INSERT INTO {t} ({', '.join(ac.values())}) "
+        f"SELECT d, q, r, b, count(*), sum(v), min(v), max(v), (array_agg(v ORDER BY t DESC))[1], max(t) "
+        f"FROM buckets GROUP BY d, q, r, b ORDER BY d, q, r, b "
+        f"ON CONFLICT ({ac['device']}, {ac['quantity']}, {ac['resolution']}, {ac['bucket']}) DO UPDATE SET "
+        f"{ac['count']} = {t}.{ac['count']} + excluded.{ac['count']}, "
+        f"{ac['total']} = {t}.{ac['total']} + excluded.{ac['total']}, "
+        f"{ac['minimum']} = LEAST({t}.{ac['minimum']}, excluded.{ac['minimum']}), "
+        f"{ac['maximum']} = GREATEST({t}.{ac['maximum']}, excluded.{ac['maximum']}), "
+        f"{ac['last_value']} = CASE WHEN excluded.{ac['last_at']} >= {t}.{ac['last_at']} "
+        f"THEN excluded.{ac['last_value']} ELSE {t}.{ac['last_value']} END, "
+        f"{ac['last_at']} = GREATEST({t}.{ac['last_at']}, excluded.{ac['last_at']})) "
+        f"SELECT {mc['device']}, {mc['quantity']}, "
+        f"(extract(epoch FROM {mc['observed_at']}) * 1000000)::bigint FROM new"
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def store_measurements_aggregated(rows: Sequence[Row], *, received_at: datetime, source: str) -> list[Row]:
+    """PostgreSQL only: `insert_measurements` then `upsert_aggregates` of the new rows, in one statement
+    (`_store_statement`); returns the rows that were new (duplicates within `rows` count once)."""
+    micros: dict[datetime, int] = {}  # the values of a message share their time: converted once
+    by_key: dict[tuple[int, str, int], Row] = {}
+    for row in rows:
+        observed = row[2]
+        us = micros.get(observed)
+        if us is None:
+            us = micros[observed] = (observed - _EPOCH) // _MICROSECOND
+        by_key.setdefault((row[0], row[1], us), row)
+    if not by_key:
+        return []
+    kept = list(by_key.values())
+    params: list[Any] = [received_at, source, pg_array([row[0] for row in kept]), pg_array([row[1] for row in kept]),
+              pg_array([row[2] for row in kept]), pg_array([row[3] for row in kept])]
+    with connection.cursor() as cursor:
+        cursor.execute(_store_statement(connection.vendor), params)
+        return [by_key[key] for key in cursor.fetchall()]
+
+
 # --- Rule states (rules.py) ---------------------------------------------------------------------
 
 StateRow = tuple[int, str, datetime | None, float | None, datetime | None]  # rule, subject, since, value, time
@@ -132,11 +225,31 @@ def _state_statement(vendor: str, rows: int) -> str:
             f"ON CONFLICT ({cols['rule']}, {cols['subject']}) DO UPDATE SET {kept}")
 
 
+@lru_cache(maxsize=2)
+def _state_unnest_statement(vendor: str) -> str:
+    from confiance.devices.models import RuleState
+
+    s = RuleState
+    names = ("rule", "subject", "condition_since", "last_value", "last_at")
+    cols = {name: column(s, name) for name in names}
+    arrays = ", ".join(f"%s::{_array_type(s, name)}" for name in names)
+    kept = ", ".join(f"{cols[name]} = excluded.{cols[name]}" for name in ("condition_since", "last_value", "last_at"))
+    return (f"INSERT INTO {table(s)} ({', '.join(cols.values())}) "  # noqa: S608 (names from _meta)
+            f"SELECT * FROM unnest({arrays}) ON CONFLICT ({cols['rule']}, {cols['subject']}) DO UPDATE SET {kept}")
+
+
 def upsert_rule_states(rows: Sequence[StateRow]) -> None:
-    """Write where rules stand (one row per rule and subject), in key order: one statement per 400 states, where
-    the ORM's `bulk_update` compiles a CASE per field and row (a hundred times slower for a batch's states)."""
+    """Write where rules stand (one row per rule and subject), in key order: one statement per 400 states (on
+    PostgreSQL one statement of five arrays), where the ORM's `bulk_update` compiles a CASE per field and row (a
+    hundred times slower for a batch's states)."""
     adapt = connection.ops.adapt_datetimefield_value
     ordered = sorted(rows, key=lambda row: (row[0], row[1]))
+    if connection.vendor == "postgresql":
+        if ordered:
+            with connection.cursor() as cursor:
+                cursor.execute(_state_unnest_statement(connection.vendor),
+                               [pg_array([row[index] for row in ordered]) for index in range(5)])
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start:start + _CHUNK]

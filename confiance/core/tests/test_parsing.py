@@ -81,6 +81,29 @@ def test_nul_in_json_strings_and_keys_is_refused():
     with pytest.raises(ParseError):
         parsing.parse_json('{"a\\u0000": 1}')
     assert parsing.parse_json('{"a": ["b", {"c": 1}]}') == {"a": ["b", {"c": 1}]}
+    for encoding in ("utf-8", "utf-16", "utf-16-le", "utf-32"):  # the bytes the decoder reads, the fast path too
+        with pytest.raises(ParseError):
+            parsing.parse_json('{"a": "\\u0000"}'.encode(encoding))
+        with pytest.raises(ParseError):
+            parsing.parse_json(("[" * 33 + "]" * 33).encode(encoding))
+        assert parsing.parse_json('{"a": "\\\\u0000"}'.encode(encoding)) == {"a": "\\u0000"}  # an escaped backslash
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+                    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children,
+                                                                                     max_size=3), max_leaves=40))
+def test_json_fast_path_agrees_with_the_walk(document):
+    import json
+
+    for body in (json.dumps(document), json.dumps(document).encode(), json.dumps(document, ensure_ascii=False)):
+        try:
+            walked = parsing.check_document(json.loads(body))
+        except ParseError:
+            with pytest.raises(ParseError):
+                parsing.parse_json(body)
+        else:
+            assert parsing.parse_json(body) == walked
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

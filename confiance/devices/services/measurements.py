@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from confiance.devices import rules as rule_engine
@@ -28,6 +28,7 @@ from confiance.devices.sql import (
     HealthRow,
     Row,
     insert_measurements,
+    store_measurements_aggregated,
     update_device_health,
     upsert_aggregates,
 )
@@ -52,31 +53,47 @@ def _reject(rejected: list[Rejected], reason: str, detail: str, device: str) -> 
     rejected.append(Rejected(reason=reason, detail=detail[:300], device=device[:64]))
 
 
-def _bucket(moment: datetime, resolution: str) -> datetime:
-    if resolution == "minute":
-        return moment.replace(second=0, microsecond=0)
-    return moment.replace(minute=0, second=0, microsecond=0)
-
-
 def aggregate_rows(rows: Sequence[Row]) -> list[AggregateRow]:
-    """The per-minute and per-hour buckets of new rows (count, sum, min, max, newest value)."""
-    buckets: dict[tuple[int, str, str, datetime], list] = {}
+    """The per-minute and per-hour buckets of new rows (count, sum, min, max, newest value): the minutes from the
+    rows, then the hours from the minutes (a minute lies in one hour), each time converted once per batch (the
+    values of a message share it)."""
+    minutes: dict[tuple[int, str, datetime], list] = {}
+    starts: dict[datetime, tuple[datetime, datetime]] = {}
     for device_id, quantity, observed_at, value in rows:
-        utc = observed_at.astimezone(UTC)
-        for resolution in ("minute", "hour"):
-            key = (device_id, quantity, resolution, _bucket(utc, resolution))
-            acc = buckets.get(key)
-            if acc is None:
-                buckets[key] = [1, value, value, value, value, utc]
-            else:
-                acc[0] += 1
-                acc[1] += value
-                acc[2] = min(acc[2], value)
-                acc[3] = max(acc[3], value)
-                if utc >= acc[5]:
-                    acc[4], acc[5] = value, utc
-    return [(*key, count, total, low, high, last_value, last_at)
-            for key, (count, total, low, high, last_value, last_at) in buckets.items()]
+        known = starts.get(observed_at)
+        if known is None:
+            utc = observed_at.astimezone(UTC)
+            known = starts[observed_at] = (utc, utc.replace(second=0, microsecond=0))
+        utc, minute = known
+        key = (device_id, quantity, minute)
+        acc = minutes.get(key)
+        if acc is None:
+            minutes[key] = [1, value, value, value, value, utc]
+        else:
+            acc[0] += 1
+            acc[1] += value
+            if value < acc[2]:
+                acc[2] = value
+            if value > acc[3]:
+                acc[3] = value
+            if utc >= acc[5]:
+                acc[4], acc[5] = value, utc
+    hours: dict[tuple[int, str, datetime], list] = {}
+    for (device_id, quantity, minute), (count, total, low, high, last_value, last_at) in minutes.items():
+        key = (device_id, quantity, minute.replace(minute=0))
+        acc = hours.get(key)
+        if acc is None:
+            hours[key] = [count, total, low, high, last_value, last_at]
+        else:
+            acc[0] += count
+            acc[1] += total
+            acc[2] = min(acc[2], low)
+            acc[3] = max(acc[3], high)
+            if last_at >= acc[5]:
+                acc[4], acc[5] = last_value, last_at
+    return [(device_id, quantity, resolution, bucket, *acc)
+            for resolution, buckets in (("minute", minutes), ("hour", hours))
+            for (device_id, quantity, bucket), acc in buckets.items()]
 
 
 def _check(parsed: Parsed, *, gateway: GatewayEntry | None, commune_id: int | None, now: datetime,
@@ -203,9 +220,14 @@ def measurements_store(parsed: Parsed, *, source: str, gateway: GatewayEntry | N
     rejected = list(parsed.rejected)
     with transaction.atomic():
         rows, devices = _check(parsed, gateway=gateway, commune_id=commune_id, now=now, rejected=rejected)
-        new_rows = insert_measurements(rows, received_at=now, source=source) if rows else []
-        if new_rows:
-            upsert_aggregates(aggregate_rows(new_rows))
+        if not rows:
+            new_rows: list[Row] = []
+        elif connection.vendor == "postgresql":  # values and aggregates in one statement
+            new_rows = store_measurements_aggregated(rows, received_at=now, source=source)
+        else:
+            new_rows = insert_measurements(rows, received_at=now, source=source)
+            if new_rows:
+                upsert_aggregates(aggregate_rows(new_rows))
         if devices or gateway is not None:
             _health(new_rows, devices, gateway=gateway, now=now)
         if rejected:
