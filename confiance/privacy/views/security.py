@@ -38,15 +38,23 @@ def _kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
-@login_required
-@require_GET
-def security(request):
+def _security_scope(request):
+    """The reader, the commune they may watch and the period asked (`jours`), or the refusal to answer with."""
     actor = actor_of(request)
     try:
         commune = commune_for(request, actor, Permission.SECURITY_VIEW)
     except Refused as error:
-        return refused(request, error)
-    days = period_days(request.GET.get("jours", ""))
+        return None, refused(request, error)
+    return (actor, commune, period_days(request.GET.get("jours", ""))), None
+
+
+@login_required
+@require_GET
+def security(request):
+    scope, refusal = _security_scope(request)
+    if scope is None:
+        return refusal
+    actor, commune, days = scope
     since = period_start(days)
     agents = agents_security(commune.pk, since)
     agent_ids = [agent.agent_id for agent in agents]
@@ -74,12 +82,10 @@ EXPORT_HEADERS = ["Heure", "Type", "Compte", "Adresse", "Nombre", "Premier", "De
 @require_GET
 def security_csv(request):
     """The period's failure counters, hour by hour: a name nobody has shows as "identifiant inconnu", never typed."""
-    actor = actor_of(request)
-    try:
-        commune = commune_for(request, actor, Permission.SECURITY_VIEW)
-    except Refused as error:
-        return refused(request, error)
-    days = period_days(request.GET.get("jours", ""))
+    scope, refusal = _security_scope(request)
+    if scope is None:
+        return refusal
+    _actor, commune, days = scope
     agent_ids = [agent.agent_id for agent in agents_security(commune.pk)]
     buffer = io.StringIO()
     writer = SafeWriter(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL)
