@@ -192,11 +192,15 @@ def _claim_statement(vendor: str, id_count: int | None) -> str:
     if vendor == "postgresql":
         # Rows another sender is claiming are skipped, not waited for. The pick is a materialised CTE: as a plain
         # `IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may run the subquery again while the UPDATE
-        # changes rows, and claim more than n.
+        # changes rows, and claim more than n. The picked rows are locked, and the lock re-checked the condition on
+        # each one's latest version (a row another sender changed meanwhile is left out), so the UPDATE joins by
+        # primary key alone: repeating the condition there let the planner, with statistics older than a backlog,
+        # scan every claimable row once per pick (alerts/delivery.py, the same claim).
         return (f"WITH picked AS MATERIALIZED (SELECT id FROM {table} WHERE {claimable}{wanted} "  # noqa: S608
                 f"ORDER BY created_at, id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED) "
                 f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "
-                f"WHERE id IN (SELECT id FROM picked) AND {claimable} RETURNING {returning}")
+                f"FROM picked WHERE {table}.id = picked.id "
+                f"RETURNING {', '.join(f'{table}.{q(column)}' for column in CLAIMED_COLUMNS)}")
     # SQLite has one writer at a time.
     return (f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "  # noqa: S608 (names from _meta)
             f"WHERE id IN (SELECT id FROM {table} WHERE {claimable}{wanted} "
@@ -209,8 +213,9 @@ def notifications_claim(*, token: str, now: datetime, stale_before: datetime, ma
     or claimed before `stale_before`, with fewer than `max_attempts` attempts. They become "sending" with this
     token and time; the rows claimed come back in id order, with the fields a sender needs.
 
-    The condition is repeated on the UPDATE itself: on PostgreSQL a row that another sender's UPDATE changed
-    since the subquery read it is re-checked and left out, so each row is claimed by one sender (the mail thread
+    On PostgreSQL the pick locks its rows (SKIP LOCKED), which re-checks the condition on a row that another
+    sender's UPDATE changed since the snapshot and leaves it out; on SQLite the condition is repeated on the UPDATE
+    (one writer at a time). Each row is claimed by one sender (the mail thread
     runs this for every commit that queued e-mails: three compiled ORM queries cost more than the sending)."""
     if ids is not None and not ids:
         return []
@@ -218,7 +223,7 @@ def notifications_claim(*, token: str, now: datetime, stale_before: datetime, ma
     claimable = [NotificationStatus.PENDING, NotificationStatus.SENDING, adapt(stale_before), max_attempts]
     update = [NotificationStatus.SENDING, token, adapt(now)]
     pick = [*claimable, *(ids or []), limit]
-    params = [*pick, *update, *claimable] if connection.vendor == "postgresql" else [*update, *pick, *claimable]
+    params = [*pick, *update] if connection.vendor == "postgresql" else [*update, *pick, *claimable]
     with connection.cursor() as cursor:
         cursor.execute(_claim_statement(connection.vendor, len(ids) if ids is not None else None), params)
         found = cursor.fetchall()
