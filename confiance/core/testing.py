@@ -34,11 +34,13 @@ def service_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-# The migrated, still empty database, built once per test session and per set of settings, then copied for each
+# The migrated, still empty database, built once per test session and per database server, then copied for each
 # throwaway database (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL): `migrate` from nothing takes
-# 25 s and some thirty test modules want a server of their own. The demo itself is loaded in every copy, since its
+# 25 s and some thirty test modules want a server of their own. The schema depends on no setting a test passes (those
+# name folders, the demo's size, poll delays, mail backends), so one template serves them all; keying it on them gave
+# every test naming a folder of its own a migration from nothing. The demo itself is loaded in every copy, since its
 # positions and times are relative to the moment it is loaded (a copied demo would be stale for the later modules).
-_TEMPLATES: dict[tuple, tuple[Path, str]] = {}
+_TEMPLATES: dict[str, tuple[Path, str]] = {}
 
 
 def _postgres_url(base_url: str, name: str) -> str:
@@ -53,14 +55,14 @@ def _demo_env(folder: Path, extra_env: dict[str, str] | None) -> dict[str, str]:
     return env
 
 
-def _migrated_template(extra_env: dict[str, str] | None) -> tuple[Path, str]:
-    """(data folder, PostgreSQL database name or "") of the session's migrated database for these settings."""
-    key = (*sorted((extra_env or {}).items()), os.environ.get("DATABASE_URL", ""))
+def _migrated_template() -> tuple[Path, str]:
+    """(data folder, PostgreSQL database name or "") of the session's migrated database on this database server."""
+    key = os.environ.get("DATABASE_URL", "")
     if key not in _TEMPLATES:
         import tempfile
 
         folder = Path(tempfile.mkdtemp(prefix="confiance-migrated-"))
-        env = _demo_env(folder, extra_env)
+        env = _demo_env(folder, None)
         base_url = os.environ.get("DATABASE_URL", "")
         name = ""
         if base_url.startswith("postgres"):
@@ -96,12 +98,12 @@ def _drop_templates() -> None:
 
 
 @contextmanager
-def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
-    """A demo territory of its own in `tmp_path` (and its own PostgreSQL database when DATABASE_URL names one):
-    the session's migrated database copied, then the demo loaded, so what a test writes is seen by no other test."""
+def migrated_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
+    """The session's migrated, empty database copied into `tmp_path` (and into a PostgreSQL database of its own when
+    DATABASE_URL names one); yields the environment of the processes that use it."""
     import shutil
 
-    template_folder, template_name = _migrated_template(extra_env)
+    template_folder, template_name = _migrated_template()
     shutil.copytree(template_folder, tmp_path, dirs_exist_ok=True)
     env = _demo_env(tmp_path, extra_env)
     base_url = os.environ.get("DATABASE_URL", "")
@@ -113,7 +115,6 @@ def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
         env["DATABASE_URL"] = _postgres_url(base_url, name)
     try:
-        subprocess.run([CONFIANCE, "demo", "load"], env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
         yield env
     finally:
         if base_url.startswith("postgres"):
@@ -121,6 +122,15 @@ def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
 
             with psycopg.connect(base_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def throwaway_database(tmp_path: Path, extra_env: dict[str, str] | None = None):
+    """A demo territory of its own in `tmp_path` (and its own PostgreSQL database when DATABASE_URL names one):
+    the session's migrated database copied, then the demo loaded, so what a test writes is seen by no other test."""
+    with migrated_database(tmp_path, extra_env) as env:
+        subprocess.run([CONFIANCE, "demo", "load"], env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+        yield env
 
 
 @contextmanager
