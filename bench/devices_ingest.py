@@ -25,10 +25,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 from _common import ROOT, SMOKE, bench_databases, emit, smoke_check
 
@@ -38,7 +36,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from confiance.core.testing import CONFIANCE, PROJECT_ROOT
+from confiance.core.testing import PROJECT_ROOT, migrated_database
 from confiance.devices.tests.mqtt_support import (
     WorkerProcess,
     database_env,
@@ -90,21 +88,28 @@ def stream(count: int, *, offset: int = 0):
 
 
 class Database:
-    """A migrated, seeded database for one engine; the environment of the worker processes."""
+    """A migrated, seeded database for one engine (a copy of the run's migrated template: one `migrate` per engine,
+    shared with the alarm-latency run); the environment of the worker processes."""
 
     def __init__(self, engine: str, folder: Path) -> None:
-        self.engine, self.folder, self.name = engine, folder, None
+        self.engine, self.folder = engine, folder
+        previous = os.environ.get("DATABASE_URL")
+        if engine == "postgres":
+            os.environ["DATABASE_URL"] = PG_URL
+        else:
+            os.environ.pop("DATABASE_URL", None)
+        self._copy = contextlib.ExitStack()
+        try:
+            copied = self._copy.enter_context(migrated_database(folder))
+        finally:
+            if previous is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = previous
         extra = {"CONFIANCE_LOG_LEVEL": "WARNING"}
         if engine == "postgres":
-            import psycopg
-
-            self.name = f"confiance_bench_mqtt_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{self.name}"')
-            extra["DATABASE_URL"] = urlunparse(urlparse(PG_URL)._replace(path=f"/{self.name}"))
+            extra["DATABASE_URL"] = copied["DATABASE_URL"]
         self.env = database_env(folder, **extra)
-        subprocess.run([CONFIANCE, "migrate", "--noinput"], env=self.env, check=True, capture_output=True,
-                       cwd=PROJECT_ROOT)
         subprocess.run([sys.executable, "-c", SEED, str(DEVICES), QUANTITIES], check=True, capture_output=True,
                        env={**self.env, "DJANGO_SETTINGS_MODULE": "config.settings"}, cwd=PROJECT_ROOT)
 
@@ -116,11 +121,7 @@ class Database:
         return int(out.strip().splitlines()[-1])
 
     def drop(self) -> None:
-        if self.name:
-            import psycopg
-
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._copy.close()
 
 
 def _session(port: int, client_id: str, *, subscribe: str | None = None) -> mqtt.Client:
@@ -172,10 +173,12 @@ def worker_args(broker, client_id: str, group: str) -> tuple[str, ...]:
 
 def open_sessions(database: Database, broker, *workers: tuple[str, str], folder: Path) -> None:
     """Connect each worker once, so that its session and subscription exist while the backlog is published."""
-    for client_id, group in workers:
-        process = WorkerProcess(database.env, *worker_args(broker, client_id, group), log=folder / f"{client_id}.log")
+    processes = [WorkerProcess(database.env, *worker_args(broker, client_id, group), log=folder / f"{client_id}.log")
+                 for client_id, group in workers]  # started together: each start-up is a Django set-up
+    for process in processes:
         assert wait_for(lambda p=process: p.last.get("connects", 0) >= 1, 120, 0.05), "worker did not connect"
-        time.sleep(0.3)
+    time.sleep(0.3)
+    for process in processes:
         process.terminate()
 
 
@@ -333,7 +336,7 @@ def alarm_latency() -> None:
     # (REDIS_URL); without it the streams see the alarm at their next poll (CONFIANCE_SSE_POLL_SECONDS).
     extra = {"CONFIANCE_LOG_LEVEL": "WARNING"}
     if service_reachable("127.0.0.1", 6379):
-        extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
     with tempfile.TemporaryDirectory(prefix="confiance-bench-alarm-") as folder, \
             throwaway_database(Path(folder), extra) as env, own_broker() as broker:
         out = subprocess.run([sys.executable, "-c", LATENCY_PREPARE, str(DEVICES), QUANTITIES, str(PROBES)],
