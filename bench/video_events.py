@@ -119,7 +119,7 @@ def measure() -> None:
     if SMOKE:  # a heartbeat a second: the reader sees `stop` at once and the server stops without waiting for it
         extra["CONFIANCE_SSE_HEARTBEAT_SECONDS"] = "1"
     if service_reachable("127.0.0.1", 6379):
-        extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+        extra["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
     with tempfile.TemporaryDirectory(prefix="confiance-bench-video-") as folder, \
             (bare_database(Path(folder), extra, then=BARE_VIDEO + PREPARE, output=prepared) if SMOKE
              else throwaway_database(Path(folder), extra)) as env:
