@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from _common import ROOT, emit
+from _common import ROOT, emit, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
@@ -169,7 +169,9 @@ def positions(base: str, engine: str) -> None:
                      "&lon=2.4{jitter}&timestamp={now}&speed=12&accuracy=8")}
     out = node_load(spec)
     latencies = np.array(out["latencies_ms"])
-    emit(BENCH, "positions_per_s", round(out["requests"] / out["seconds"], 1), "positions/s", database=engine,
+    smoke_check(out["errors"] == 0, f"positions: {out['errors']} refused or failed ({out['statuses']})")
+    accepted = out["requests"] - out["errors"]  # a refused position (429, 4xx) is not ingestion throughput
+    emit(BENCH, "positions_per_s", round(accepted / out["seconds"], 1), "positions/s", database=engine,
          clients=32, errors=out["errors"], statuses=out["statuses"], goal=">= 2000")
     emit(BENCH, "positions_p95", round(float(np.percentile(latencies, 95)), 1), "ms", database=engine, clients=32)
 
@@ -218,7 +220,11 @@ def run(engine: str, folder: Path) -> None:
                  by_road=by_road == "True")
             emit(BENCH, "dispatch_p99", float(p99), "ms", database=engine, units=UNITS, edges=prepared["edges"],
                  goal="< 5", smoke=SMOKE)
-            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_SSE_POLL_SECONDS": "60"}) as base:
+            # The 32 trackers all send from this machine's address, as fast as they can: the tracker rate limits
+            # (per address and per unit, tested in the operations tests) are lifted so that what is measured is the
+            # ingestion path, not the limiter's refusals.
+            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_SSE_POLL_SECONDS": "60",
+                                 "CONFIANCE_RATE_TRACKER_IP": "", "CONFIANCE_RATE_TRACKER_ACCOUNT": ""}) as base:
                 positions(base, engine)
                 console(base, prepared["token"], engine)
     finally:
