@@ -1,5 +1,6 @@
 """Each demo role in Chromium, on a desktop and on a phone: it signs in, lands on its home, opens its main page;
-the visible text holds no English and no raw code. Screenshots: test-output/<role>-<viewport>[-accueil].png."""
+the visible text holds no English and no raw code; each screenshot is checked on its pixels (as wide as the screen,
+no map an empty square). Screenshots: test-output/<role>-<viewport>[-accueil].png."""
 
 import re
 import subprocess
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from confiance.core.testing import CONFIANCE, PROJECT_ROOT, server_process, throwaway_database
 from tests.conftest import OUTPUT
+from tests.screenshots import assert_screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "confiance-demo"
@@ -96,13 +98,13 @@ def test_role_home_and_main_page(lived_in_server, browser, role, viewport):
         expect(page.locator(".mission-current")).to_be_visible()
     expect(page.locator("#live-status")).to_contain_text("Connecté")
     assert_plain_french(page, f"{role} home ({viewport})")
-    page.screenshot(path=str(OUTPUT / f"{role}-{viewport}-accueil.png"), full_page=True)
+    assert_screenshot(page, OUTPUT / f"{role}-{viewport}-accueil.png", f"{role} home ({viewport})")
     if main != "/agents/":
         page.goto(f"{lived_in_server}{main}")
     expect(page.get_by_role("heading").filter(has_text=heading).first).to_be_visible()
     page.wait_for_load_state("load")
     assert_plain_french(page, f"{role} {main} ({viewport})")
-    page.screenshot(path=str(OUTPUT / f"{role}-{viewport}.png"), full_page=True)
+    assert_screenshot(page, OUTPUT / f"{role}-{viewport}.png", f"{role} {main} ({viewport})")
     page.close()
 
 
@@ -113,5 +115,5 @@ def test_error_page_and_open311_root_on_a_phone(lived_in_server, browser, path):
     expect(page.get_by_role("heading", level=1)).to_contain_text("introuvable" if "inconnue" in path else "Open311")
     assert_plain_french(page, path)
     assert page.locator('link[rel="icon"]').get_attribute("href").endswith(".svg")
-    page.screenshot(path=str(OUTPUT / f"{'404' if 'inconnue' in path else 'open311'}-phone.png"), full_page=True)
+    assert_screenshot(page, OUTPUT / f"{'404' if 'inconnue' in path else 'open311'}-phone.png", path)
     page.close()
