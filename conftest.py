@@ -69,6 +69,13 @@ def _uses_brokers(path) -> bool:
     return _broker_modules[key]
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """The migrated templates of throwaway databases go with the session (on PostgreSQL, a database each)."""
+    from confiance.core.testing import drop_templates
+
+    drop_templates()
+
+
 def pytest_collection_modifyitems(config, items):
     if not getattr(config.option, "numprocesses", None):
         return

@@ -77,15 +77,18 @@ def _migrated_template() -> tuple[Path, str]:
         if len(_TEMPLATES) == 1:
             import atexit
 
-            atexit.register(_drop_templates)
+            atexit.register(drop_templates)
     return _TEMPLATES[key]
 
 
-def _drop_templates() -> None:
+def drop_templates() -> None:
+    """Remove the session's templates: at the end of a pytest session (conftest.py; xdist's workers leave without
+    running `atexit`) and at the exit of any other process that made one."""
     import shutil
 
-    base_url = os.environ.get("DATABASE_URL", "")
-    for folder, name in _TEMPLATES.values():
+    templates = list(_TEMPLATES.items())
+    _TEMPLATES.clear()
+    for base_url, (folder, name) in templates:  # each made on the server its key names
         shutil.rmtree(folder, ignore_errors=True)
         if name and base_url.startswith("postgres"):
             try:
