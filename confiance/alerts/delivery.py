@@ -31,6 +31,7 @@ from confiance.alerts.choices import AlertStatus, MessageType
 from confiance.alerts.delivery_choices import Channel, DeliveryStatus
 from confiance.alerts.models import Alert, AlertDispatch, Delivery, Subscriber
 from confiance.alerts.targeting import targeted_subscriber_ids
+from confiance.core.sql import advisory_xact_lock
 
 logger = logging.getLogger(__name__)
 CATCH_UP_WINDOW = timedelta(days=1)
@@ -66,6 +67,15 @@ def _insert_statement() -> str:
             + (" RETURNING channel" if connection.vendor == "postgresql" else ""))
 
 
+def _keys_locked(alert_id: int) -> None:
+    """Before queueing: the deliveries' keys are checked here, not by constraints (ADR 0019). The lock shared with
+    other queueings, exclusive of a deletion of subscribers (each statement after it sees none half-deleted); the
+    alert must exist."""
+    advisory_xact_lock(Delivery.KEYS_LOCK, shared=True)
+    if not Alert.objects.filter(pk=alert_id).exists():
+        raise Alert.DoesNotExist(f"alert {alert_id}")
+
+
 def _counts_by_channel(cursor, alert_id: int) -> Counter:
     table = connection.ops.quote_name(Delivery._meta.db_table)
     cursor.execute(f"SELECT channel, COUNT(*) FROM {table} WHERE alert_id = %s GROUP BY channel",  # noqa: S608
@@ -88,6 +98,7 @@ def deliveries_insert(*, alert_id: int, subscriber_ids: np.ndarray) -> dict[str,
     else:
         chosen = "[" + ",".join(map(str, subscriber_ids.tolist())) + "]"
     with transaction.atomic(), connection.cursor() as cursor:
+        _keys_locked(alert_id)
         if connection.vendor == "postgresql":
             cursor.execute(_insert_statement(), [alert_id, DeliveryStatus.QUEUED, now, now, chosen])
             inserted = Counter(row[0] for row in cursor.fetchall())
@@ -125,6 +136,7 @@ def deliveries_copy(*, alert_id: int, replaced_ids: Sequence[int], statuses: Seq
         return dict.fromkeys(Channel.values, 0)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
+        _keys_locked(alert_id)
         before = _counts_by_channel(cursor, alert_id)
         cursor.execute(_copy_statement(len(replaced_ids), len(statuses)),
                        [alert_id, DeliveryStatus.QUEUED, now, now, *replaced_ids, *statuses,

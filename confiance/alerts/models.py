@@ -267,11 +267,14 @@ class Delivery(models.Model):
     """One message of one alert to one subscriber on one channel: queued, claimed, sent or failed; never twice."""
 
     # No index of its own: the unique (alert, subscriber, channel) constraint starts with it (one index less to
-    # maintain per row queued).
+    # maintain per row queued). Neither key is a database constraint (ADR 0019): a constraint's trigger checked each
+    # queued row against its alert and its subscriber, half the time of queueing an alert on PostgreSQL. Instead
+    # the queueing holds KEYS_LOCK shared and the only deletion of subscribers (retention) holds it exclusive while
+    # it clears their deliveries' key; published alerts are never deleted.
     alert = models.ForeignKey("alerts.Alert", verbose_name=_("alerte"), on_delete=models.CASCADE,
-                              related_name="deliveries", db_index=False)
+                              related_name="deliveries", db_index=False, db_constraint=False)
     subscriber = models.ForeignKey(Subscriber, verbose_name=_("abonné"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="deliveries")
+                                   on_delete=models.SET_NULL, related_name="deliveries", db_constraint=False)
     channel = models.CharField(_("canal"), max_length=8, choices=Channel.choices)
     status = models.CharField(_("état"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
@@ -281,6 +284,11 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    #: PostgreSQL advisory lock (ADR 0019): shared by the transactions that queue deliveries, exclusive for the one
+    #: that deletes subscribers; so a queueing never reads a subscriber whose deletion is not committed, and a
+    #: deletion never misses a delivery queued for its subscribers. One lock per alert, not one per row.
+    KEYS_LOCK = 7_341_019
 
     class Meta:
         verbose_name = _("envoi d'alerte")

@@ -27,12 +27,14 @@ def column(model: type[Model], field_name: str) -> str:
     return connection.ops.quote_name(columns[field_name])
 
 
-def advisory_xact_lock(*keys: int) -> None:
+def advisory_xact_lock(*keys: int, shared: bool = False) -> None:
     """Take a PostgreSQL advisory lock (one bigint key, or two int keys) until the transaction ends; no-op on
-    SQLite, whose writers take turns anyway."""
+    SQLite, whose writers take turns anyway. `shared`: held by any number of transactions at once, never with the
+    exclusive one (which waits for them, and which they wait for)."""
     if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT pg_advisory_xact_lock({', '.join(['%s'] * len(keys))})", list(keys))
+            cursor.execute(f"SELECT {function}({', '.join(['%s'] * len(keys))})", list(keys))
 
 
 def revision_time_field(model: type[Model]) -> str:
