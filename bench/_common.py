@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,3 +49,24 @@ def bench_databases(bench: str, default: str) -> list[str]:
     if "postgres" not in engines:
         emit(bench, "postgres", None, "", skipped="smoke mode outside CI (CI=true measures PostgreSQL too)")
     return engines
+
+
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def engine_database_url(engine: str):
+    """DATABASE_URL naming the engine's server while the block runs (PG_URL for "postgres", none for SQLite), as
+    the throwaway databases read it; the previous value back afterwards."""
+    previous = os.environ.get("DATABASE_URL")
+    if engine == "postgres":
+        os.environ["DATABASE_URL"] = PG_URL
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous

@@ -24,7 +24,7 @@ from urllib.parse import urlparse, urlunparse
 
 import httpx
 import numpy as np
-from _common import ROOT, SMOKE, bench_databases, emit, smoke_check
+from _common import ROOT, SMOKE, bench_databases, emit, engine_database_url, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
@@ -32,7 +32,6 @@ from confiance.core.testing import server_process, throwaway_database
 BENCH = "cameras_public"
 CAMERAS = int(os.environ.get("CONFIANCE_BENCH_CAMERAS", "40" if SMOKE else "200"))
 CLIENTS = 16
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DURATION = float(os.environ.get("BENCH_SECONDS", "1" if SMOKE else "10"))
 LAYOUTS = [tuple(int(n) for n in layout.split("x"))
            for layout in os.environ.get("BENCH_SERVER_LAYOUTS", "1x4").split(",")]
@@ -157,22 +156,11 @@ def bare_database(folder: Path, extra_env: dict[str, str] | None = None, then: s
 
 
 def run(engine: str, folder: Path) -> None:
-    previous = os.environ.get("DATABASE_URL")
-    if engine == "postgres":
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
-        with (bare_database(folder) if SMOKE else throwaway_database(folder)) as env:
-            cameras = int(run_child(FILL, env, str(CAMERAS)))
-            smoke_check(cameras == CAMERAS, f"{cameras} cameras stored, {CAMERAS} expected")
-            for workers, threads in LAYOUTS:
-                measure(engine, env, cameras, workers, threads)
-    finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+    with engine_database_url(engine), (bare_database(folder) if SMOKE else throwaway_database(folder)) as env:
+        cameras = int(run_child(FILL, env, str(CAMERAS)))
+        smoke_check(cameras == CAMERAS, f"{cameras} cameras stored, {CAMERAS} expected")
+        for workers, threads in LAYOUTS:
+            measure(engine, env, cameras, workers, threads)
 
 
 def main() -> None:

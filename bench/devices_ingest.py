@@ -28,7 +28,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from _common import ROOT, SMOKE, bench_databases, emit, smoke_check
+from _common import ROOT, SMOKE, bench_databases, emit, engine_database_url, smoke_check
 
 sys.path.insert(0, str(ROOT))
 import paho.mqtt.client as mqtt
@@ -49,7 +49,6 @@ from confiance.devices.tests.mqtt_support import (
 )
 
 BENCH = "devices_ingest"
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DEVICES = 200
 QUANTITIES = "pm10,pm25,no2,battery"
 VALUES = len(QUANTITIES.split(","))
@@ -93,19 +92,9 @@ class Database:
 
     def __init__(self, engine: str, folder: Path) -> None:
         self.engine, self.folder = engine, folder
-        previous = os.environ.get("DATABASE_URL")
-        if engine == "postgres":
-            os.environ["DATABASE_URL"] = PG_URL
-        else:
-            os.environ.pop("DATABASE_URL", None)
         self._copy = contextlib.ExitStack()
-        try:
+        with engine_database_url(engine):
             copied = self._copy.enter_context(migrated_database(folder))
-        finally:
-            if previous is None:
-                os.environ.pop("DATABASE_URL", None)
-            else:
-                os.environ["DATABASE_URL"] = previous
         extra = {"CONFIANCE_LOG_LEVEL": "WARNING"}
         if engine == "postgres":
             extra["DATABASE_URL"] = copied["DATABASE_URL"]

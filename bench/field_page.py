@@ -10,21 +10,19 @@ BENCH_SMOKE=1: 3 rounds of each; a round that never shows is fatal.
 """
 
 import json
-import os
 import re
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from _common import SMOKE, bench_databases, emit, smoke_check
+from _common import SMOKE, bench_databases, emit, engine_database_url, smoke_check
 
 from confiance.core.testing import login_client, server_process, throwaway_database
 
 BENCH = "field_page"
 ROUNDS = 3 if SMOKE else 40
 PASSWORD = "confiance-demo"
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 CHROMIUM = "/usr/bin/chromium"
 # The page stamps, with the browser's wall clock, each change of the mission card's and the message list's text
 # (the page may replace the elements themselves, so the whole body is observed).
@@ -123,20 +121,9 @@ def measure(base: str, engine: str) -> None:
 
 
 def run(engine: str, folder: Path) -> None:
-    previous = os.environ.get("DATABASE_URL")
-    if engine == "postgres":
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
-        with throwaway_database(folder) as env, \
+    with engine_database_url(engine), throwaway_database(folder) as env, \
                 server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING"}) as base:
-            measure(base, engine)
-    finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+        measure(base, engine)
 
 
 def main() -> None:

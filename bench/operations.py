@@ -24,14 +24,13 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from _common import ROOT, emit, smoke_check
+from _common import ROOT, emit, engine_database_url, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
 
 BENCH = "operations"
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite").split(",")
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SMOKE = os.environ.get("BENCH_SMOKE") == "1"
 UNITS = 40 if SMOKE else 500
 GRID = 30 if SMOKE else 112  # 112 x 112 nodes, two-way streets: 4 x 112 x 111 = 49,728 directed edges
@@ -203,35 +202,24 @@ def console(base: str, token: str, engine: str) -> None:
 
 
 def run(engine: str, folder: Path) -> None:
-    previous = os.environ.get("DATABASE_URL")
-    if engine == "postgres":
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
-        with throwaway_database(folder) as env:
-            osm = folder / "grid.osm"
-            write_grid(osm)
-            prepared = json.loads(run_child(PREPARE, env, str(osm), TRACKER_KEY, str(UNITS)))
-            emit(BENCH, "roads_import", prepared["import_s"], "s", database=engine, nodes=prepared["nodes"],
-                 edges=prepared["edges"])
-            median, p99, by_road = run_child(DISPATCH, env, str(RECOMMENDATIONS)).split()
-            emit(BENCH, "dispatch_p50", float(median), "ms", database=engine, units=UNITS, edges=prepared["edges"],
-                 by_road=by_road == "True")
-            emit(BENCH, "dispatch_p99", float(p99), "ms", database=engine, units=UNITS, edges=prepared["edges"],
-                 goal="< 5", smoke=SMOKE)
-            # The 32 trackers all send from this machine's address, as fast as they can: the tracker rate limits
-            # (per address and per unit, tested in the operations tests) are lifted so that what is measured is the
-            # ingestion path, not the limiter's refusals.
-            with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_SSE_POLL_SECONDS": "60",
-                                 "CONFIANCE_RATE_TRACKER_IP": "", "CONFIANCE_RATE_TRACKER_ACCOUNT": ""}) as base:
-                positions(base, engine)
-                console(base, prepared["token"], engine)
-    finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+    with engine_database_url(engine), throwaway_database(folder) as env:
+        osm = folder / "grid.osm"
+        write_grid(osm)
+        prepared = json.loads(run_child(PREPARE, env, str(osm), TRACKER_KEY, str(UNITS)))
+        emit(BENCH, "roads_import", prepared["import_s"], "s", database=engine, nodes=prepared["nodes"],
+             edges=prepared["edges"])
+        median, p99, by_road = run_child(DISPATCH, env, str(RECOMMENDATIONS)).split()
+        emit(BENCH, "dispatch_p50", float(median), "ms", database=engine, units=UNITS, edges=prepared["edges"],
+             by_road=by_road == "True")
+        emit(BENCH, "dispatch_p99", float(p99), "ms", database=engine, units=UNITS, edges=prepared["edges"],
+             goal="< 5", smoke=SMOKE)
+        # The 32 trackers all send from this machine's address, as fast as they can: the tracker rate limits
+        # (per address and per unit, tested in the operations tests) are lifted so that what is measured is the
+        # ingestion path, not the limiter's refusals.
+        with server_process({**env, "CONFIANCE_LOG_LEVEL": "WARNING", "CONFIANCE_SSE_POLL_SECONDS": "60",
+                             "CONFIANCE_RATE_TRACKER_IP": "", "CONFIANCE_RATE_TRACKER_ACCOUNT": ""}) as base:
+            positions(base, engine)
+            console(base, prepared["token"], engine)
 
 
 def main() -> None:

@@ -28,14 +28,13 @@ from urllib.parse import urlencode
 
 import httpx
 import numpy as np
-from _common import ROOT, SMOKE, bench_databases, emit, smoke_check
+from _common import ROOT, SMOKE, bench_databases, emit, engine_database_url, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
 
 BENCH = "reports_open311"
 REPORTS = int(os.environ.get("CONFIANCE_BENCH_REPORTS", "3000" if SMOKE else "1000000"))
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DURATION = float(os.environ.get("BENCH_SECONDS", "1.5" if SMOKE else "15"))
 LAYOUTS = [tuple(int(n) for n in layout.split("x")) for layout in os.environ.get("BENCH_SERVER_LAYOUTS",
                                                                                   "1x4" if SMOKE else
@@ -224,29 +223,18 @@ def measure_http(engine: str, env: dict, workers: int, threads: int) -> int:
 
 def run(engine: str, folder: Path) -> None:
     extra = {"CONFIANCE_DEMO_REPORTS": "0", "CONFIANCE_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    previous = os.environ.get("DATABASE_URL")
-    if engine == "postgres":
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
-        with throwaway_database(folder, extra) as env:
-            env = {**env, "CONFIANCE_ENV": "demo"}
-            count, seconds = run_child(FILL, env, str(REPORTS)).split()
-            emit(BENCH, "fill", float(seconds), "s", database=engine, reports=int(count))
-            check_stored(env, int(count))
-            median, p95 = run_child(NEARBY, env, str(NEARBY_SEARCHES)).split()
-            emit(BENCH, "nearby_duplicates_p50", float(median), "ms", database=engine, reports=REPORTS)
-            emit(BENCH, "nearby_duplicates_p95", float(p95), "ms", database=engine, reports=REPORTS, goal="< 10")
-            stored = int(count)
-            for workers, threads in LAYOUTS:
-                stored += measure_http(engine, env, workers, threads)
-                check_stored(env, stored)
-    finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+    with engine_database_url(engine), throwaway_database(folder, extra) as env:
+        env = {**env, "CONFIANCE_ENV": "demo"}
+        count, seconds = run_child(FILL, env, str(REPORTS)).split()
+        emit(BENCH, "fill", float(seconds), "s", database=engine, reports=int(count))
+        check_stored(env, int(count))
+        median, p95 = run_child(NEARBY, env, str(NEARBY_SEARCHES)).split()
+        emit(BENCH, "nearby_duplicates_p50", float(median), "ms", database=engine, reports=REPORTS)
+        emit(BENCH, "nearby_duplicates_p95", float(p95), "ms", database=engine, reports=REPORTS, goal="< 10")
+        stored = int(count)
+        for workers, threads in LAYOUTS:
+            stored += measure_http(engine, env, workers, threads)
+            check_stored(env, stored)
 
 
 def main() -> None:

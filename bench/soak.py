@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from _common import ROOT, SMOKE, bench_databases, emit, smoke_check
+from _common import ROOT, SMOKE, bench_databases, emit, engine_database_url, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import CONFIANCE, server_process, service_reachable, throwaway_database
@@ -36,7 +36,6 @@ from confiance.core.testing import CONFIANCE, server_process, service_reachable,
 BENCH = "soak"
 SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "30" if SMOKE else "600"))
 SSE_CLIENTS = int(os.environ.get("BENCH_SSE_CLIENTS", "10" if SMOKE else "100"))
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 REPORTERS, POLLERS = 2, 3
 TRACKER = "demo-traceur-1"
@@ -255,11 +254,6 @@ def mails_written(folder: Path) -> int:
 
 
 def run(engine: str, folder: Path) -> None:
-    previous = os.environ.get("DATABASE_URL")
-    if engine == "postgres":
-        os.environ["DATABASE_URL"] = PG_URL
-    else:
-        os.environ.pop("DATABASE_URL", None)
     redis = REDIS_URL if service_reachable("127.0.0.1", 6379) else ""
     if redis:
         import redis as redis_client
@@ -273,78 +267,72 @@ def run(engine: str, folder: Path) -> None:
              # Every client of the soak comes from this one address: per-address limits would refuse the load it
              # measures (they are tested in tests/test_rate_limits.py).
              "CONFIANCE_RATE_LIMITS": "0"}
-    try:
-        with throwaway_database(folder, extra) as env:
-            env = {**env, "CONFIANCE_WORKERS": "2", "CONFIANCE_REQUEST_THREADS": "4", "CONFIANCE_LOG_LEVEL": "WARNING"}
-            context = {"database": engine, "redis": bool(redis), "server_processes": 2, "seconds": SECONDS,
-                       "sse_clients": SSE_CLIENTS}
-            with server_process(env, start_seconds=180) as base:
-                port = int(base.rsplit(":", 1)[1])
-                for _ in range(6):  # every worker imports its views and opens its connections
-                    httpx.get(base + "/open311/v2/requests.json", timeout=60)
-                    httpx.get(base + "/signaler/", timeout=60)
-                pids = server_pids(port)
-                rss_start = {pid: rss_kb(pid) for pid in pids}
-                simulator = subprocess.Popen([CONFIANCE, "simulate", "--interval", "3", "--seed", "5"], env=env,
-                                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(folder / "sim.log", "w"))  # noqa: SIM115
-                stats = Stats()
-                try:
-                    middle = asyncio.run(traffic(base, stats, photo_bytes()))
-                finally:
-                    simulator.terminate()
-                    simulator.wait(timeout=30)
-                rss_end = {pid: rss_kb(pid) for pid in pids}
-                deadline = time.monotonic() + DRAIN_SECONDS  # e-mails leave after commit, on a background thread
-                tokens_file = folder / "tokens.json"
-                tokens_file.write_text(json.dumps(stats.tokens))
-                while True:
-                    account = json.loads(subprocess.run(
-                        [sys.executable, "-c", ACCOUNT, str(tokens_file), TRACKER], cwd=ROOT, capture_output=True,
-                        text=True, check=True, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                    ).stdout.strip().splitlines()[-1])
-                    if account["mails_sent"] == account["mails_queued"] or time.monotonic() > deadline:
-                        break
-                    time.sleep(1)
-                end = scrape(base, stats)
-                server_log = Path(env["CONFIANCE_DATA_DIR"]) / f"server-{port}.log"
-            errors = sum(stats.errors.values())
-            if errors:  # the server's side of the errors, kept beside the figures
-                (ROOT / "var").mkdir(exist_ok=True)
-                (ROOT / "var" / "soak-server.log").write_text(server_log.read_text(errors="replace")[-200_000:])
-            emit(BENCH, "errors", errors, "", goal="0", by_route=dict(stats.errors), samples=stats.samples, **context)
-            for route, values in sorted(stats.latencies.items()):
-                array = np.array(values)
-                emit(BENCH, "p99", round(float(np.percentile(array, 99)), 1), "ms", route=route, requests=array.size,
-                     p50=round(float(np.percentile(array, 50)), 1), **context)
-            for pid in pids:
-                emit(BENCH, "rss", {"start": rss_start[pid] // 1024, "end": rss_end[pid] // 1024}, "MB", pid=pid,
-                     **context)
-            emit(BENCH, "sse", {"consoles": len(stats.sse_events), "events_min": min(stats.sse_events, default=0),
-                                "events_max": max(stats.sse_events, default=0), "reconnects": stats.sse_reconnects,
-                                "server_counted_mid_run": middle.get("confiance_sse_clients", 0)}, "", **context)
-            mails_in_files = mails_written(mail_dir)
-            accounting = {"reports_accepted": len(stats.tokens), **account, "positions_accepted": stats.positions,
-                          "mails_in_files": mails_in_files}
-            lost = {"reports": len(stats.tokens) - account["reports_found"],
-                    "positions": stats.positions - account["positions_found"],
-                    "mails": account["mails_queued"] - account["mails_sent"]}
-            emit(BENCH, "lost", lost, "", goal="all 0", accounting=accounting, **context)
-            emit(BENCH, "server_metrics", {
-                "requests": end.get("confiance_http_requests_total", 0),
-                "measurements_stored": end.get("confiance_measurements_stored", 0),
-                "dead_letters": end.get("confiance_dead_letters", 0),
-            }, "", **context)
-            smoke_check(errors == 0, f"{errors} errors: {dict(stats.errors)} {stats.samples}")
-            smoke_check(not any(lost.values()), f"lost: {lost} ({accounting})")
-            smoke_check(len(stats.tokens) > 0 and stats.positions > 0 and min(stats.sse_events, default=0) > 0,
-                        f"no traffic measured: {accounting}, sse {stats.sse_events[:5]}")
-            smoke_check(account["mails_queued"] >= len(stats.tokens), f"e-mails not queued: {accounting}")
-            smoke_check(mails_in_files >= account["mails_sent"], f"e-mails marked sent but not written: {accounting}")
-    finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+    with engine_database_url(engine), throwaway_database(folder, extra) as env:
+        env = {**env, "CONFIANCE_WORKERS": "2", "CONFIANCE_REQUEST_THREADS": "4", "CONFIANCE_LOG_LEVEL": "WARNING"}
+        context = {"database": engine, "redis": bool(redis), "server_processes": 2, "seconds": SECONDS,
+                   "sse_clients": SSE_CLIENTS}
+        with server_process(env, start_seconds=180) as base:
+            port = int(base.rsplit(":", 1)[1])
+            for _ in range(6):  # every worker imports its views and opens its connections
+                httpx.get(base + "/open311/v2/requests.json", timeout=60)
+                httpx.get(base + "/signaler/", timeout=60)
+            pids = server_pids(port)
+            rss_start = {pid: rss_kb(pid) for pid in pids}
+            simulator = subprocess.Popen([CONFIANCE, "simulate", "--interval", "3", "--seed", "5"], env=env,
+                                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(folder / "sim.log", "w"))  # noqa: SIM115
+            stats = Stats()
+            try:
+                middle = asyncio.run(traffic(base, stats, photo_bytes()))
+            finally:
+                simulator.terminate()
+                simulator.wait(timeout=30)
+            rss_end = {pid: rss_kb(pid) for pid in pids}
+            deadline = time.monotonic() + DRAIN_SECONDS  # e-mails leave after commit, on a background thread
+            tokens_file = folder / "tokens.json"
+            tokens_file.write_text(json.dumps(stats.tokens))
+            while True:
+                account = json.loads(subprocess.run(
+                    [sys.executable, "-c", ACCOUNT, str(tokens_file), TRACKER], cwd=ROOT, capture_output=True,
+                    text=True, check=True, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                ).stdout.strip().splitlines()[-1])
+                if account["mails_sent"] == account["mails_queued"] or time.monotonic() > deadline:
+                    break
+                time.sleep(1)
+            end = scrape(base, stats)
+            server_log = Path(env["CONFIANCE_DATA_DIR"]) / f"server-{port}.log"
+        errors = sum(stats.errors.values())
+        if errors:  # the server's side of the errors, kept beside the figures
+            (ROOT / "var").mkdir(exist_ok=True)
+            (ROOT / "var" / "soak-server.log").write_text(server_log.read_text(errors="replace")[-200_000:])
+        emit(BENCH, "errors", errors, "", goal="0", by_route=dict(stats.errors), samples=stats.samples, **context)
+        for route, values in sorted(stats.latencies.items()):
+            array = np.array(values)
+            emit(BENCH, "p99", round(float(np.percentile(array, 99)), 1), "ms", route=route, requests=array.size,
+                 p50=round(float(np.percentile(array, 50)), 1), **context)
+        for pid in pids:
+            emit(BENCH, "rss", {"start": rss_start[pid] // 1024, "end": rss_end[pid] // 1024}, "MB", pid=pid,
+                 **context)
+        emit(BENCH, "sse", {"consoles": len(stats.sse_events), "events_min": min(stats.sse_events, default=0),
+                            "events_max": max(stats.sse_events, default=0), "reconnects": stats.sse_reconnects,
+                            "server_counted_mid_run": middle.get("confiance_sse_clients", 0)}, "", **context)
+        mails_in_files = mails_written(mail_dir)
+        accounting = {"reports_accepted": len(stats.tokens), **account, "positions_accepted": stats.positions,
+                      "mails_in_files": mails_in_files}
+        lost = {"reports": len(stats.tokens) - account["reports_found"],
+                "positions": stats.positions - account["positions_found"],
+                "mails": account["mails_queued"] - account["mails_sent"]}
+        emit(BENCH, "lost", lost, "", goal="all 0", accounting=accounting, **context)
+        emit(BENCH, "server_metrics", {
+            "requests": end.get("confiance_http_requests_total", 0),
+            "measurements_stored": end.get("confiance_measurements_stored", 0),
+            "dead_letters": end.get("confiance_dead_letters", 0),
+        }, "", **context)
+        smoke_check(errors == 0, f"{errors} errors: {dict(stats.errors)} {stats.samples}")
+        smoke_check(not any(lost.values()), f"lost: {lost} ({accounting})")
+        smoke_check(len(stats.tokens) > 0 and stats.positions > 0 and min(stats.sse_events, default=0) > 0,
+                    f"no traffic measured: {accounting}, sse {stats.sse_events[:5]}")
+        smoke_check(account["mails_queued"] >= len(stats.tokens), f"e-mails not queued: {accounting}")
+        smoke_check(mails_in_files >= account["mails_sent"], f"e-mails marked sent but not written: {accounting}")
 
 
 def main() -> None:
