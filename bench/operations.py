@@ -24,14 +24,13 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from _common import ROOT, emit, engine_database_url, smoke_check
+from _common import ROOT, SMOKE, bench_databases, emit, engine_database_url, smoke_check
 
 sys.path.insert(0, str(ROOT))
 from confiance.core.testing import server_process, throwaway_database
 
 BENCH = "operations"
-DATABASES = os.environ.get("BENCH_DATABASES", "sqlite").split(",")
-SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+DATABASES = bench_databases(BENCH, "sqlite")  # the smoke covers PostgreSQL too under CI=true
 UNITS = 40 if SMOKE else 500
 GRID = 30 if SMOKE else 112  # 112 x 112 nodes, two-way streets: 4 x 112 x 111 = 49,728 directed edges
 RECOMMENDATIONS = 200 if SMOKE else 2000
