@@ -38,6 +38,21 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_clock_still(monkeypatch):
+    """django-ratelimit counts in fixed windows whose end depends on the key: a test that sends a limit's worth of
+    requests and expects the next one refused failed whenever a window ended between them (CI, stop 26). Its clock
+    stands still during each test, so a window never ends mid-test; the cache is emptied before each one."""
+    import time as real_time
+    import types
+
+    import django_ratelimit.core
+
+    now = real_time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _audit_anchor_file(tmp_path_factory, settings):
     """Each test anchors the journal's chain heads in its own file (ADR 0009): a rolled-back or flushed database
     would otherwise look truncated against the heads a previous test anchored."""
