@@ -119,5 +119,5 @@ def test_refused_presentations_are_counted_for_the_rssi_by_kind_account_and_addr
     assert rows[("token_unknown", "203.0.113.41")].count == 1
     assert rows[("token_revoked", "127.0.0.1")].agent == agent
     assert rows[("token_expired", "127.0.0.1")].agent == agent
-    secret_part = issued.secret.rsplit("_", 1)[1]
+    secret_part = issued.secret.split("_", 2)[2]  # the random part may hold "_" itself: split as the service does
     assert not any(secret_part in str(value) for row in rows.values() for value in vars(row).values())
