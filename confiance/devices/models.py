@@ -134,8 +134,9 @@ class DeviceQuantity(models.Model):
 class Measurement(models.Model):
     """One value: identified by device, quantity and observation time, so a redelivery is stored once."""
 
+    # No database constraint: the batch locks its devices once instead of a check per row (ADR 0020).
     device = models.ForeignKey(Device, verbose_name=_("capteur"), on_delete=models.CASCADE, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     quantity = models.CharField(_("grandeur"), max_length=16, choices=Quantity.choices)
     observed_at = models.DateTimeField(_("observé le"))
     value = models.FloatField(_("valeur"))
@@ -156,8 +157,9 @@ class Measurement(models.Model):
 class MeasurementAggregate(models.Model):
     """Count, sum, min, max and last value of one device's quantity over a minute or an hour, kept as values arrive."""
 
+    # No database constraint: the batch locks its devices once instead of a check per row (ADR 0020).
     device = models.ForeignKey(Device, verbose_name=_("capteur"), on_delete=models.CASCADE, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     quantity = models.CharField(_("grandeur"), max_length=16, choices=Quantity.choices)
     resolution = models.CharField(_("résolution"), max_length=6, choices=Resolution.choices)
     bucket = models.DateTimeField(_("début de la période"))

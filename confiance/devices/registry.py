@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from confiance.core.revisions import RevisionedCache, Revisions
 from confiance.devices.models import Device, DeviceQuantity, Gateway, RegistryRevision, Rule
+from confiance.devices.sql import lock_devices_for_deletion
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,12 @@ def _registry_changed(sender, **kwargs) -> None:
         RegistryRevision.objects.create(reason=f"{sender._meta.model_name}")
 
 
+def _device_deleting(sender, instance: Device, **kwargs) -> None:
+    """A device's measurements and aggregates keep its key without a database constraint (ADR 0020): its row is
+    locked before Django's cascade deletes them (pre_delete comes first, inside the deletion's transaction)."""
+    lock_devices_for_deletion([instance.pk])
+
+
 TRACKED = (Device, DeviceQuantity, Gateway, Rule)
 
 
@@ -91,4 +98,5 @@ def connect_signals() -> None:
         post_save.connect(_registry_changed, sender=model, dispatch_uid=f"devices-registry-save-{model.__name__}")
         post_delete.connect(_registry_changed, sender=model,
                             dispatch_uid=f"devices-registry-delete-{model.__name__}")
+    pre_delete.connect(_device_deleting, sender=Device, dispatch_uid="devices-measurement-keys")
 

@@ -208,6 +208,52 @@ def store_measurements_aggregated(rows: Sequence[Row], *, received_at: datetime,
         return [by_key[key] for key in cursor.fetchall()]
 
 
+# --- Devices a batch writes to (ADR 0020) ---------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _present_statement(vendor: str, rows: int) -> str:
+    d, pk = Device, column(Device, "id")
+    if vendor == "postgresql":
+        ids = _array_type(Measurement, "device")
+        return f"SELECT {pk} FROM {table(d)} WHERE {pk} = ANY(%s::{ids}) ORDER BY {pk} FOR KEY SHARE"  # noqa: S608
+    return f"SELECT {pk} FROM {table(d)} WHERE {pk} IN ({', '.join(['%s'] * rows)})"  # noqa: S608 (names from _meta)
+
+
+def devices_still_present(device_ids: Sequence[int]) -> set[int]:
+    """Which of these devices exist, each kept from deletion until the transaction ends: on PostgreSQL one
+    `SELECT ... FOR KEY SHARE` (in key order), which a deletion's `FOR UPDATE` waits for and which waits for one
+    under way, where a foreign key would check each of the batch's thousands of rows; on SQLite, whose writes run
+    one at a time (BEGIN IMMEDIATE), a plain read. The measurements' and aggregates' device keys have no database
+    constraint and rely on this (ADR 0020)."""
+    ids = sorted(set(device_ids))
+    if not ids:
+        return set()
+    present: set[int] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_present_statement(connection.vendor, 0), [pg_array(ids)])
+            present.update(pk for (pk,) in cursor.fetchall())
+            return present
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            cursor.execute(_present_statement(connection.vendor, len(chunk)), chunk)
+            present.update(pk for (pk,) in cursor.fetchall())
+    return present
+
+
+def lock_devices_for_deletion(device_ids: Sequence[int]) -> None:
+    """Before devices are deleted: lock their rows (`FOR UPDATE`, in key order), so that a batch under way that
+    holds them commits first and the cascade's `DELETE` of measurements then sees its rows, and a batch that comes
+    later finds them gone (`devices_still_present`). No-op on SQLite (one writer at a time)."""
+    if connection.vendor != "postgresql" or not device_ids:
+        return
+    d, pk, ids = Device, column(Device, "id"), _array_type(Measurement, "device")
+    statement = f"SELECT {pk} FROM {table(d)} WHERE {pk} = ANY(%s::{ids}) ORDER BY {pk} FOR UPDATE"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [pg_array(sorted(set(device_ids)))])
+
+
 # --- Rule states (rules.py) ---------------------------------------------------------------------
 
 StateRow = tuple[int, str, datetime | None, float | None, datetime | None]  # rule, subject, since, value, time

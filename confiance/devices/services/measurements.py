@@ -27,6 +27,7 @@ from confiance.devices.sql import (
     AggregateRow,
     HealthRow,
     Row,
+    devices_still_present,
     insert_measurements,
     store_measurements_aggregated,
     update_device_health,
@@ -133,11 +134,29 @@ def _check(parsed: Parsed, *, gateway: GatewayEntry | None, commune_id: int | No
     return rows, seen
 
 
-def _dead_letters(rejected: Sequence[Rejected], *, source: str, gateway: GatewayEntry | None, now: datetime) -> None:
+def _gone(rows: Sequence[Row], devices: dict[int, DeviceEntry], rejected: list[Rejected]) -> set[int]:
+    """The batch's devices deleted since this process's registry was built: their readings are refused (unknown
+    device) and removed from `devices`. The others are kept from deletion until the batch commits (ADR 0020)."""
+    if not rows:
+        return set()
+    gone = set(devices) - devices_still_present(list(devices))
+    if gone:
+        for row in rows:
+            if row[0] in gone:
+                _reject(rejected, DeadLetterReason.UNKNOWN_DEVICE, "", devices[row[0]].identifier)
+        for device_id in gone:
+            del devices[device_id]
+    return gone
+
+
+def _dead_letters(rejected: Sequence[Rejected], *, source: str, gateway: GatewayEntry | None, now: datetime,
+                  gone: frozenset[int] | set[int] = frozenset()) -> None:
     registry = current_registry()
     letters = []
     for item in rejected:
         entry = registry.devices.get(item.device) if item.device else None
+        if entry is not None and entry.id in gone:
+            entry = None  # deleted since the registry was built: named by its identifier only
         letters.append(DeadLetter(
             received_at=now, source=source, reason=item.reason, detail=item.detail[:300],
             device_identifier=item.device[:64], device_id=entry.id if entry else None,
@@ -220,6 +239,9 @@ def measurements_store(parsed: Parsed, *, source: str, gateway: GatewayEntry | N
     rejected = list(parsed.rejected)
     with transaction.atomic():
         rows, devices = _check(parsed, gateway=gateway, commune_id=commune_id, now=now, rejected=rejected)
+        gone = _gone(rows, devices, rejected)
+        if gone:
+            rows = [row for row in rows if row[0] not in gone]
         if not rows:
             new_rows: list[Row] = []
         elif connection.vendor == "postgresql":  # values and aggregates in one statement
@@ -231,7 +253,7 @@ def measurements_store(parsed: Parsed, *, source: str, gateway: GatewayEntry | N
         if devices or gateway is not None:
             _health(new_rows, devices, gateway=gateway, now=now)
         if rejected:
-            _dead_letters(rejected, source=source, gateway=gateway, now=now)
+            _dead_letters(rejected, source=source, gateway=gateway, now=now, gone=gone)
         if new_rows:
             rule_engine.evaluate(new_rows, now=now)
     return StoreResult(stored=len(new_rows), duplicates=len(rows) - len(new_rows), rejected=len(rejected),
