@@ -86,3 +86,14 @@ def test_array_literal_reads_back_exactly_on_postgresql():
         for values, kind in cases:
             cursor.execute(f"SELECT %s::{kind}", [pg_array(values)])
             assert cursor.fetchone()[0] == values
+
+
+@pytest.mark.parametrize("store", [_two_statements, _one_statement])
+def test_observation_times_are_stored_to_the_microsecond_whatever_their_offset(world, store):
+    times = [datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=UTC), datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=UTC),
+             datetime(2026, 10, 25, 2, 30, 0, 123456, tzinfo=timezone(timedelta(hours=2))),
+             datetime(2099, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)]
+    rows = [(world.gauge.pk, "water_level", at, float(index)) for index, at in enumerate(times)]
+    assert sorted(store(rows), key=lambda row: row[3]) == rows
+    stored = sorted(Measurement.objects.values_list("observed_at", flat=True))
+    assert stored == sorted(times)
