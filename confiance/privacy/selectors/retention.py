@@ -52,7 +52,7 @@ def retention_dashboard() -> tuple[list[RuleStatus], RetentionRun | None, list[R
 # Where other apps keep legal holds (an extraction for a judicial requisition): probed, so the dashboard works
 # before and after they exist. (app label, model, filter on a hold in force, label)
 _HOLD_SOURCES = (
-    # The register of extractions (devices/models.py): a span is held until the hold is released.
+    # The register of extractions (devices/models/cameras.py): a span is held until the hold is released.
     ("devices", "Extraction", {"hold_released_at__isnull": True}, "Extractions vidéo sous conservation judiciaire"),
 )
 
