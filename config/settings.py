@@ -247,6 +247,8 @@ CONFIANCE_MQTT_SESSION_EXPIRY = env_int("CONFIANCE_MQTT_SESSION_EXPIRY", 7 * 24 
 CONFIANCE_MQTT_BATCH_SIZE = env_int("CONFIANCE_MQTT_BATCH_SIZE", 1000, minimum=1, maximum=5000)
 CONFIANCE_MQTT_BATCH_MS = env_int("CONFIANCE_MQTT_BATCH_MS", 50, minimum=0, maximum=10_000)
 CONFIANCE_MQTT_RECEIVE_MAXIMUM = env_int("CONFIANCE_MQTT_RECEIVE_MAXIMUM", 2000, minimum=1, maximum=65535)
+# Batches the ingestion worker stores at once, each on its own connection (0: two on PostgreSQL, one on SQLite).
+CONFIANCE_MQTT_STORE_THREADS = env_int("CONFIANCE_MQTT_STORE_THREADS", 0, minimum=0, maximum=8)
 
 # --- Privacy.
 CONFIANCE_RETENTION_BATCH_SIZE = env_int("CONFIANCE_RETENTION_BATCH_SIZE", 500, minimum=1)

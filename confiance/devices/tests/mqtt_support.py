@@ -25,7 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from confiance.core.testing import CONFIANCE, PROJECT_ROOT, free_port, service_reachable
+from confiance.core.testing import CONFIANCE, PROJECT_ROOT, free_port, migrated_database, service_reachable
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 MACHINE_BROKER = ("127.0.0.1", 1883)
@@ -232,6 +232,43 @@ def sqlite_database(data_dir: Path, *, devices: int = 20, quantities: str = "pm1
         if source.exists():
             shutil.copy(source, data_dir / name)
     return database_env(data_dir)
+
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def postgres_database(data_dir: Path, *, devices: int = 20,
+                      quantities: str = "pm10,pm25,no2,battery") -> Iterator[dict]:
+    """A migrated PostgreSQL database of its own on the machine's server (the suite's DATABASE_URL when it names
+    one), seeded like `sqlite_database`; yields the workers' environment, and drops the database afterwards."""
+    suite = os.environ.get("DATABASE_URL", "")
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = suite if suite.startswith("postgres") else POSTGRES_URL
+    try:
+        copied = migrated_database(data_dir)
+        migrated = copied.__enter__()
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+    try:
+        env = database_env(data_dir, DATABASE_URL=migrated["DATABASE_URL"])
+        subprocess.run([sys.executable, "-c", SEED, str(devices), quantities], check=True, capture_output=True,
+                       env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"}, cwd=PROJECT_ROOT)
+        yield env
+    finally:
+        copied.__exit__(None, None, None)
+
+
+def postgres_totals(env: dict) -> tuple[int, float]:
+    """Count and sum of the stored values in the database `env` names."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
+        count, total = db.execute("SELECT count(*), coalesce(sum(value), 0) FROM devices_measurement").fetchone()
+    return count, total
 
 
 def measurement_totals(data_dir: Path) -> tuple[int, float]:

@@ -137,3 +137,57 @@ def test_a_device_heard_in_every_batch_has_its_health_written_every_few_seconds(
     assert (changed.last_seen_at, changed.battery_pct) == (t0 + timedelta(seconds=2), 79.0)
     later = t0 + timedelta(seconds=2) + HEALTH_EVERY
     assert store(later, 79.0).last_seen_at == later
+
+
+class _Timed(IngestWorker):
+    """A worker whose batches take the time the test says and whose acknowledgements are recorded: what is tested
+    is the order the pipeline gives them, not storing."""
+
+    def __init__(self, outcomes: dict[int, object]) -> None:
+        super().__init__(CONFIG)
+        self.outcomes, self.acked_batches = outcomes, []
+
+    def _store_batch(self, batch, stop, stats, *, retry):
+        outcome = self.outcomes.get(batch[0].mid, 0.0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        if outcome is False:
+            return False
+        stop.wait(float(outcome))
+        stats.batches, stats.messages_stored = 1, len(batch)
+        return True
+
+    def _ack(self, batch, stats):
+        self.acked_batches.append(batch[0].mid)
+        stats.acked += len(batch)
+
+
+def _pipeline_run(outcomes: dict[int, object], batches: int = 6):
+    from confiance.devices.adapters.mqtt.worker import _StorePipeline
+
+    worker, stop = _Timed(outcomes), threading.Event()
+    pipeline = _StorePipeline(worker, 2, stop)
+    for index in range(batches):
+        pipeline.submit([_inbound("confiance/v1/x/up", "{}", mid=index)])
+    pipeline.close()
+    return worker, pipeline
+
+
+def test_batches_stored_at_once_are_acknowledged_in_the_order_they_came():
+    # The even batches take longer than the odd ones after them: each waits for its predecessor's acknowledgement.
+    worker, pipeline = _pipeline_run({index: 0.08 if index % 2 == 0 else 0.0 for index in range(6)})
+    assert worker.acked_batches == [0, 1, 2, 3, 4, 5]
+    assert (worker.stats.batches, worker.stats.messages_stored, worker.stats.acked) == (6, 6, 6)
+    assert not pipeline.failed and pipeline.error is None
+
+
+def test_a_batch_that_could_not_be_stored_leaves_it_and_every_later_batch_unacknowledged():
+    worker, pipeline = _pipeline_run({0: 0.05, 1: False})
+    assert worker.acked_batches == [0]  # 2 to 5 were stored, they come back as duplicates
+    assert pipeline.failed and worker.stats.batches == 5 and worker.stats.acked == 1
+
+
+def test_an_unexpected_error_in_a_store_thread_stops_the_worker_and_is_raised():
+    worker, pipeline = _pipeline_run({2: RuntimeError("panne")}, batches=3)
+    assert worker.acked_batches == [0, 1]
+    assert pipeline.failed and isinstance(pipeline.error, RuntimeError) and pipeline.stop.is_set()

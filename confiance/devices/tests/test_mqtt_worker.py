@@ -22,6 +22,8 @@ from confiance.devices.tests.mqtt_support import (
     measurement_totals,
     message,
     own_broker,
+    postgres_database,
+    postgres_totals,
     publish,
     recent_start,
     spaced,
@@ -101,6 +103,35 @@ def test_kill_9_in_the_middle_of_50000_messages_then_restart_stores_each_once(tm
         _assert_exactly_once(tmp_path / "db", accepted)
         assert restarted.terminate() == 0
         assert restarted.last["state"] == "stopped" and restarted.last["acked"] == restarted.last["messages_stored"]
+
+
+def test_kill_9_with_two_batches_stored_at_once_on_postgresql_then_restart_stores_each_once(tmp_path):
+    """On PostgreSQL the worker stores two batches at once (ADR 0021): killed while both are in flight, what was
+    committed and not acknowledged comes back as duplicates, what was acknowledged is stored."""
+    _need_mosquitto()
+    require_service("postgresql")
+    with postgres_database(tmp_path / "db", devices=DEVICES, quantities="pm10,battery") as env, \
+            own_broker() as broker:
+        args = ("--url", broker.url, "--client-id", "ingest-kill-pg", "--share-group", "-")
+        worker = WorkerProcess(env, *args, log=tmp_path / "worker-1.log")
+        _connected(worker)
+        assert worker.last["store_threads"] == 2
+        publisher, box = _in_thread(publish, broker.port, _stream("confiance/v1", 50_000))
+        assert wait_for(lambda: postgres_totals(env)[0] >= 8_000, 90, 0.1)
+        worker.kill()
+        assert postgres_totals(env)[0] < 50_000
+        restarted = WorkerProcess(env, *args, log=tmp_path / "worker-2.log")
+        publisher.join(timeout=120)
+        accepted = box["result"].accepted
+        assert len(accepted) == 50_000
+        expected = _expected(accepted)
+        wait_for(lambda: postgres_totals(env)[0] >= expected[0], 90, 0.5)
+        count, total = postgres_totals(env)
+        assert count == expected[0]
+        assert total == pytest.approx(expected[1], abs=1e-6)
+        assert restarted.terminate() == 0
+        last = restarted.last
+        assert last["state"] == "stopped" and last["acked"] == last["messages_stored"] and last["store_threads"] == 2
 
 
 def test_broker_restart_during_a_run_the_worker_reconnects_and_nothing_is_lost(tmp_path):

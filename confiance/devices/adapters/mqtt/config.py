@@ -32,6 +32,7 @@ class MqttConfig:
     batch_size: int = 1000
     batch_ms: int = 50
     receive_maximum: int = 2000
+    store_threads: int = 0  # batches stored at once; 0: two on PostgreSQL, one on SQLite
     keepalive_s: int = 30
     reconnect_min_s: int = 1
     reconnect_max_s: int = 30
@@ -95,6 +96,7 @@ def from_settings(url: str | None = None, **overrides) -> MqttConfig:
         "batch_size": settings.CONFIANCE_MQTT_BATCH_SIZE,
         "batch_ms": settings.CONFIANCE_MQTT_BATCH_MS,
         "receive_maximum": settings.CONFIANCE_MQTT_RECEIVE_MAXIMUM,
+        "store_threads": settings.CONFIANCE_MQTT_STORE_THREADS,
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return MqttConfig(**values)

@@ -9,6 +9,12 @@ caller of `run`) is the only one that opens a database connection: it takes a ba
 thread by `client.ack`). A message that was not acknowledged is redelivered by the broker after a crash or a
 reconnection, and stored once (the measurement's identity is device, quantity and observation time).
 
+On PostgreSQL the worker stores up to `store_threads` batches at once (two by default), each on a thread and a
+connection of its own: a batch spends most of its time waiting for the database, and the next one is checked and
+sent meanwhile (ADR 0021). The acknowledgements still leave in the order the messages came (MQTT wants PUBACKs in
+order): a batch is acknowledged once it and every batch received before it are committed. On SQLite, whose writes
+run one at a time, one batch is stored at a time.
+
 Back-pressure: the CONNECT packet's Receive Maximum caps the messages the broker sends before they are
 acknowledged; since acknowledgements follow commits, a slow database slows the broker down instead of filling this
 process's memory (the inbox never holds more than `receive_maximum` messages). Messages received on a connection
@@ -96,6 +102,12 @@ class WorkerStats:
     store_s: float = 0.0
     ack_s: float = 0.0
 
+    def add(self, other: WorkerStats) -> None:
+        """Add a batch's counts (kept apart while the batch is stored, so that two store threads lose none)."""
+        for name, value in asdict(other).items():
+            if value:  # a field another thread counts (connects, received) is never rewritten with its old value
+                setattr(self, name, getattr(self, name) + value)
+
     def as_json(self, **extra) -> str:
         values = asdict(self)
         for name in ("parse_s", "store_s", "ack_s"):
@@ -120,6 +132,76 @@ def parse_inbound(config: MqttConfig, item: Inbound) -> Parsed:
         log.exception("parser failure on %s", item.topic)
         return Parsed(rejected=[Rejected(reason=DeadLetterReason.MALFORMED, detail=f"erreur : {type(error).__name__}",
                                          device=device[:64], topic=item.topic or "", payload=_excerpt(item.payload))])
+
+
+class _StorePipeline:
+    """Up to `depth` batches stored at once, each by a thread with a database connection of its own, acknowledged
+    in the order they were received. A batch that could not be stored (stop during a retry, or an unexpected error)
+    leaves it and every later batch unacknowledged: the broker redelivers them, and those that were stored come back
+    as duplicates (stored once). An unexpected error also stops the worker (`error`), as it does without threads."""
+
+    def __init__(self, worker: IngestWorker, depth: int, stop: threading.Event) -> None:
+        self.worker, self.stop = worker, stop
+        self.jobs: queue.SimpleQueue[tuple[int, list[Inbound]] | None] = queue.SimpleQueue()
+        self.slots = threading.Semaphore(depth)
+        self.turn = threading.Condition()
+        self.submitted = 0
+        self.next_ack = 0
+        self.failed = False
+        self.closed = False
+        self.error: BaseException | None = None
+        self.threads = [threading.Thread(target=self._serve, name=f"confiance-store-{index}", daemon=True)
+                        for index in range(depth)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, batch: list[Inbound]) -> None:
+        """Hand a batch to a store thread; waits while `depth` batches are being stored."""
+        self.slots.acquire()
+        self.jobs.put((self.submitted, batch))
+        self.submitted += 1
+
+    def close(self) -> None:
+        """Wait for the batches handed over to be stored and acknowledged, then end the threads."""
+        if self.closed:
+            return
+        self.closed = True
+        for _thread in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+    def _serve(self) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                sequence, batch = job
+                stats = WorkerStats()
+                stored = False
+                try:
+                    stored = self.worker._store_batch(batch, self.stop, stats, retry=True)
+                except BaseException as error:  # reported to the main thread, which stops
+                    log.exception("batch of %s not stored", len(batch))
+                    self.error = error
+                    self.stop.set()
+                finally:
+                    self._in_turn(sequence, batch, stored, stats)
+                    self.slots.release()
+        finally:
+            connection.close()
+
+    def _in_turn(self, sequence: int, batch: list[Inbound], stored: bool, stats: WorkerStats) -> None:
+        with self.turn:
+            while self.next_ack != sequence:
+                self.turn.wait()
+            try:
+                if stored and not self.failed:
+                    self.worker._acknowledge(batch, stats)
+                else:
+                    self.failed = True
+                self.worker.stats.add(stats)
+            finally:
+                self.next_ack += 1
+                self.turn.notify_all()
 
 
 class IngestWorker:
@@ -208,22 +290,40 @@ class IngestWorker:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
+        depth = self.store_threads()
+        pipeline = _StorePipeline(self, depth, stop) if depth > 1 else None
         self.start()
         last_stats = time.monotonic()
         try:
             while not stop.is_set():
                 batch = self._collect(stop)
                 if batch:
-                    self._process(batch, stop)
+                    if pipeline is not None:
+                        pipeline.submit(batch)
+                    else:
+                        self._process(batch, stop)
                 if self.stats_every_s and time.monotonic() - last_stats >= self.stats_every_s:
                     last_stats = time.monotonic()
-                    self.emit(self.stats.as_json(t=time.time(), state="running"))
-            self._drain(stop)
+                    self.emit(self.stats.as_json(t=time.time(), state="running", store_threads=depth))
+            if pipeline is not None:
+                pipeline.close()
+                if pipeline.error is not None:
+                    raise pipeline.error
+            if pipeline is None or not pipeline.failed:  # else nothing after the gap may be acknowledged
+                self._drain(stop)
         finally:
+            if pipeline is not None:
+                pipeline.close()
             self.stop()
             connection.close()
-        self.emit(self.stats.as_json(t=time.time(), state="stopped"))
+        self.emit(self.stats.as_json(t=time.time(), state="stopped", store_threads=depth))
         return self.stats
+
+    def store_threads(self) -> int:
+        """Batches stored at once: the configured number, else two on PostgreSQL and one on SQLite."""
+        if self.config.store_threads:
+            return self.config.store_threads
+        return 2 if connection.vendor == "postgresql" else 1
 
     def _collect(self, stop: threading.Event) -> list[Inbound]:
         try:
@@ -262,21 +362,33 @@ class IngestWorker:
     def _process(self, batch: list[Inbound], stop: threading.Event, *, retry: bool = True) -> bool:
         """Store the batch (retried with back-off while the database is unreachable), then acknowledge it.
         False when stopping before it could be stored: nothing is acknowledged, the broker keeps it."""
+        stats = WorkerStats()
+        try:
+            stored = self._store_batch(batch, stop, stats, retry=retry)
+            if stored:
+                self._acknowledge(batch, stats)
+            return stored
+        finally:
+            self.stats.add(stats)
+
+    def _store_batch(self, batch: list[Inbound], stop: threading.Event, stats: WorkerStats, *, retry: bool) -> bool:
+        """Parse and store the batch in its transactions, retried with back-off while the database is unreachable;
+        False when stopping before it could be stored."""
         started = time.perf_counter()
         parts, video = self._parse(batch)
         parsed = time.perf_counter()
-        self.stats.parse_s += parsed - started
+        stats.parse_s += parsed - started
         delay = 0.5
         while True:
             try:
                 if parts:
-                    self._store(parts)
+                    self._store(parts, stats)
                     parts = []  # committed: a retry of the video part must not store them again
                 if video:
-                    self._store_video(video)
+                    self._store_video(video, stats)
                 break
             except (OperationalError, InterfaceError):
-                self.stats.store_failures += 1
+                stats.store_failures += 1
                 log.exception("database unavailable; batch of %s kept unacknowledged, retry in %.1f s",
                               len(batch), delay)
                 close_old_connections()
@@ -284,13 +396,15 @@ class IngestWorker:
                 if not retry or stop.wait(delay):
                     return False
                 delay = min(delay * 2, RETRY_MAX_S)
-        stored = time.perf_counter()
-        self.stats.store_s += stored - parsed
-        self.stats.batches += 1
-        self.stats.messages_stored += len(batch)
-        self._ack(batch)
-        self.stats.ack_s += time.perf_counter() - stored
+        stats.store_s += time.perf_counter() - parsed
+        stats.batches += 1
+        stats.messages_stored += len(batch)
         return True
+
+    def _acknowledge(self, batch: list[Inbound], stats: WorkerStats) -> None:
+        started = time.perf_counter()
+        self._ack(batch, stats)
+        stats.ack_s += time.perf_counter() - started
 
     def _parse(self, batch: list[Inbound]) -> tuple[list[Parsed], list[DetectionDraft | None]]:
         """Measurements on one side, Frigate's video-analytics drafts (None: unreadable) on the other."""
@@ -308,7 +422,7 @@ class IngestWorker:
                 video.append(None)
         return parts, video
 
-    def _store_video(self, video: list[DetectionDraft | None]) -> None:
+    def _store_video(self, video: list[DetectionDraft | None], stats: WorkerStats) -> None:
         """Detections in their own transaction; whatever the store refuses is counted, never logged with content."""
         drafts = [draft for draft in video if draft is not None]
         try:
@@ -317,13 +431,13 @@ class IngestWorker:
             raise
         except Exception as error:
             log.error("video-analytics batch refused by the store: %s", type(error).__name__)
-            self.stats.video_refused += len(video)
+            stats.video_refused += len(video)
             return
-        self.stats.video_stored += result.stored
-        self.stats.video_duplicates += result.duplicates
-        self.stats.video_refused += result.refused
+        stats.video_stored += result.stored
+        stats.video_duplicates += result.duplicates
+        stats.video_refused += result.refused
 
-    def _store(self, parts: list[Parsed]) -> None:
+    def _store(self, parts: list[Parsed], stats: WorkerStats) -> None:
         """One transaction for the batch; a batch the store refuses for another reason than the database being
         away is split until the message at fault is found and dead-lettered (the run goes on)."""
         merged = Parsed()
@@ -336,8 +450,8 @@ class IngestWorker:
         except Exception as error:
             if len(parts) > 1:
                 middle = len(parts) // 2
-                self._store(parts[:middle])
-                self._store(parts[middle:])
+                self._store(parts[:middle], stats)
+                self._store(parts[middle:], stats)
                 return
             log.exception("message refused by the store")
             first = (merged.readings[0].device if merged.readings else
@@ -345,11 +459,11 @@ class IngestWorker:
             refusal = Rejected(reason=DeadLetterReason.MALFORMED, detail=f"refusé au stockage : {type(error).__name__}",
                                device=first[:64])
             result = measurements_store(Parsed(rejected=[refusal]), source=MeasurementSource.MQTT)
-        self.stats.stored += result.stored
-        self.stats.duplicates += result.duplicates
-        self.stats.rejected += result.rejected
+        stats.stored += result.stored
+        stats.duplicates += result.duplicates
+        stats.rejected += result.rejected
 
-    def _ack(self, batch: list[Inbound]) -> None:
+    def _ack(self, batch: list[Inbound], stats: WorkerStats) -> None:
         with self._ack_lock:
             generation = self._generation if self._connected else -1
             for item in batch:
@@ -357,6 +471,6 @@ class IngestWorker:
                     continue
                 if item.generation == generation:
                     self.client.ack(item.mid, item.qos)
-                    self.stats.acked += 1
+                    stats.acked += 1
                 else:
-                    self.stats.not_acked += 1
+                    stats.not_acked += 1

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, help="Messages par transaction au plus")
         parser.add_argument("--batch-ms", type=int, help="Attente maximale d'un lot après son premier message")
         parser.add_argument("--receive-maximum", type=int, help="Messages non acquittés en vol au plus")
+        parser.add_argument("--store-threads", type=int,
+                            help="Lots enregistrés en même temps, chacun sur sa connexion (défaut : "
+                                 "CONFIANCE_MQTT_STORE_THREADS ; 0 : deux sur PostgreSQL, un sur SQLite)")
         parser.add_argument("--session-expiry", type=int, help="Durée de vie de la session chez le courtier (s)")
         parser.add_argument("--stats-every", type=float, default=0.0,
                             help="Écrit les compteurs en JSON sur la sortie standard toutes les N secondes")
@@ -36,11 +39,12 @@ class Command(BaseCommand):
                 options["url"], client_id=options["client_id"], prefix=(options["prefix"] or "").strip("/") or None,
                 share_group="" if group == "-" else group, batch_size=options["batch_size"],
                 batch_ms=options["batch_ms"], receive_maximum=options["receive_maximum"],
-                session_expiry_s=options["session_expiry"])
+                session_expiry_s=options["session_expiry"], store_threads=options["store_threads"])
         except ValueError as error:
             raise CommandError(str(error)) from error
-        if not 1 <= config.batch_size <= 5000 or not 1 <= config.receive_maximum <= 65535:
-            raise CommandError("--batch-size : 1 à 5000 ; --receive-maximum : 1 à 65535.")
+        if (not 1 <= config.batch_size <= 5000 or not 1 <= config.receive_maximum <= 65535
+                or not 0 <= config.store_threads <= 8):
+            raise CommandError("--batch-size : 1 à 5000 ; --receive-maximum : 1 à 65535 ; --store-threads : 0 à 8.")
         if not logging.getLogger().handlers:
             logging.basicConfig(level=logging.INFO, stream=sys.stderr)
         stop = threading.Event()
