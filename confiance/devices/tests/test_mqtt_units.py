@@ -47,6 +47,19 @@ def test_settings_and_overrides_make_the_configuration(settings):
     assert from_settings("mqtt://127.0.0.1").topic_filter == "$share/confiance/confiance/v1/+/up"
 
 
+def test_batch_size_and_receive_maximum_follow_the_engine_unless_set(settings):
+    from django.db import connection
+
+    settings.CONFIANCE_MQTT_BATCH_SIZE, settings.CONFIANCE_MQTT_RECEIVE_MAXIMUM = 0, 0
+    config = from_settings("mqtt://127.0.0.1")
+    expected = 4000 if connection.vendor == "postgresql" else 1000
+    assert (config.batch_size, config.receive_maximum) == (expected, 2 * expected)
+    assert from_settings("mqtt://127.0.0.1", batch_size=300).receive_maximum == 600
+    settings.CONFIANCE_MQTT_BATCH_SIZE, settings.CONFIANCE_MQTT_RECEIVE_MAXIMUM = 500, 700
+    assert (from_settings("mqtt://127.0.0.1").batch_size, from_settings("mqtt://127.0.0.1").receive_maximum) == \
+        (500, 700)
+
+
 @pytest.mark.parametrize(("topic", "device"), [
     ("confiance/v1/essonne-mennecy/up", "essonne-mennecy"),
     ("confiance/v1//up", None), ("confiance/v1/a/b/up", None), ("confiance/v2/a/up", None),

@@ -13,8 +13,13 @@ from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
+from django.db import connection
 
 DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+# Messages per transaction when the settings say 0 (ADR 0021): SQLite's one writer makes the web's writes wait for
+# each batch; PostgreSQL's row locks do not, and a batch's per-device costs are then paid once for more messages.
+SQLITE_BATCH_SIZE = 1000
+POSTGRESQL_BATCH_SIZE = 4000
 
 
 @dataclass(frozen=True)
@@ -99,4 +104,9 @@ def from_settings(url: str | None = None, **overrides) -> MqttConfig:
         "store_threads": settings.CONFIANCE_MQTT_STORE_THREADS,
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
+    postgresql = connection.vendor == "postgresql"
+    if not values["batch_size"]:
+        values["batch_size"] = POSTGRESQL_BATCH_SIZE if postgresql else SQLITE_BATCH_SIZE
+    if not values["receive_maximum"]:
+        values["receive_maximum"] = min(2 * values["batch_size"], 65535)
     return MqttConfig(**values)

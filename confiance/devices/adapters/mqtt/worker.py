@@ -17,11 +17,11 @@ run one at a time, one batch is stored at a time.
 
 Back-pressure: the CONNECT packet's Receive Maximum caps the messages the broker sends before they are
 acknowledged; since acknowledgements follow commits, a slow database slows the broker down instead of filling this
-process's memory (the inbox never holds more than `receive_maximum` messages). Messages received on a connection
-that has since dropped are stored but not acknowledged (a packet id means nothing on the next connection): the
-broker redelivers them and they count as duplicates. On SIGTERM the worker stores what is already in its inbox,
-acknowledges it, and disconnects cleanly; the session (persistent: no clean start, an expiry interval) keeps the
-rest for the next start.
+process's memory (the inbox holds no more than `receive_maximum` messages, with a broker that honours it).
+Messages received on a connection that has since dropped are stored but not acknowledged (a packet id means nothing
+on the next connection): the broker redelivers them and they count as duplicates. On SIGTERM the worker stores
+what is already in its inbox, acknowledges it, and disconnects cleanly; the session (persistent: no clean start, an
+expiry interval) keeps the rest for the next start.
 """
 
 from __future__ import annotations
