@@ -198,3 +198,49 @@ def instant(value: str | datetime | None) -> datetime | None:
     if isinstance(value, str):
         value = parse_datetime(value)
     return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def held_transaction(work, started, release, outcome: dict):
+    """`work()` in a transaction of its own thread and connection, kept open until `release` (an Event) is set;
+    `started` is set once it has run, `outcome` gets its result, or the error. For tests of two transactions."""
+    import threading
+
+    from django.db import connections, transaction
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                outcome["result"] = work()
+                started.set()
+                outcome["released"] = release.wait(20)
+        except Exception as error:  # pragma: no cover - reported by the assertions
+            outcome["error"] = error
+            started.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def finished_later(work):
+    """`work()` in a thread of its own (its own connection); the dict says when it ended and how."""
+    import threading
+
+    from django.db import connections
+
+    done: dict = {}
+
+    def run() -> None:
+        try:
+            done["result"] = work()
+        except Exception as error:  # pragma: no cover - reported by the assertions
+            done["error"] = error
+        finally:
+            done["ended"] = True
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, done

@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.utils import timezone
 
 from confiance.alerts.delivery import deliveries_insert
 from confiance.alerts.delivery_choices import SubscriberStatus
 from confiance.alerts.models import Alert, Delivery, Subscriber
 from confiance.alerts.tests.delivery_factories import make_published_alert, make_subscriber
+from confiance.core.testing import finished_later, held_transaction
 from confiance.privacy.retention_engine import apply_rule, registered_rules
 from confiance.territory.tests.factories import make_commune
 
@@ -42,40 +43,6 @@ def _orphans() -> int:
         subscriber_id__in=Subscriber.objects.values("pk")).count()
 
 
-def _in_thread(work, started: threading.Event, release: threading.Event, outcome: dict):
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                outcome["result"] = work()
-                started.set()
-                outcome["released"] = release.wait(20)
-        except Exception as error:  # pragma: no cover - reported by the assertions
-            outcome["error"] = error
-            started.set()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
-def _finished_later(target, *args) -> tuple[threading.Thread, dict]:
-    """`target(*args)` in a thread of its own (its own connection); the dict says when it ended and how."""
-    done: dict = {}
-
-    def run() -> None:
-        try:
-            done["result"] = target(*args)
-        except Exception as error:  # pragma: no cover - reported by the assertions
-            done["error"] = error
-        finally:
-            done["ended"] = True
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, done
 
 
 @pytest.mark.django_db
@@ -109,12 +76,13 @@ def test_a_purge_during_an_enqueue_waits_for_it_then_clears_what_it_queued():
     alert, subscribers = _world()
     ids = np.array([s.pk for s in subscribers])
     started, release, outcome = threading.Event(), threading.Event(), {}
-    enqueue = _in_thread(lambda: deliveries_insert(alert_id=alert.pk, subscriber_ids=ids), started, release, outcome)
+    enqueue = held_transaction(lambda: deliveries_insert(alert_id=alert.pk, subscriber_ids=ids), started, release,
+                               outcome)
     try:
         assert started.wait(20) and "error" not in outcome, outcome
         # Read as subscribed by the enqueue, unsubscribed since, and due for deletion when the sweep comes.
         _unsubscribe_two_days_ago(subscribers[0])
-        purge, done = _finished_later(lambda: apply_rule(_rule(), now=timezone.now(), batch_size=10).processed)
+        purge, done = finished_later(lambda: apply_rule(_rule(), now=timezone.now(), batch_size=10).processed)
         purge.join(1.5)
         assert not done, "the purge deleted a subscriber an uncommitted enqueue had read"
         release.set()
@@ -145,10 +113,10 @@ def test_an_enqueue_during_a_purge_waits_for_it_then_skips_the_deleted_subscribe
         return batch.delete()[0]
 
     started, release, outcome = threading.Event(), threading.Event(), {}
-    deleting = _in_thread(purge, started, release, outcome)
+    deleting = held_transaction(purge, started, release, outcome)
     try:
         assert started.wait(20) and "error" not in outcome, outcome
-        enqueue, done = _finished_later(lambda: deliveries_insert(alert_id=alert.pk, subscriber_ids=ids))
+        enqueue, done = finished_later(lambda: deliveries_insert(alert_id=alert.pk, subscriber_ids=ids))
         enqueue.join(1.5)
         assert not done, "the enqueue read a subscriber an uncommitted purge was deleting"
         release.set()

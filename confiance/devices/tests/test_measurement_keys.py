@@ -7,8 +7,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 
+from confiance.core.testing import finished_later, held_transaction
 from confiance.devices.choices import DeadLetterReason, MeasurementSource
 from confiance.devices.models import DeadLetter, Device, Measurement, MeasurementAggregate
 from confiance.devices.registry import current_registry
@@ -61,40 +62,6 @@ def _postgresql_only() -> None:
         pytest.skip("SQLite runs one write transaction at a time: the two cannot interleave")
 
 
-def _held(work, started: threading.Event, release: threading.Event, outcome: dict) -> threading.Thread:
-    """`work()` in a transaction of its own thread and connection, kept open until `release` is set."""
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                outcome["result"] = work()
-                started.set()
-                outcome["released"] = release.wait(20)
-        except Exception as error:  # pragma: no cover - reported by the assertions
-            outcome["error"] = error
-            started.set()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
-def _later(work) -> tuple[threading.Thread, dict]:
-    done: dict = {}
-
-    def run() -> None:
-        try:
-            done["result"] = work()
-        except Exception as error:  # pragma: no cover - reported by the assertions
-            done["error"] = error
-        finally:
-            done["ended"] = True
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, done
 
 
 @pytest.mark.django_db(transaction=True)
@@ -102,11 +69,11 @@ def test_a_deletion_during_an_uncommitted_batch_waits_for_it_then_deletes_what_i
     _postgresql_only()
     world = make_devices_world()
     started, release, outcome = threading.Event(), threading.Event(), {}
-    batch = _held(lambda: measurements_store(_batch(), source=MeasurementSource.MQTT, now=NOW).stored,
+    batch = held_transaction(lambda: measurements_store(_batch(), source=MeasurementSource.MQTT, now=NOW).stored,
                   started, release, outcome)
     try:
         assert started.wait(20) and "error" not in outcome, outcome
-        deletion, done = _later(lambda: Device.objects.filter(pk=world.gauge.pk).delete()[0])
+        deletion, done = finished_later(lambda: Device.objects.filter(pk=world.gauge.pk).delete()[0])
         deletion.join(1.5)
         assert not done, "the deletion went on while a batch writing to the device was uncommitted"
         release.set()
@@ -136,10 +103,10 @@ def test_a_batch_during_an_uncommitted_deletion_waits_for_it_then_refuses_the_de
             service.current_registry = current_registry
 
     started, release, outcome = threading.Event(), threading.Event(), {}
-    deleting = _held(lambda: world.gauge.delete(), started, release, outcome)
+    deleting = held_transaction(lambda: world.gauge.delete(), started, release, outcome)
     try:
         assert started.wait(20) and "error" not in outcome, outcome
-        batch, done = _later(store)
+        batch, done = finished_later(store)
         batch.join(1.5)
         assert not done, "the batch wrote to a device an uncommitted deletion was removing"
         release.set()
