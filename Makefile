@@ -51,7 +51,7 @@ browser-deps:
 TYPED := $(wildcard confiance/*/services.py confiance/*/services confiance/*/selectors.py confiance/*/selectors confiance/*/access.py \
 	confiance/*/schemas.py confiance/*/drafts.py confiance/*/sql.py confiance/*/payloads.py confiance/core/actors.py \
 	confiance/core/revisions.py confiance/core/transactions.py confiance/core/numbers.py confiance/core/live_rules.py confiance/core/figures.py confiance/core/pdf.py confiance/devices/registry.py \
-	confiance/devices/readings.py confiance/devices/rules.py)
+	confiance/devices/readings.py confiance/devices/rules.py confiance/devices/adapters/mqtt)
 
 lint: install
 	$(BIN)/ruff check .

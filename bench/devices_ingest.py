@@ -8,7 +8,7 @@
   measurements/s, ratio >= 0.5. Full mode: 300,000 messages, which the worker takes over 60 s to drain here.
 - Two workers on a shared subscription: the same, combined measurements/s.
 - Memory: resident memory of one worker at the start and the end of a run at a steady publishing rate (10 minutes
-  in full mode, BENCH_MEMORY_SECONDS to change it).
+  in full mode, BENCH_MEMORY_SECONDS to change it), and apart that of its MQTT connection process (receiver.py).
 - Alarm latency: p99 from the publish of an over-threshold value to the `devices.alarm` event at an SSE client, at
   2,000 measurements/s of background load; only when the rules engine publishes `devices.alarm` events.
 
@@ -239,14 +239,16 @@ def memory(database: Database, broker, folder: Path) -> None:
                               kwargs={"rate": MEMORY_RATE, "stop": stop}, daemon=True)
     thread.start()
     wait_for(lambda: worker.last.get("messages_stored", 0) > 0, 60, 0.05)
-    start_kib = worker.rss_kib()
+    start_kib, start_connection_kib = worker.rss_kib(), worker.connection_rss_kib()
     thread.join(MEMORY_SECONDS + 120)
     wait_for(lambda: worker.last.get("messages_stored", 0) >= count, 60, 0.1)
-    end_kib = worker.rss_kib()
+    end_kib, end_connection_kib = worker.rss_kib(), worker.connection_rss_kib()
     worker.terminate()
     emit(BENCH, "worker_rss", {"start": round(start_kib / 1024, 1), "end": round(end_kib / 1024, 1)}, "MiB",
          database=database.engine, seconds=MEMORY_SECONDS, measurements_per_s=MEMORY_RATE * VALUES,
-         messages=worker.last.get("messages_stored"))
+         messages=worker.last.get("messages_stored"),
+         connection_process={"start": round(start_connection_kib / 1024, 1),
+                             "end": round(end_connection_kib / 1024, 1)})
 
 
 def rules_engine_present() -> bool:

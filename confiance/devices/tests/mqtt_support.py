@@ -86,10 +86,35 @@ def own_broker(**options) -> Iterator[Broker]:
 
 
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # gone
+        return 0
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def alive(pid: int) -> bool:
+    """The process runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 # --- publishing ----------------------------------------------------------------------------------------------
@@ -322,7 +347,15 @@ class WorkerProcess:
         self.log.close()
 
     def rss_kib(self) -> int:
+        """The worker's resident memory (its MQTT connection process apart: `connection_rss_kib`)."""
         return rss_kib(self.process.pid)
+
+    def connection_pids(self) -> list[int]:
+        """The worker's MQTT connection process (receiver.py), once started."""
+        return children_of(self.process.pid) if self.process.poll() is None else []
+
+    def connection_rss_kib(self) -> int:
+        return sum(rss_kib(pid) for pid in self.connection_pids())
 
     @classmethod
     def kill_leftovers(cls) -> None:

@@ -1,8 +1,10 @@
 """The MQTT worker's parts in process: configuration, topic layout, parsing of one message, storing a batch and
 what gets acknowledged, and the health statement against the ORM."""
 
+import multiprocessing
 import threading
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -10,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from confiance.devices.adapters.mqtt.config import MqttConfig, from_settings, parse_url
-from confiance.devices.adapters.mqtt.worker import Inbound, IngestWorker, parse_inbound
+from confiance.devices.adapters.mqtt.receiver import FORWARD_MAX, _Connection
+from confiance.devices.adapters.mqtt.worker import Inbound, IngestWorker, WorkerStats, parse_inbound
 from confiance.devices.choices import DeadLetterReason, DeviceState
 from confiance.devices.models import DeadLetter, Device, Measurement
 from confiance.devices.sql import update_device_health
@@ -204,3 +207,80 @@ def test_an_unexpected_error_in_a_store_thread_stops_the_worker_and_is_raised():
     worker, pipeline = _pipeline_run({2: RuntimeError("panne")}, batches=3)
     assert worker.acked_batches == [0, 1]
     assert pipeline.failed and isinstance(pipeline.error, RuntimeError) and pipeline.stop.is_set()
+
+
+# --- the connection process's side (receiver.py), its paho client replaced by a recorder ----------------------
+
+
+class _Paho:
+    """What the connection process asks of paho: acknowledgements and subscriptions, recorded."""
+
+    def __init__(self) -> None:
+        self.acked: list[int] = []
+        self.subscribed: list = []
+
+    def ack(self, mid: int, qos: int) -> None:
+        self.acked.append(mid)
+
+    def subscribe(self, topics) -> None:
+        self.subscribed.append(topics)
+
+
+def _connection_side():
+    ours, theirs = multiprocessing.Pipe()
+    side = _Connection(CONFIG, theirs)
+    side.client = _Paho()  # type: ignore[assignment]
+    return side, ours
+
+
+def _drain(pipe) -> list:
+    received = []
+    while pipe.poll(0.2):
+        received.append(pipe.recv())
+    return received
+
+
+def test_the_connection_process_forwards_in_arrival_order_and_the_news_of_a_reconnection_after_what_came_before():
+    side, pipe = _connection_side()
+    flags = SimpleNamespace(session_present=True)
+    side._on_connect(side.client, None, flags, SimpleNamespace(is_failure=False), None)
+    for mid in range(1, FORWARD_MAX + 6):
+        side._on_message(side.client, None, SimpleNamespace(mid=mid, qos=1, topic="t", payload=b"{}"))
+    side._on_disconnect(side.client, None, None, "perte", None)
+    side._on_connect(side.client, None, flags, SimpleNamespace(is_failure=False), None)
+    events = _drain(pipe)
+    assert [event[0] for event in events] == ["connected", "messages", "messages", "disconnected", "connected"]
+    assert [item[0] for item in events[1][1] + events[2][1]] == list(range(1, FORWARD_MAX + 6))
+    assert {item[4] for item in events[1][1] + events[2][1]} == {1}  # the generation they came on
+    assert (events[3][1], events[4][1]) == (2, 3)
+
+
+def test_acknowledgements_that_reach_the_connection_process_after_their_connection_dropped_are_not_acknowledged():
+    side, pipe = _connection_side()
+    side.generation, side.connected = 3, True
+    side._acknowledge([(1, 1, 3), (2, 1, 2), (3, 1, 3)])
+    assert side.client.acked == [1, 3]
+    assert _drain(pipe) == [("dropped", 1)]
+    side.connected = False
+    side._acknowledge([(4, 1, 3)])
+    assert side.client.acked == [1, 3] and _drain(pipe) == [("dropped", 1)]
+    worker = IngestWorker(CONFIG)
+    worker.stats.acked = 3
+    worker._on_event(("dropped", 1))
+    assert (worker.stats.acked, worker.stats.not_acked) == (2, 1)
+
+
+def test_the_worker_acknowledges_only_what_came_on_the_connection_it_knows_as_current():
+    worker = IngestWorker(CONFIG)
+    sent: list = []
+    worker.receiver.ack = sent.extend  # type: ignore[method-assign]
+    worker._on_event(("connected", 1, False))
+    worker._on_event(("messages", [(1, 1, "t", b"{}", 1), (2, 0, "t", b"{}", 1)]))
+    worker._on_event(("disconnected", 2, "perte"))
+    worker._on_event(("connected", 3, True))
+    worker._on_event(("messages", [(3, 1, "t", b"{}", 1), (4, 1, "t", b"{}", 3)]))
+    batch = [worker.inbox.get_nowait() for _ in range(4)]
+    stats = WorkerStats()
+    worker._ack(batch, stats)
+    assert sent == [(4, 1, 3)]  # 1 came on a dropped connection, 2 was QoS 0, 3 too
+    assert (stats.acked, stats.not_acked, worker.stats.connects, worker.stats.disconnects) == (1, 2, 2, 1)

@@ -18,6 +18,7 @@ import pytest
 from confiance.devices.tests.mqtt_support import (
     MOSQUITTO,
     WorkerProcess,
+    alive,
     dead_letters,
     measurement_totals,
     message,
@@ -93,7 +94,11 @@ def test_kill_9_in_the_middle_of_50000_messages_then_restart_stores_each_once(tm
         _connected(worker)
         publisher, box = _in_thread(publish, broker.port, _stream("confiance/v1", 50_000))
         assert wait_for(lambda: measurement_totals(tmp_path / "db")[0] >= 8_000, 90, 0.1)
+        connection_process = worker.connection_pids()
+        assert len(connection_process) == 1
         worker.kill()  # SIGKILL: batches committed but not acknowledged are redelivered
+        # its connection process ends with it (else it would reconnect and take the session from the next worker)
+        assert wait_for(lambda: not alive(connection_process[0]), 10, 0.05)
         stored_at_kill = measurement_totals(tmp_path / "db")[0]
         assert stored_at_kill < 50_000
         restarted = WorkerProcess(env, *args, log=tmp_path / "worker-2.log")
@@ -101,8 +106,10 @@ def test_kill_9_in_the_middle_of_50000_messages_then_restart_stores_each_once(tm
         accepted = box["result"].accepted
         assert len(accepted) == 50_000
         _assert_exactly_once(tmp_path / "db", accepted)
+        connection_process = restarted.connection_pids()
         assert restarted.terminate() == 0
         assert restarted.last["state"] == "stopped" and restarted.last["acked"] == restarted.last["messages_stored"]
+        assert not any(alive(pid) for pid in connection_process)
 
 
 def test_kill_9_with_two_batches_stored_at_once_on_postgresql_then_restart_stores_each_once(tmp_path):

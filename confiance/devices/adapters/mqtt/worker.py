@@ -1,13 +1,14 @@
 """The MQTT ingestion worker: receive, batch, store in one transaction, then acknowledge (ADR 0010).
 
-Two threads. paho's network thread (`loop_start`) reads the socket, answers pings, reconnects with exponential
-back-off, and hands each message to `on_message`, which only appends it to an in-memory inbox: it never touches
-the database, so a slow commit never stops the pings nor the reading of what is in flight. The main thread (the
-caller of `run`) is the only one that opens a database connection: it takes a batch from the inbox (up to
-`batch_size` messages, or whatever arrived within `batch_ms` of the first one), parses it, stores it with
-`measurements_store` (one transaction) and only then acknowledges each message (PUBACK, queued to the network
-thread by `client.ack`). A message that was not acknowledged is redelivered by the broker after a crash or a
-reconnection, and stored once (the measurement's identity is device, quantity and observation time).
+The MQTT connection lives in a child process (receiver.py, ADR 0022): paho's network thread there reads the
+socket, answers pings, reconnects with exponential back-off, and forwards what arrived through a pipe; it never
+touches the database, so a slow commit never stops the pings nor the reading of what is in flight, and paho's
+interpreter time is not taken from the store's. In this process a reading thread puts what the child forwards in an
+in-memory inbox; the main thread (the caller of `run`) takes a batch from it (up to `batch_size` messages, or
+whatever arrived within `batch_ms` of the first one), parses it, stores it with `measurements_store` (one
+transaction) and only then acknowledges each message (the PUBACKs are sent back to the child, which hands them to
+paho). A message that was not acknowledged is redelivered by the broker after a crash or a reconnection, and stored
+once (the measurement's identity is device, quantity and observation time).
 
 On PostgreSQL the worker stores up to `store_threads` batches at once (two by default), each on a thread and a
 connection of its own: a batch spends most of its time waiting for the database, and the next one is checked and
@@ -35,16 +36,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-import paho.mqtt.client as mqtt
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.db.backends.signals import connection_created
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from confiance.devices.adapters.frigate.parsing import parse_message
 from confiance.devices.adapters.mqtt.config import MqttConfig
+from confiance.devices.adapters.mqtt.receiver import Receiver
 from confiance.devices.choices import DeadLetterReason, DetectionSource, MeasurementSource
 from confiance.devices.drafts import DetectionDraft, Parsed, Rejected
 from confiance.devices.readings import parse_payload
@@ -198,7 +195,7 @@ class _StorePipeline:
                     self.worker._acknowledge(batch, stats)
                 else:
                     self.failed = True
-                self.worker.stats.add(stats)
+                self.worker.count(stats)
             finally:
                 self.next_ack += 1
                 self.turn.notify_all()
@@ -215,87 +212,53 @@ class IngestWorker:
         self._generation = 0
         self._connected = False
         self._ack_lock = threading.Lock()  # a generation does not change while a batch is being acknowledged
-        self.client = self._client()
+        self._stats_lock = threading.Lock()  # counts added by the store threads and the reading thread
+        self.receiver = Receiver(config, self._on_event)
 
-    # --- network thread -------------------------------------------------------------------------------------
+    # --- reading thread (events of the connection process) -----------------------------------------------
 
-    def _client(self) -> mqtt.Client:
-        c = self.config
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=c.client_id, protocol=mqtt.MQTTv5,
-                             manual_ack=True)
-        if c.username:
-            client.username_pw_set(c.username, c.password)
-        if c.tls:
-            client.tls_set()
-        client.reconnect_delay_set(min_delay=c.reconnect_min_s, max_delay=c.reconnect_max_s)
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        client.on_connect_fail = self._on_connect_fail
-        return client
-
-    def _connect_properties(self) -> Properties:
-        properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = self.config.session_expiry_s
-        properties.ReceiveMaximum = self.config.receive_maximum
-        return properties
-
-    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
-        if reason_code.is_failure:
-            log.warning("MQTT connection refused: %s", reason_code)
-            return
-        with self._ack_lock:
-            self._generation += 1
-            self._connected = True
-        self.stats.connects += 1
-        log.info("MQTT connected to %s:%s as %s (session present: %s), subscribing to %s", self.config.host,
-                 self.config.port, self.config.client_id, flags.session_present, self.config.topic_filters)
-        client.subscribe([(topic, SubscribeOptions(qos=1)) for topic in self.config.topic_filters])
-
-    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        with self._ack_lock:
-            self._generation += 1
-            self._connected = False
-        self.stats.disconnects += 1
-        log.warning("MQTT disconnected (%s); paho reconnects with back-off", reason_code)
-
-    def _on_connect_fail(self, client, userdata) -> None:
-        log.warning("MQTT broker %s:%s unreachable; retrying with back-off", self.config.host, self.config.port)
-
-    def _on_message(self, client, userdata, message) -> None:
-        try:
-            topic = message.topic
-        except UnicodeDecodeError:
-            topic = None
-        self.inbox.put(Inbound(message.mid, message.qos, topic, message.payload, self._generation))
+    def _on_event(self, event: tuple) -> None:
+        kind = event[0]
+        if kind == "messages":
+            put = self.inbox.put
+            for mid, qos, topic, payload, generation in event[1]:
+                put(Inbound(mid, qos, topic, payload, generation))
+        elif kind == "connected":
+            with self._ack_lock:
+                self._generation, self._connected = event[1], True
+            self.stats.connects += 1
+        elif kind == "disconnected":
+            with self._ack_lock:
+                self._generation, self._connected = event[1], False
+            self.stats.disconnects += 1
+        elif kind == "dropped":  # counted as acknowledged, but the connection had dropped when they reached paho
+            self.count(WorkerStats(acked=-event[1], not_acked=event[1]))
 
     # --- main thread ----------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        c = self.config
-        self.client.connect_async(c.host, c.port, keepalive=c.keepalive_s, clean_start=False,
-                                  properties=self._connect_properties())
-        self.client.loop_start()
+        """Start the connection process (before any thread or database connection of this process)."""
+        self.receiver.start()
 
     def stop(self) -> None:
-        """Disconnect cleanly (the acknowledgements queued before go out first) and stop the network thread."""
-        self.client.disconnect()
-        self.client.loop_stop()
+        """Disconnect cleanly (the acknowledgements sent before go out first) and end the connection process."""
+        self.receiver.stop()
 
     def run(self, stop: threading.Event) -> WorkerStats:
         """Ingest until `stop` is set; then store and acknowledge what was received, and disconnect."""
         connection_created.connect(_tune_sqlite, dispatch_uid="devices-mqtt-sqlite-pragmas")
-        if connection.connection is not None:
-            _tune_sqlite(None, connection)
+        depth = self.store_threads()
+        connection.close()  # the connection process gets no copy of it
+        self.start()
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
-        depth = self.store_threads()
         pipeline = _StorePipeline(self, depth, stop) if depth > 1 else None
-        self.start()
         last_stats = time.monotonic()
         try:
             while not stop.is_set():
+                if self.receiver.ended.is_set():
+                    raise RuntimeError("le processus de connexion MQTT s'est arrêté")
                 batch = self._collect(stop)
                 if batch:
                     if pipeline is not None:
@@ -318,6 +281,10 @@ class IngestWorker:
             connection.close()
         self.emit(self.stats.as_json(t=time.time(), state="stopped", store_threads=depth))
         return self.stats
+
+    def count(self, stats: WorkerStats) -> None:
+        with self._stats_lock:
+            self.stats.add(stats)
 
     def store_threads(self) -> int:
         """Batches stored at once: the configured number, else two on PostgreSQL and one on SQLite."""
@@ -369,7 +336,7 @@ class IngestWorker:
                 self._acknowledge(batch, stats)
             return stored
         finally:
-            self.stats.add(stats)
+            self.count(stats)
 
     def _store_batch(self, batch: list[Inbound], stop: threading.Event, stats: WorkerStats, *, retry: bool) -> bool:
         """Parse and store the batch in its transactions, retried with back-off while the database is unreachable;
@@ -464,13 +431,17 @@ class IngestWorker:
         stats.rejected += result.rejected
 
     def _ack(self, batch: list[Inbound], stats: WorkerStats) -> None:
+        """Send the acknowledgements of the current connection to the connection process, which checks the
+        connection again when it hands them to paho (it may have dropped since: those come back as `dropped`)."""
+        acks = []
         with self._ack_lock:
             generation = self._generation if self._connected else -1
             for item in batch:
                 if item.qos == 0:
                     continue
                 if item.generation == generation:
-                    self.client.ack(item.mid, item.qos)
-                    stats.acked += 1
+                    acks.append((item.mid, item.qos, generation))
                 else:
                     stats.not_acked += 1
+        stats.acked += len(acks)
+        self.receiver.ack(acks)
