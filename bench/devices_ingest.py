@@ -5,7 +5,8 @@
   offline, one of a bare paho subscriber (acknowledges on receipt, does nothing) and one of the worker; then each
   drains it in turn. Printed: the publisher's own rate, the bare subscriber's messages/s, the worker's
   measurements/s and messages/s, and the ratio (worker messages/s over bare messages/s). Goal >= 10,000
-  measurements/s, ratio >= 0.5. Full mode: 300,000 messages, which the worker takes over 60 s to drain here.
+  measurements/s, ratio >= 0.5, sustained at least 60 s. Full mode: 480,000 messages, which one worker takes over
+  60 s to drain here on either engine (`seconds` says how long it took).
 - Two workers on a shared subscription: the same, combined measurements/s.
 - Memory: resident memory of one worker at the start and the end of a run at a steady publishing rate (10 minutes
   in full mode, BENCH_MEMORY_SECONDS to change it), and apart that of its MQTT connection process (receiver.py).
@@ -52,7 +53,7 @@ BENCH = "devices_ingest"
 DEVICES = 200
 QUANTITIES = "pm10,pm25,no2,battery"
 VALUES = len(QUANTITIES.split(","))
-BACKLOG = 4_000 if SMOKE else int(os.environ.get("BENCH_BACKLOG", "300000"))  # messages
+BACKLOG = 4_000 if SMOKE else int(os.environ.get("BENCH_BACKLOG", "480000"))  # messages
 SHARED_BACKLOG = 4_000 if SMOKE else BACKLOG // 2
 MEMORY_SECONDS = 10 if SMOKE else int(os.environ.get("BENCH_MEMORY_SECONDS", "600"))
 MEMORY_RATE = 500  # messages/s (2,000 measurements/s) during the memory run
@@ -207,7 +208,8 @@ def ingest(database: Database, folder: Path) -> None:
         worker.terminate()
         smoke_check(messages >= BACKLOG, f"worker stored {messages} of {BACKLOG} messages")
         emit(BENCH, "worker_rate", round(rate), "measurements/s", database=engine, messages_per_s=round(message_rate),
-             values_per_message=VALUES, seconds=round(duration, 1), rules=3, goal=">= 10000", load=load_average(),
+             values_per_message=VALUES, seconds=round(duration, 1), goal_seconds=">= 60", rules=3, goal=">= 10000",
+             load=load_average(),
              batches=worker.last.get("batches"), smoke=SMOKE)
         emit(BENCH, "worker_bare_ratio", round(message_rate / bare_rate, 3), "", database=engine, goal=">= 0.5")
 

@@ -10,11 +10,16 @@ without this backend. SQLite's locking is unchanged underneath: a writer that do
 sqlite3 shell, an autocommit statement) still meets the busy handler.
 
 In-memory databases (tests) are left as they are.
+
+The cursor also remembers its last 256 conversions of a statement from Django's "%s" style to SQLite's "?" style
+(Django runs a regular expression over the whole text at every execution): an ingestion batch's statements are a few
+long texts (400 rows of values each) executed again and again, and the conversion was 6 % of a batch's time.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 import time
@@ -72,8 +77,23 @@ def _writer_lock(name: str) -> _WriterLock:
         return _locks[path]
 
 
+@functools.lru_cache(maxsize=256)
+def _qmark(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class _Cursor(base.SQLiteCursorWrapper):
+    def convert_query(self, query, *, param_names=None):
+        if param_names is None:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _held: _WriterLock | None = None
+
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=_Cursor)
 
     def _start_transaction_under_autocommit(self):
         if self._held is None and not self.is_in_memory_db():

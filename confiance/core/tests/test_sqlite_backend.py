@@ -125,3 +125,22 @@ def test_a_lock_held_too_long_elsewhere_does_not_block_forever(tmp_path):
         _end(wrapper)
     finally:
         os.close(fd)
+
+
+def test_statements_converted_once_to_sqlite_placeholders_give_the_same_results(tmp_path):
+    """The cursor remembers its conversions from "%s" to "?"; a literal "%%" stays one "%", and named parameters
+    still go through Django's own conversion."""
+    from confiance.core.sqlite.base import _qmark
+
+    wrapper = _wrapper(tmp_path / "convert.sqlite3")
+    _qmark.cache_clear()
+    try:
+        with wrapper.cursor() as cursor:
+            for value in (1, 2):
+                cursor.execute("SELECT %s, '100%%', %s", [value, "a%sb"])
+                assert cursor.fetchone() == (value, "100%", "a%sb")
+            cursor.execute("SELECT %(x)s", {"x": 7})
+            assert cursor.fetchone() == (7,)
+        assert _qmark.cache_info().hits >= 1
+    finally:
+        wrapper.close()

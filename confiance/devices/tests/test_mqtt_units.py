@@ -163,7 +163,7 @@ class _Timed(IngestWorker):
         super().__init__(CONFIG)
         self.outcomes, self.acked_batches = outcomes, []
 
-    def _store_batch(self, batch, stop, stats, *, retry):
+    def _store_batch(self, batch, stop, stats, *, retry, parsed=None):
         outcome = self.outcomes.get(batch[0].mid, 0.0)
         if isinstance(outcome, Exception):
             raise outcome
