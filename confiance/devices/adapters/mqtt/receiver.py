@@ -178,7 +178,8 @@ class _Connection:
 
 def _die_with_parent() -> None:
     """Linux: the kernel sends SIGKILL to the child when the worker ends, whatever the way (the pipe's end of file
-    does it too, once read; this covers a child busy elsewhere)."""
+    does it too, once read; this covers a child busy elsewhere). The signal follows the thread that forked, so the
+    worker forks from the thread that runs it to the end (`IngestWorker.run`)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 

@@ -259,14 +259,15 @@ class IngestWorker:
         connection_created.connect(_tune_sqlite, dispatch_uid="devices-mqtt-sqlite-pragmas")
         depth = self.store_threads()
         connection.close()  # the connection process gets no copy of it
-        self.start()
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLD)
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        pipeline = _StorePipeline(self, depth, stop)
-        last_stats = time.monotonic()
+        self.start()  # the fork, before any thread of this process
+        pipeline: _StorePipeline | None = None
         try:
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(*GC_THRESHOLD)
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+            pipeline = _StorePipeline(self, depth, stop)
+            last_stats = time.monotonic()
             while not stop.is_set():
                 if self.receiver.ended.is_set():
                     raise RuntimeError("le processus de connexion MQTT s'est arrêté")
@@ -283,8 +284,9 @@ class IngestWorker:
             if not pipeline.failed:  # else nothing after the gap may be acknowledged
                 self._drain(stop)
         finally:
-            pipeline.close()
-            self.stop()
+            if pipeline is not None:
+                pipeline.close()
+            self.stop()  # also when this process fails: the connection process is never left behind
             connection.close()
         self.emit(self.stats.as_json(t=time.time(), state="stopped", store_threads=depth))
         return self.stats
